@@ -1,0 +1,30 @@
+@{
+    RootModule           = 'ZohoCrm.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '3c6f5a8e-2b1d-4f7a-9e3c-8d4b6a1f0e27'
+    Author               = 'ZohoCrm contributors'
+    CompanyName          = 'ZohoCrm'
+    Copyright            = '(c) ZohoCrm contributors. MIT License.'
+    Description          = 'Change Zoho CRM data in bulk from PowerShell: mass update by record ids or custom view, with batching, retries, token refresh and per-record results.'
+    PowerShellVersion    = '5.1'
+    CompatiblePSEditions = @('Desktop', 'Core')
+    DotNetFrameworkVersion = '4.7.2'
+    FormatsToProcess     = @('ZohoCrm.Format.ps1xml')
+    FunctionsToExport    = @()
+    CmdletsToExport      = @(
+        'Connect-Zcrm'
+        'Disconnect-Zcrm'
+        'Get-ZcrmConnection'
+        'Invoke-ZcrmMassUpdate'
+        'Get-ZcrmMassUpdateJob'
+    )
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags         = @('Zoho', 'ZohoCRM', 'CRM', 'MassUpdate', 'BulkWrite', 'Bulk', 'API', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            LicenseUri   = 'https://opensource.org/licenses/MIT'
+            ReleaseNotes = 'First release: Connect-Zcrm, mass update by ids and by custom view.'
+        }
+    }
+}

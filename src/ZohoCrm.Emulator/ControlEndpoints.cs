@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace ZohoCrm.Emulator;
+
+/// <summary>
+/// Unauthenticated test helpers under /__emulator (never recorded):
+/// GET/DELETE requests, GET records/{module}[/{id}], POST expire-tokens, GET mass-update-jobs/{id}.
+/// </summary>
+internal static class ControlEndpoints
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    public static Task HandleAsync(EmulatorState state, HttpContext ctx)
+    {
+        var segments = (ctx.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries)[1..];
+        var method = ctx.Request.Method;
+        var (status, body) = segments switch
+        {
+            ["requests"] when HttpMethods.IsGet(method) => (200, Requests(state)),
+            ["requests"] when HttpMethods.IsDelete(method) => Clear(state),
+            ["records", var module] when HttpMethods.IsGet(method) => Records(state, module),
+            ["records", var module, var id] when HttpMethods.IsGet(method) => Record(state, module, id),
+            ["expire-tokens"] when HttpMethods.IsPost(method) => Expire(state),
+            ["mass-update-jobs", var id] when HttpMethods.IsGet(method) => Job(state, id),
+            _ => (404, (JsonNode)new JsonObject { ["error"] = "unknown emulator control endpoint" }),
+        };
+        return RequestDispatcher.WriteJsonAsync(ctx, status, body);
+    }
+
+    private static JsonNode Requests(EmulatorState state)
+    {
+        var array = new JsonArray();
+        foreach (var r in state.Requests)
+        {
+            var headers = new JsonObject();
+            foreach (var (k, v) in r.Headers)
+            {
+                headers[k] = v;
+            }
+            var size = Encoding.UTF8.GetByteCount(r.Body);
+            array.Add(new JsonObject
+            {
+                ["time"] = r.Time.ToString("O"),
+                ["method"] = r.Method,
+                ["path"] = r.Path,
+                ["query"] = r.Query,
+                ["headers"] = headers,
+                ["body"] = size > MaxBodyBytes ? null : r.Body,
+                ["bodyLength"] = size,
+                ["statusCode"] = r.StatusCode,
+            });
+        }
+        return array;
+    }
+
+    private static (int, JsonNode) Clear(EmulatorState state)
+    {
+        state.ClearRequests();
+        return (200, new JsonObject { ["status"] = "success" });
+    }
+
+    private static (int, JsonNode) Records(EmulatorState state, string module)
+    {
+        if (!state.Modules.ContainsKey(module))
+        {
+            return (404, new JsonObject { ["error"] = "unknown module" });
+        }
+        return (200, new JsonArray(state.GetRecords(module).Select(r => (JsonNode?)Json.ToObject(r)).ToArray()));
+    }
+
+    private static (int, JsonNode) Record(EmulatorState state, string module, string id) =>
+        state.GetRecord(module, id) is { } r
+            ? (200, Json.ToObject(r))
+            : (404, new JsonObject { ["error"] = "record not found" });
+
+    private static (int, JsonNode) Expire(EmulatorState state)
+    {
+        state.ExpireAllTokens();
+        return (200, new JsonObject { ["status"] = "success" });
+    }
+
+    private static (int, JsonNode) Job(EmulatorState state, string id) =>
+        state.GetMassUpdateJob(id) is { } j
+            ? (200, new JsonObject
+            {
+                ["job_id"] = j.JobId,
+                ["module"] = j.Module,
+                ["cvid"] = j.CustomViewId,
+                ["Status"] = j.Status,
+                ["Total_Count"] = j.TotalCount,
+                ["Updated_Count"] = j.UpdatedCount,
+                ["Not_Updated_Count"] = j.NotUpdatedCount,
+                ["Failed_Count"] = j.FailedCount,
+            })
+            : (404, new JsonObject { ["error"] = "job not found" });
+}

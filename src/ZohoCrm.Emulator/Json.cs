@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ZohoCrm.Emulator;
+
+internal static class Json
+{
+    public const string ContentType = "application/json;charset=utf-8";
+
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        WriteIndented = false,
+    };
+
+    public static string Serialize(JsonNode? node) => node?.ToJsonString(Options) ?? "null";
+
+    /// <summary>Zoho's error envelope, keys in Zoho's order: code, details, message, status.</summary>
+    public static JsonObject Error(string code, string message, JsonObject? details = null) => new()
+    {
+        ["code"] = code,
+        ["details"] = details ?? new JsonObject(),
+        ["message"] = message,
+        ["status"] = "error",
+    };
+
+    public static JsonObject Success(string code, string message, JsonObject details) => new()
+    {
+        ["code"] = code,
+        ["details"] = details,
+        ["message"] = message,
+        ["status"] = "success",
+    };
+
+    /// <summary><c>{"data":[...]}</c>.</summary>
+    public static JsonObject Data(params JsonNode?[] items) => new() { ["data"] = new JsonArray(items) };
+
+    public static JsonObject Data(JsonArray items) => new() { ["data"] = items };
+
+    /// <summary>Turns a stored record value into JSON.</summary>
+    public static JsonNode? ToNode(object? value) => value switch
+    {
+        null => null,
+        string s => JsonValue.Create(s),
+        bool b => JsonValue.Create(b),
+        int i => JsonValue.Create((long)i),
+        long l => JsonValue.Create(l),
+        double d => JsonValue.Create(d),
+        decimal m => JsonValue.Create(m),
+        DateTimeOffset dto => JsonValue.Create(Zoho.FormatTime(dto)),
+        IReadOnlyDictionary<string, object?> dict => ToObject(dict),
+        IEnumerable<string> list => new JsonArray(list.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
+        JsonNode node => node.DeepClone(),
+        _ => JsonValue.Create(Convert.ToString(value, CultureInfo.InvariantCulture)),
+    };
+
+    public static JsonObject ToObject(IEnumerable<KeyValuePair<string, object?>> dict)
+    {
+        var o = new JsonObject();
+        foreach (var (k, v) in dict)
+        {
+            o[k] = ToNode(v);
+        }
+        return o;
+    }
+}
+
+internal static class Zoho
+{
+    public const string UserName = "Patricia Boyle";
+    public const string UserId = "738964000000291009";
+
+    public static string FormatTime(DateTimeOffset t) =>
+        t.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
+
+    public static string Now() => FormatTime(DateTimeOffset.UtcNow);
+
+    public static OrderedDictionary<string, object?> User(string name = UserName, string id = UserId) =>
+        new() { ["name"] = name, ["id"] = id };
+
+    // Top-level error answers shared by every endpoint.
+    public static JsonObject InvalidUrlPattern() =>
+        Json.Error("INVALID_URL_PATTERN", "Please check if the URL trying to access is a correct one");
+
+    public static JsonObject InvalidRequestMethod() =>
+        Json.Error("INVALID_REQUEST_METHOD", "The http request method type is not a valid one");
+
+    public static JsonObject AuthenticationFailure() =>
+        Json.Error("AUTHENTICATION_FAILURE", "Authentication failed");
+
+    public static JsonObject InvalidToken() =>
+        Json.Error("INVALID_TOKEN", "invalid oauth token");
+
+    public static JsonObject InvalidModule() =>
+        Json.Error("INVALID_MODULE", "the module name given seems to be invalid", new JsonObject { ["resource_path_index"] = 0 });
+
+    public static JsonObject InternalError() =>
+        Json.Error("INTERNAL_ERROR", "Internal Server Error");
+}

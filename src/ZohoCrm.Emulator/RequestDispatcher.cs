@@ -1,0 +1,202 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace ZohoCrm.Emulator;
+
+/// <summary>A parsed incoming call, handed to route handlers.</summary>
+internal sealed class ZohoRequest
+{
+    public required HttpContext Context { get; init; }
+    public required string[] Segments { get; init; }
+    public required byte[] BodyBytes { get; init; }
+    public required string Body { get; init; }
+    public string Method => Context.Request.Method;
+    public IQueryCollection Query => Context.Request.Query;
+}
+
+internal readonly record struct Reply(int Status, JsonNode Body);
+
+/// <summary>A Zoho endpoint: a path matcher, the methods it accepts and whether it needs an OAuth token.</summary>
+internal sealed record Route(
+    string Name,
+    Func<string[], bool> Matches,
+    string[] Methods,
+    bool RequiresAuth,
+    Func<ZohoRequest, Reply> Handle);
+
+/// <summary>
+/// The catch-all handler: records the call, matches a route (404 INVALID_URL_PATTERN otherwise), checks the method
+/// (400 INVALID_REQUEST_METHOD), then the token (401), then runs the endpoint.
+/// </summary>
+internal sealed partial class RequestDispatcher
+{
+    private readonly EmulatorState _state;
+    private readonly List<Route> _routes;
+
+    public RequestDispatcher(EmulatorState state)
+    {
+        _state = state;
+        _routes =
+        [
+            new("token", s => s is ["oauth", "v2", "token"], ["POST"], false, Token),
+            new("token-revoke", s => s is ["oauth", "v2", "token", "revoke"], ["POST"], false, Revoke),
+            new("org", s => s is ["crm", var v, "org"] && IsVersion(v), ["GET"], true, Org),
+            new("mass-update", s => s is ["crm", var v, _, "actions", "mass_update"] && IsVersion(v), ["GET", "POST"], true, MassUpdate),
+        ];
+    }
+
+    [GeneratedRegex(@"^v\d+(\.\d+)?$")]
+    private static partial Regex VersionRegex();
+
+    private static bool IsVersion(string segment) => VersionRegex().IsMatch(segment);
+
+    public async Task HandleAsync(HttpContext ctx)
+    {
+        var path = ctx.Request.Path.Value ?? "/";
+        if (path.StartsWith("/__emulator", StringComparison.Ordinal))
+        {
+            await ControlEndpoints.HandleAsync(_state, ctx).ConfigureAwait(false);
+            return;
+        }
+
+        var time = DateTimeOffset.UtcNow;
+        byte[] bodyBytes;
+        using (var ms = new MemoryStream())
+        {
+            await ctx.Request.Body.CopyToAsync(ms, ctx.RequestAborted).ConfigureAwait(false);
+            bodyBytes = ms.ToArray();
+        }
+        var body = Encoding.UTF8.GetString(bodyBytes);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (k, v) in ctx.Request.Headers)
+        {
+            headers[k] = v.ToString();
+        }
+        var entry = _state.BeginRequest(time, ctx.Request.Method, path, ctx.Request.QueryString.Value ?? "", headers, body);
+
+        Reply reply;
+        try
+        {
+            reply = Dispatch(ctx, path, bodyBytes, body);
+        }
+        catch (Exception)
+        {
+            reply = new Reply(500, Zoho.InternalError());
+        }
+
+        entry.StatusCode = reply.Status;
+        await WriteJsonAsync(ctx, reply.Status, reply.Body).ConfigureAwait(false);
+    }
+
+    private Reply Dispatch(HttpContext ctx, string path, byte[] bodyBytes, string body)
+    {
+        var segments = path.Split('/')[1..];
+        var route = segments.Any(string.IsNullOrEmpty) ? null : _routes.FirstOrDefault(r => r.Matches(segments));
+        if (route is null)
+        {
+            return new Reply(404, Zoho.InvalidUrlPattern());
+        }
+        if (!route.Methods.Contains(ctx.Request.Method, StringComparer.OrdinalIgnoreCase))
+        {
+            return new Reply(400, Zoho.InvalidRequestMethod());
+        }
+        if (route.RequiresAuth)
+        {
+            switch (_state.CheckToken(ReadToken(ctx.Request.Headers.Authorization.ToString())))
+            {
+                case TokenCheck.Unknown:
+                    return new Reply(401, Zoho.AuthenticationFailure());
+                case TokenCheck.Expired:
+                    return new Reply(401, Zoho.InvalidToken());
+            }
+        }
+        return route.Handle(new ZohoRequest { Context = ctx, Segments = segments, BodyBytes = bodyBytes, Body = body });
+    }
+
+    /// <summary>"Zoho-oauthtoken &lt;token&gt;" or "Bearer &lt;token&gt;" (schemes case-insensitive).</summary>
+    private static string? ReadToken(string header)
+    {
+        header = header.Trim();
+        foreach (var scheme in new[] { "Zoho-oauthtoken ", "Bearer " })
+        {
+            if (header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                var token = header[scheme.Length..].Trim();
+                return token.Length == 0 ? null : token;
+            }
+        }
+        return null;
+    }
+
+    internal static async Task WriteJsonAsync(HttpContext ctx, int status, JsonNode? body)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Json.Serialize(body));
+        ctx.Response.StatusCode = status;
+        ctx.Response.ContentType = Json.ContentType;
+        ctx.Response.ContentLength = bytes.Length;
+        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    /// <summary>Token endpoint: parameters from the query string and/or a form-urlencoded body.</summary>
+    private Reply Token(ZohoRequest req)
+    {
+        var form = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in req.Query)
+        {
+            form[k] = v.ToString();
+        }
+        var contentType = req.Context.Request.ContentType ?? "";
+        if (req.Body.Length > 0 && (contentType.Length == 0 || contentType.Contains("x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase)))
+        {
+            foreach (var (k, v) in QueryHelpers.ParseQuery(req.Body))
+            {
+                form[k] = v.ToString();
+            }
+        }
+        return new Reply(200, _state.RefreshToken(form));
+    }
+
+    private Reply Revoke(ZohoRequest req)
+    {
+        var token = req.Query["token"].ToString();
+        if (string.IsNullOrEmpty(token) && req.Body.Length > 0)
+        {
+            var form = QueryHelpers.ParseQuery(req.Body);
+            if (form.TryGetValue("token", out var t))
+            {
+                token = t.ToString();
+            }
+        }
+        _state.RevokeToken(token);
+        return new Reply(200, new JsonObject { ["status"] = "success" });
+    }
+
+    private Reply Org(ZohoRequest req) => new(200, new JsonObject
+    {
+        ["org"] = new JsonArray(new JsonObject
+        {
+            ["id"] = _state.Options.OrgId,
+            ["zgid"] = "738964001",
+            ["company_name"] = "Emulated Org",
+            ["country"] = "US",
+            ["time_zone"] = "UTC",
+            ["currency"] = "USD",
+        }),
+    });
+
+    private Reply MassUpdate(ZohoRequest req)
+    {
+        if (!_state.Modules.TryGetValue(req.Segments[2], out var module))
+        {
+            return new Reply(400, Zoho.InvalidModule());
+        }
+        var (status, body) = HttpMethods.IsGet(req.Method)
+            ? MassUpdateEndpoint.Get(_state, module, req.Query)
+            : MassUpdateEndpoint.Post(_state, module, req.Body);
+        return new Reply(status, body);
+    }
+}

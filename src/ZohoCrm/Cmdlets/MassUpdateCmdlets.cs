@@ -1,0 +1,279 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace ZohoCrm.Cmdlets
+{
+    /// <summary>
+    /// Mass updates records in a Zoho CRM module: by record ids (sent in calls of up to 500, one result per id) or
+    /// by custom view (Zoho schedules a job; -Wait follows it to the end).
+    /// </summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "ZcrmMassUpdate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByIdSet)]
+    [OutputType(typeof(MassUpdateResult), ParameterSetName = new[] { ByIdSet })]
+    [OutputType(typeof(MassUpdateJob), ParameterSetName = new[] { ByViewSet })]
+    public sealed class InvokeZcrmMassUpdate : ZcrmApiCmdlet
+    {
+        private const string ByIdSet = "ById";
+        private const string ByViewSet = "ByCustomView";
+        private readonly List<string> _pending = new List<string>();
+        private int _sent;
+        private int _received;
+        private const int ProgressId = 0x5a01;
+
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateModuleName]
+        public string Module { get; set; }
+
+        /// <summary>Field API name -> new value. One field (three in Deals). Values keep their JSON types.</summary>
+        [Parameter(Mandatory = true, Position = 1)]
+        [AllowEmptyCollection]
+        public IDictionary Data { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateZohoId]
+        public string[] Id { get; set; }
+
+        /// <summary>For multi-select picklists: replace the values instead of appending.</summary>
+        [Parameter(ParameterSetName = ByIdSet)]
+        public SwitchParameter OverWrite { get; set; }
+
+        [Parameter(ParameterSetName = ByIdSet)]
+        [ValidateRange(1, MassUpdateService.MaxIdsPerCall)]
+        public int BatchSize { get; set; } = MassUpdateService.MaxIdsPerCall;
+
+        [Parameter(Mandatory = true, ParameterSetName = ByViewSet)]
+        [ValidateZohoId]
+        public string CustomViewId { get; set; }
+
+        [Parameter(ParameterSetName = ByViewSet)]
+        [ValidateZohoId]
+        public string TerritoryId { get; set; }
+
+        [Parameter(ParameterSetName = ByViewSet)]
+        public SwitchParameter IncludeChildTerritories { get; set; }
+
+        /// <summary>Follow the job until it is COMPLETED or FAILED.</summary>
+        [Parameter(ParameterSetName = ByViewSet)]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>With -Wait: give up waiting after this many seconds (the job goes on). Default: wait as long as it takes.</summary>
+        [Parameter(ParameterSetName = ByViewSet)]
+        [ValidateRange(1, int.MaxValue)]
+        public int Timeout { get; set; }
+
+        /// <summary>Do not ask for confirmation (for scripts and scheduled tasks). -WhatIf still sends nothing.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        protected override void BeginProcessing()
+        {
+            if (IncludeChildTerritories && TerritoryId == null)
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.MissingTerritory", "-IncludeChildTerritories needs -TerritoryId.", "IncludeChildTerritories"));
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait)
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+            try
+            {
+                MassUpdateService.ValidateData(Module, Data);
+                // Serialise once now, so a value JSON cannot carry fails before any request.
+                using (var w = new System.Text.Json.Utf8JsonWriter(System.IO.Stream.Null))
+                {
+                    w.WriteStartArray();
+                    foreach (DictionaryEntry e in Data) Json.WriteValue(w, e.Value, e.Key.ToString());
+                    w.WriteEndArray();
+                }
+            }
+            catch (ZohoException ex) { ThrowTerminating(ex, Data); }
+            base.BeginProcessing();
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (ParameterSetName != ByIdSet) return;
+            foreach (var id in Id)
+            {
+                _pending.Add(id);
+                if (_pending.Count >= BatchSize) SendBatch();
+            }
+        }
+
+        protected override void EndProcessing()
+        {
+            if (ParameterSetName == ByViewSet) { RunCustomView(); return; }
+            if (_pending.Count > 0) SendBatch();
+            if (_sent > 0) WriteProgress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        private string Activity => $"Mass update of {Module}";
+        private string FieldList => string.Join(", ", Data.Keys.Cast<object>());
+
+        private bool Confirm(string target, string action)
+        {
+            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && (w is SwitchParameter s ? s.IsPresent : true.Equals(w));
+            if (Force && !whatIf) return true;
+            return ShouldProcess(target, action);
+        }
+
+        private void SendBatch()
+        {
+            var batch = _pending.ToList();
+            _pending.Clear();
+            string target = batch.Count == 1 ? $"{Module} record {batch[0]}" : $"{batch.Count} {Module} records ({batch[0]} ... {batch[batch.Count - 1]})";
+            if (!Confirm(target, $"Update {FieldList}")) return;
+
+            _sent += batch.Count;
+            WriteProgress(new ProgressRecord(ProgressId, Activity, $"Updating {FieldList}: {_received} done, {batch.Count} being sent"));
+            var service = new MassUpdateService(ResolvedConnection, Module);
+            List<MassUpdateResult> results;
+            try
+            {
+                results = Run(ct => service.UpdateByIdsAsync(Data, batch, OverWrite, ct));
+            }
+            catch (ZohoException ex) when (!(ex is ZohoValidationException))
+            {
+                var failed = new NotUpdatedException(ex, Module, batch);
+                // The same request would fail for every batch (bad field, no permission, expired login): stop here.
+                if (IsAboutTheRequest(ex)) ThrowTerminating(failed, batch.ToArray());
+                // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
+                WriteError(failed, batch.ToArray());
+                return;
+            }
+            catch (ZohoValidationException ex)
+            {
+                ThrowTerminating(ex, Data);
+                return;
+            }
+            _received += results.Count;
+            foreach (var r in results) WriteObject(r);
+        }
+
+        private static bool IsAboutTheRequest(ZohoException ex)
+        {
+            switch (ex.Category)
+            {
+                case ErrorCategory.InvalidArgument:
+                case ErrorCategory.AuthenticationError:
+                case ErrorCategory.PermissionDenied:
+                case ErrorCategory.ObjectNotFound:
+                case ErrorCategory.SecurityError:
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private void RunCustomView()
+        {
+            string scope = TerritoryId == null ? "" : $" in territory {TerritoryId}{(IncludeChildTerritories ? " and its child territories" : "")}";
+            if (!Confirm($"every {Module} record in custom view {CustomViewId}{scope}", $"Schedule a mass update of {FieldList}")) return;
+            var service = new MassUpdateService(ResolvedConnection, Module);
+            MassUpdateJob job;
+            try
+            {
+                job = Run(ct => service.ScheduleByCustomViewAsync(Data, CustomViewId, TerritoryId, IncludeChildTerritories, ct));
+            }
+            catch (ZohoException ex) { ThrowTerminating(ex, CustomViewId); return; }
+            WriteVerbose($"Zoho scheduled mass update job {job.JobId} for custom view {CustomViewId}.");
+            if (!Wait) { WriteObject(job); return; }
+            MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
+        }
+
+    }
+
+    /// <summary>Ids that were sent (or about to be) but not updated, because the whole call failed.</summary>
+    public sealed class NotUpdatedException : ZohoException
+    {
+        internal NotUpdatedException(ZohoException inner, string module, IReadOnlyList<string> ids)
+            : base(inner.Code, Describe(inner, module, ids), inner.Category, inner)
+        {
+            Ids = ids.ToArray();
+        }
+
+        /// <summary>Every id of the failed call; none of them was updated (or, after a lost answer, may not have been).</summary>
+        public string[] Ids { get; }
+
+        private static string Describe(ZohoException inner, string module, IReadOnlyList<string> ids)
+        {
+            string list = string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $", ... ({ids.Count - 5} more; all in the error's TargetObject)" : "");
+            return $"{inner.Message} -- {ids.Count} {module} id(s) not updated: {list}.";
+        }
+    }
+
+    /// <summary>Follows a mass update job with Write-Progress and writes its final state.</summary>
+    internal static class MassUpdateWaiter
+    {
+        public static void WaitAndWrite(ZcrmCmdlet cmdlet, MassUpdateService service, MassUpdateJob job, TimeSpan? timeout, int progressId)
+        {
+            string activity = $"Mass update job {job.JobId} ({job.Module})";
+            try
+            {
+                var final = cmdlet.Run(ct => service.WaitAsync(job, timeout, j =>
+                {
+                    var record = new ProgressRecord(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} pending of {j.TotalCount ?? 0}");
+                    if (j.TotalCount > 0) record.PercentComplete = (int)Math.Min(100, 100 * ((j.UpdatedCount ?? 0) + (j.FailedCount ?? 0)) / j.TotalCount.Value);
+                    OperationLog.Progress(record);
+                }, ct));
+                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, final.Status) { RecordType = ProgressRecordType.Completed });
+                cmdlet.WriteObject(final);
+                if (string.Equals(final.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
+                    cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Mass update job {final.JobId} in {final.Module} ended FAILED: {final.UpdatedCount ?? 0} updated, {final.FailedCount ?? 0} failed, {final.NotUpdatedCount ?? 0} not updated.", ErrorCategory.InvalidResult), final);
+            }
+            catch (WaitTimeoutException ex)
+            {
+                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, "Timed out") { RecordType = ProgressRecordType.Completed });
+                cmdlet.WriteObject(ex.Job);
+                cmdlet.WriteError(ex, ex.Job);
+            }
+            catch (ZohoException ex) { cmdlet.ThrowTerminating(ex, job); }
+        }
+    }
+}
+
+namespace ZohoCrm.Cmdlets
+{
+    /// <summary>Gets the state of a mass update job; -Wait follows it until it is COMPLETED or FAILED.</summary>
+    [Cmdlet(VerbsCommon.Get, "ZcrmMassUpdateJob")]
+    [OutputType(typeof(MassUpdateJob))]
+    public sealed class GetZcrmMassUpdateJob : ZcrmApiCmdlet
+    {
+        private const int ProgressId = 0x5a02;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateModuleName]
+        public string Module { get; set; }
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateZohoId]
+        public string JobId { get; set; }
+
+        /// <summary>Carried along from a piped job object, so the output still names the view.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public string CustomViewId { get; set; }
+
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, int.MaxValue)]
+        public int Timeout { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait)
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+            var service = new MassUpdateService(ResolvedConnection, Module);
+            var job = new MassUpdateJob { Module = Module, JobId = JobId, CustomViewId = CustomViewId };
+            if (Wait)
+            {
+                MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
+                return;
+            }
+            try
+            {
+                WriteObject(Run(ct => service.GetJobAsync(JobId, CustomViewId, ct)));
+            }
+            catch (ZohoException ex) { WriteError(ex, job); }
+        }
+    }
+}

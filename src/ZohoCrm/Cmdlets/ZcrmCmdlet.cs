@@ -1,0 +1,102 @@
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ZohoCrm.Cmdlets
+{
+    /// <summary>
+    /// What every cmdlet shares: a cancellation token cancelled by Ctrl+C (StopProcessing), running async work
+    /// while the pipeline thread writes its verbose/debug/progress messages, and turning failures into error records.
+    /// </summary>
+    public abstract class ZcrmCmdlet : PSCmdlet
+    {
+        private readonly CancellationTokenSource _stop = new CancellationTokenSource();
+
+        protected CancellationToken StopToken => _stop.Token;
+
+        protected override void StopProcessing() => _stop.Cancel();
+
+        /// <summary>
+        /// Runs <paramref name="work"/> off the pipeline thread and pumps its log messages onto the pipeline
+        /// thread until it ends. Ctrl+C cancels it and stops the pipeline.
+        /// </summary>
+        internal T Run<T>(Func<CancellationToken, Task<T>> work)
+        {
+            var queue = new BlockingCollection<Action>();
+            var sink = new QueueSink(this, queue);
+            Task<T> task = Task.Run(() =>
+            {
+                OperationLog.Sink = sink;
+                return work(_stop.Token);
+            });
+            task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+            foreach (var action in queue.GetConsumingEnumerable()) action();
+            try
+            {
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        internal void Run(Func<CancellationToken, Task> work) =>
+            Run<bool>(async ct => { await work(ct).ConfigureAwait(false); return true; });
+
+        internal void ThrowTerminating(Exception ex, object target = null)
+        {
+            if (ex is PipelineStoppedException) throw ex;
+            ThrowTerminatingError(ZohoErrors.ToErrorRecord(ex, target));
+        }
+
+        internal void WriteError(Exception ex, object target) => WriteError(ZohoErrors.ToErrorRecord(ex, target));
+
+        protected Runspace CurrentRunspace => Runspace.DefaultRunspace;
+
+        private sealed class QueueSink : IOperationSink
+        {
+            private readonly ZcrmCmdlet _cmdlet;
+            private readonly BlockingCollection<Action> _queue;
+            public QueueSink(ZcrmCmdlet cmdlet, BlockingCollection<Action> queue) { _cmdlet = cmdlet; _queue = queue; }
+
+            private void Post(Action a)
+            {
+                try { _queue.Add(a); } catch (InvalidOperationException) { /* the cmdlet already returned */ }
+            }
+            public void Verbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
+            public void Debug(string message) => Post(() => _cmdlet.WriteDebug(message));
+            public void Warning(string message) => Post(() => _cmdlet.WriteWarning(message));
+            public void Progress(ProgressRecord record) => Post(() => _cmdlet.WriteProgress(record));
+        }
+    }
+
+    /// <summary>A cmdlet that talks to Zoho CRM: takes -Connection or the session's connection.</summary>
+    public abstract class ZcrmApiCmdlet : ZcrmCmdlet
+    {
+        /// <summary>The connection to use; by default the one Connect-Zcrm made in this session.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Connection Connection { get; set; }
+
+        internal Connection ResolveConnection()
+        {
+            var connection = Connection ?? SessionStore.Get(CurrentRunspace);
+            if (connection == null)
+                ThrowTerminatingError(new ErrorRecord(
+                    new InvalidOperationException("Not connected to Zoho CRM in this session. Run Connect-Zcrm first, or pass -Connection."),
+                    "ZohoCrm.NotConnected", ErrorCategory.ConnectionError, null));
+            return connection;
+        }
+
+        protected override void BeginProcessing()
+        {
+            ResolvedConnection = ResolveConnection();
+        }
+
+        internal Connection ResolvedConnection { get; private set; }
+    }
+}

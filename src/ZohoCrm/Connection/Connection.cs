@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
+
+namespace ZohoCrm
+{
+    /// <summary>
+    /// A connection to one Zoho CRM org: its hosts, API version and credentials. Holds no secret in any property;
+    /// the tokens live in the token provider as SecureStrings.
+    /// </summary>
+    public sealed class Connection
+    {
+        private readonly ITokenProvider _tokens;
+        private readonly HashSet<string> _tokenAuthorities;
+
+        internal Connection(Uri apiDomain, Uri accountsUrl, Uri uploadUrl, string dataCenter, string apiVersion, string orgId,
+            string authType, string clientId, ITokenProvider tokens, System.Net.Http.HttpClient http, RetryPolicy retry, TimeSpan requestTimeout)
+        {
+            ApiDomain = apiDomain.ToString().TrimEnd('/');
+            AccountsUrl = accountsUrl.ToString().TrimEnd('/');
+            UploadUrl = uploadUrl.ToString().TrimEnd('/');
+            DataCenter = dataCenter;
+            ApiVersion = apiVersion;
+            OrgId = orgId;
+            AuthType = authType;
+            ClientId = clientId;
+            RetryPolicy = retry;
+            RequestTimeout = requestTimeout;
+            _tokens = tokens;
+            _tokenAuthorities = new HashSet<string>(new[] { apiDomain, uploadUrl }.Select(DataCenters.Authority), StringComparer.OrdinalIgnoreCase);
+            Client = new ZohoClient(http, tokens, u => _tokenAuthorities.Contains(DataCenters.Authority(u)), retry, requestTimeout, orgId);
+            ConnectedOn = DateTimeOffset.Now;
+        }
+
+        public string ApiDomain { get; }
+        public string AccountsUrl { get; }
+        public string UploadUrl { get; }
+        /// <summary>US, EU, IN, AU, JP, CN, CA, SA, or Custom for another API domain (the emulator, a proxy).</summary>
+        public string DataCenter { get; }
+        public string ApiVersion { get; }
+        public string OrgId { get; }
+        /// <summary>AccessToken (a token given as is, not refreshable) or RefreshToken (OAuth refresh-token flow).</summary>
+        public string AuthType { get; }
+        public string ClientId { get; }
+        /// <summary>When the current access token expires (refresh-token connections; null for a given access token).</summary>
+        public DateTimeOffset? ExpiresOn => _tokens.ExpiresOn;
+        public DateTimeOffset ConnectedOn { get; }
+        public RetryPolicy RetryPolicy { get; }
+        public TimeSpan RequestTimeout { get; }
+
+        internal ZohoClient Client { get; }
+
+        /// <summary>{ApiDomain}/crm/{ApiVersion}/{relative}</summary>
+        internal Uri CrmUrl(string relative) => new Uri(ApiDomain + "/crm/" + ApiVersion + "/" + relative.TrimStart('/'));
+
+        public override string ToString() => $"Zoho CRM {DataCenter} {ApiDomain} ({ApiVersion}, {AuthType})";
+    }
+
+    /// <summary>
+    /// The connection made by Connect-Zcrm, kept per runspace: another runspace (a job, ForEach-Object -Parallel,
+    /// a second PowerShell tab) does not see it and must be given -Connection.
+    /// </summary>
+    internal static class SessionStore
+    {
+        private sealed class Slot { public Connection Connection; }
+        private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
+
+        public static Connection Get(Runspace runspace) =>
+            runspace != null && Slots.TryGetValue(runspace, out var slot) ? slot.Connection : null;
+
+        public static void Set(Runspace runspace, Connection connection)
+        {
+            if (runspace == null) throw new InvalidOperationException("There is no current runspace to keep the connection in.");
+            // The replaced connection is not disposed: a script may still hold it (-PassThru) for -Connection.
+            Slots.GetValue(runspace, _ => new Slot()).Connection = connection;
+        }
+
+        public static bool Clear(Runspace runspace)
+        {
+            if (runspace == null || !Slots.TryGetValue(runspace, out var slot) || slot.Connection == null) return false;
+            slot.Connection = null;
+            return true;
+        }
+    }
+}

@@ -1,0 +1,252 @@
+using System;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ZohoCrm
+{
+    /// <summary>One request to Zoho. The content is made anew for each attempt, so retries resend it whole.</summary>
+    internal sealed class ZohoRequest
+    {
+        public ZohoRequest(HttpMethod method, Uri url) { Method = method; Url = url; }
+        public HttpMethod Method { get; }
+        public Uri Url { get; }
+        public Func<HttpContent> Content { get; set; }
+        /// <summary>Safe to send again after a 5xx, a timeout or a broken connection (GETs, mass update by ids).</summary>
+        public bool Idempotent { get; set; }
+        public string Describe() => Method.Method + " " + Url;
+    }
+
+    internal sealed class ZohoResponse
+    {
+        public ZohoResponse(int status, string body, string request) { StatusCode = status; Body = body; Request = request; }
+        public int StatusCode { get; }
+        public string Body { get; }
+        public string Request { get; }
+
+        /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
+        public JsonDocument ParseJson()
+        {
+            try
+            {
+                return JsonDocument.Parse(string.IsNullOrWhiteSpace(Body) ? "null" : Body);
+            }
+            catch (JsonException)
+            {
+                string snippet = Redactor.Redact(Body.Length > 200 ? Body.Substring(0, 200) + "..." : Body).Replace("\r", " ").Replace("\n", " ");
+                throw new ZohoClientException("ZohoCrm.InvalidResponse",
+                    $"Zoho answered {Request} with HTTP {StatusCode} and a body that is not JSON: {snippet}", ErrorCategory.InvalidResult);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The one way requests leave the module: adds the access token (only for the connection's own hosts),
+    /// refreshes once on INVALID_TOKEN, retries 429 always and 5xx/timeouts/broken connections only for requests
+    /// that are safe to repeat, with exponential backoff and jitter honouring Retry-After, and logs each call
+    /// (method, URL, status, milliseconds) with secrets redacted.
+    /// </summary>
+    internal sealed class ZohoClient : IDisposable
+    {
+        private static readonly Random Jitter = new Random();
+        private readonly HttpClient _http;
+        private readonly ITokenProvider _tokens;
+        private readonly Func<Uri, bool> _mayCarryToken;
+        private readonly string _orgId;
+
+        public ZohoClient(HttpClient http, ITokenProvider tokens, Func<Uri, bool> mayCarryToken, RetryPolicy retry, TimeSpan requestTimeout, string orgId)
+        {
+            _http = http; _tokens = tokens; _mayCarryToken = mayCarryToken; Retry = retry; RequestTimeout = requestTimeout; _orgId = orgId;
+        }
+
+        public RetryPolicy Retry { get; }
+        public TimeSpan RequestTimeout { get; }
+        public ITokenProvider Tokens => _tokens;
+
+        public static HttpClient CreateHttpClient()
+        {
+            // No automatic redirects: a redirect must never carry the Authorization header to another host.
+            var handler = new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+            var http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            http.DefaultRequestHeaders.UserAgent.ParseAdd("ZohoCrm-PowerShell/" + typeof(ZohoClient).Assembly.GetName().Version.ToString(3));
+            return http;
+        }
+
+        public async Task<ZohoResponse> SendAsync(ZohoRequest request, CancellationToken ct)
+        {
+            if (!_mayCarryToken(request.Url))
+                throw new ZohoClientException("ZohoCrm.ForeignHost",
+                    $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ErrorCategory.SecurityError);
+
+            string describe = request.Describe();
+            int attempt = 0;
+            bool refreshed = false;
+            var started = Stopwatch.StartNew();
+            while (true)
+            {
+                attempt++;
+                AccessToken token = await _tokens.GetAsync(ct).ConfigureAwait(false);
+                int status;
+                string body;
+                TimeSpan? retryAfter = null;
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    using (var message = new HttpRequestMessage(request.Method, request.Url))
+                    using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+                    {
+                        message.Headers.TryAddWithoutValidation("Authorization", "Zoho-oauthtoken " + token.Value);
+                        if (!string.IsNullOrEmpty(_orgId)) message.Headers.TryAddWithoutValidation("X-CRM-ORG", _orgId);
+                        if (request.Content != null) message.Content = request.Content();
+                        timeout.CancelAfter(RequestTimeout);
+                        using (var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false))
+                        {
+                            status = (int)response.StatusCode;
+                            body = response.Content == null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                            retryAfter = RetryAfterHeader(response);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException)
+                {
+                    bool timedOut = ex is OperationCanceledException;
+                    string what = timedOut ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s" : "connection failed: " + ex.GetBaseException().Message;
+                    OperationLog.Verbose($"{describe} -> {what} ({watch.ElapsedMilliseconds} ms)");
+                    // A request that never reached Zoho may always be sent again; one whose outcome is unknown only if it is safe to repeat.
+                    bool neverSent = IsConnectionRefused(ex);
+                    if ((request.Idempotent || neverSent) && await BackOffAsync(attempt, null, started, describe, what, ct).ConfigureAwait(false)) continue;
+                    string advice = request.Idempotent || neverSent ? "" : " Zoho may or may not have carried it out: check before sending it again.";
+                    throw new ZohoClientException(timedOut ? "ZohoCrm.Timeout" : "ZohoCrm.ConnectionFailed",
+                        $"{describe} failed after {attempt} attempt(s): {what}.{advice}",
+                        timedOut ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError, ex);
+                }
+
+                OperationLog.Verbose($"{describe} -> {status} ({watch.ElapsedMilliseconds} ms)");
+                OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
+                var response2 = new ZohoResponse(status, body, describe);
+
+                if (status == 401 && !refreshed && _tokens.CanRefresh && ErrorCode(body) == "INVALID_TOKEN")
+                {
+                    OperationLog.Verbose("The access token was rejected as expired (INVALID_TOKEN): refreshing it and sending the request again.");
+                    await _tokens.RefreshAsync(token.Generation, ct).ConfigureAwait(false);
+                    refreshed = true;
+                    attempt--;
+                    continue;
+                }
+
+                // 429: Zoho refused before doing anything, so any request may be sent again.
+                bool retryable = status == 429 || (request.Idempotent && (status == 500 || status == 502 || status == 503 || status == 504));
+                if (retryable)
+                {
+                    retryAfter = retryAfter ?? RetryAfterDetail(body);
+                    if (await BackOffAsync(attempt, retryAfter, started, describe, "HTTP " + status, ct).ConfigureAwait(false)) continue;
+                }
+                return response2;
+            }
+        }
+
+        private async Task<bool> BackOffAsync(int attempt, TimeSpan? retryAfter, Stopwatch started, string describe, string why, CancellationToken ct)
+        {
+            if (attempt > Retry.MaxRetries) return false;
+            TimeSpan delay = retryAfter ?? Retry.Delay(attempt, Jitter);
+            if (delay > Retry.MaxDelay) delay = Retry.MaxDelay;
+            if (started.Elapsed + delay > Retry.MaxTotal)
+            {
+                OperationLog.Verbose($"Not retrying {describe}: the retry budget of {Retry.MaxTotal.TotalSeconds:0} s would be exceeded.");
+                return false;
+            }
+            OperationLog.Verbose($"{describe}: {why}; retry {attempt} of {Retry.MaxRetries} in {delay.TotalSeconds:0.##} s (budget left {(Retry.MaxTotal - started.Elapsed).TotalSeconds:0} s).");
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+            return true;
+        }
+
+        private static bool IsConnectionRefused(Exception ex)
+        {
+            for (var e = ex; e != null; e = e.InnerException)
+                if (e is SocketException se && (se.SocketErrorCode == SocketError.ConnectionRefused || se.SocketErrorCode == SocketError.HostNotFound))
+                    return true;
+            return false;
+        }
+
+        private static TimeSpan? RetryAfterHeader(HttpResponseMessage response)
+        {
+            var ra = response.Headers.RetryAfter;
+            if (ra == null) return null;
+            if (ra.Delta.HasValue) return ra.Delta.Value;
+            if (ra.Date.HasValue) { var d = ra.Date.Value - DateTimeOffset.UtcNow; return d > TimeSpan.Zero ? d : TimeSpan.Zero; }
+            return null;
+        }
+
+        /// <summary>details.retry_after: seconds, or an epoch time in milliseconds.</summary>
+        private static TimeSpan? RetryAfterDetail(string body)
+        {
+            try
+            {
+                using (var doc = JsonDocument.Parse(body))
+                {
+                    var details = Json.GetObject(doc.RootElement, "details");
+                    long? v = details.HasValue ? Json.GetInt64(details.Value, "retry_after") : null;
+                    if (!v.HasValue || v < 0) return null;
+                    if (v > 100_000_000_000L)
+                    {
+                        var d = DateTimeOffset.FromUnixTimeMilliseconds(v.Value) - DateTimeOffset.UtcNow;
+                        return d > TimeSpan.Zero ? d : TimeSpan.Zero;
+                    }
+                    return TimeSpan.FromSeconds(v.Value);
+                }
+            }
+            catch (JsonException) { return null; }
+        }
+
+        private static string ErrorCode(string body)
+        {
+            try
+            {
+                using (var doc = JsonDocument.Parse(body)) return Json.GetString(doc.RootElement, "code");
+            }
+            catch (JsonException) { return null; }
+        }
+
+        private static string Truncate(string s, int max) => s == null ? "" : s.Length <= max ? s : s.Substring(0, max) + $"... ({s.Length} chars)";
+
+        public void Dispose() => _http.Dispose();
+    }
+
+    /// <summary>How often and how long a request that is safe to repeat is retried.</summary>
+    public sealed class RetryPolicy
+    {
+        public RetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay, TimeSpan maxTotal)
+        {
+            MaxRetries = maxRetries; BaseDelay = baseDelay; MaxDelay = maxDelay; MaxTotal = maxTotal;
+        }
+        public int MaxRetries { get; }
+        public TimeSpan BaseDelay { get; }
+        public TimeSpan MaxDelay { get; }
+        public TimeSpan MaxTotal { get; }
+
+        /// <summary>Exponential backoff with equal jitter: between half and all of base * 2^(attempt-1), capped.</summary>
+        internal TimeSpan Delay(int attempt, Random random)
+        {
+            double ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
+            double ms;
+            lock (random) ms = ceiling / 2 + random.NextDouble() * ceiling / 2;
+            return TimeSpan.FromMilliseconds(ms);
+        }
+
+        public override string ToString() =>
+            string.Format(CultureInfo.InvariantCulture, "{0} retries, base {1:0.###} s, cap {2:0.#} s, budget {3:0} s", MaxRetries, BaseDelay.TotalSeconds, MaxDelay.TotalSeconds, MaxTotal.TotalSeconds);
+    }
+}

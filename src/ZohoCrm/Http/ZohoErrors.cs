@@ -1,0 +1,168 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using System.Text;
+using System.Text.Json;
+
+namespace ZohoCrm
+{
+    /// <summary>Base of every error the module raises; carries the ErrorId and category for the error record.</summary>
+    public abstract class ZohoException : Exception
+    {
+        protected ZohoException(string code, string message, ErrorCategory category, Exception inner = null)
+            : base(message, inner)
+        {
+            Code = code;
+            Category = category;
+        }
+
+        /// <summary>Zoho's code (INVALID_DATA, INVALID_TOKEN...) or ZohoCrm.&lt;Reason&gt; for the module's own checks.</summary>
+        public string Code { get; }
+        public ErrorCategory Category { get; }
+    }
+
+    /// <summary>An error answer from Zoho CRM or Zoho Accounts.</summary>
+    public sealed class ZohoApiException : ZohoException
+    {
+        internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null)
+            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix), CategoryFor(code, httpStatus))
+        {
+            ZohoMessage = zohoMessage;
+            HttpStatus = httpStatus;
+            Details = details ?? new Hashtable();
+            Request = request;
+        }
+
+        /// <summary>Zoho's own message text.</summary>
+        public string ZohoMessage { get; }
+        public int HttpStatus { get; }
+        /// <summary>Zoho's details object (api_name, reason, json_path, id...) as a hashtable.</summary>
+        public IDictionary Details { get; }
+        /// <summary>The request that got this answer, as "METHOD url".</summary>
+        public string Request { get; }
+
+        private static string Describe(string code, string message, int status, IDictionary details, string request, string prefix)
+        {
+            var sb = new StringBuilder();
+            if (!string.IsNullOrEmpty(prefix)) sb.Append(prefix).Append(' ');
+            sb.Append("Zoho answered ").Append(code);
+            if (!string.IsNullOrEmpty(message)) sb.Append(": ").Append(message.TrimEnd('.'));
+            string detailText = ZohoErrors.FormatDetails(details);
+            if (detailText.Length > 0) sb.Append(" (").Append(detailText).Append(')');
+            sb.Append(" [HTTP ").Append(status.ToString(CultureInfo.InvariantCulture));
+            if (!string.IsNullOrEmpty(request)) sb.Append(", ").Append(request);
+            sb.Append(']');
+            return sb.ToString();
+        }
+
+        internal static ErrorCategory CategoryFor(string code, int status)
+        {
+            switch ((code ?? "").ToUpperInvariant())
+            {
+                case "AUTHENTICATION_FAILURE":
+                case "INVALID_TOKEN":
+                case "INVALID_OAUTHTOKEN":
+                case "OAUTH_SCOPE_MISMATCH":
+                case "INVALID_CLIENT":
+                case "INVALID_CODE":
+                case "ACCESS DENIED":
+                    return ErrorCategory.AuthenticationError;
+                case "NO_PERMISSION":
+                case "AUTHORIZATION_FAILED":
+                case "FEATURE_NOT_SUPPORTED":
+                case "NOT_SUPPORTED_FEATURE":
+                    return ErrorCategory.PermissionDenied;
+                case "NOT_FOUND":
+                case "RESOURCE_NOT_FOUND":
+                case "INVALID_URL_PATTERN":
+                case "NO_RECORDS_FOUND":
+                    return ErrorCategory.ObjectNotFound;
+                case "ALREADY_SCHEDULED":
+                    return ErrorCategory.ResourceBusy;
+                case "TOO_MANY_REQUESTS":
+                case "LIMIT_EXCEEDED":
+                case "FILE_TOO_LARGE":
+                    return ErrorCategory.LimitsExceeded;
+                case "INTERNAL_ERROR":
+                    return ErrorCategory.ConnectionError;
+            }
+            if (status == 401) return ErrorCategory.AuthenticationError;
+            if (status == 403) return ErrorCategory.PermissionDenied;
+            if (status == 404) return ErrorCategory.ObjectNotFound;
+            if (status == 429) return ErrorCategory.LimitsExceeded;
+            if (status >= 500) return ErrorCategory.ConnectionError;
+            return ErrorCategory.InvalidArgument;
+        }
+    }
+
+    /// <summary>Bad input the module saw itself, before sending anything.</summary>
+    public sealed class ZohoValidationException : ZohoException
+    {
+        internal ZohoValidationException(string code, string message, string parameterName, ErrorCategory category = ErrorCategory.InvalidArgument)
+            : base(code, message, category)
+        {
+            ParameterName = parameterName;
+        }
+        public string ParameterName { get; }
+    }
+
+    /// <summary>A failure seen on our side: no connection, a timeout, a body that is not Zoho's JSON, a limit we keep.</summary>
+    public sealed class ZohoClientException : ZohoException
+    {
+        internal ZohoClientException(string code, string message, ErrorCategory category, Exception inner = null)
+            : base(code, message, category, inner) { }
+    }
+
+    internal static class ZohoErrors
+    {
+        private static readonly string[] DetailOrder = { "api_name", "json_path", "reason", "expected_data_type", "id", "action", "limit", "retry_after" };
+
+        public static string FormatDetails(IDictionary details)
+        {
+            if (details == null || details.Count == 0) return "";
+            var keys = details.Keys.Cast<object>().Select(k => k.ToString())
+                .OrderBy(k => Array.IndexOf(DetailOrder, k) is var i && i >= 0 ? i : int.MaxValue).ThenBy(k => k, StringComparer.Ordinal);
+            return string.Join("; ", keys.Select(k => k + ": " + FormatValue(details[k])));
+        }
+
+        private static string FormatValue(object value)
+        {
+            switch (value)
+            {
+                case null: return "null";
+                case IDictionary d: return "{" + FormatDetails(d) + "}";
+                case string s: return s;
+                case IEnumerable e: return "[" + string.Join(", ", e.Cast<object>().Select(FormatValue)) + "]";
+                default: return Convert.ToString(value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        /// <summary>
+        /// Reads Zoho's error envelope: {"code","details","message","status":"error"} at top level.
+        /// Returns null when the element is not an error.
+        /// </summary>
+        public static ZohoApiException FromEnvelope(JsonElement element, int httpStatus, string request, string prefix = null)
+        {
+            if (element.ValueKind != JsonValueKind.Object) return null;
+            string status = Json.GetString(element, "status");
+            string code = Json.GetString(element, "code");
+            if (!string.Equals(status, "error", StringComparison.OrdinalIgnoreCase)) return null;
+            return new ZohoApiException(code ?? "UNKNOWN_ERROR", Json.GetString(element, "message"), httpStatus,
+                element.TryGetProperty("details", out var d) ? Json.ToHashtable(d) : new Hashtable(), request, prefix);
+        }
+
+        public static ErrorRecord ToErrorRecord(Exception ex, object target)
+        {
+            switch (ex)
+            {
+                case ZohoException z: return new ErrorRecord(z, z.Code, z.Category, target);
+                case PipelineStoppedException _: throw ex;
+                default:
+                    return new ErrorRecord(ex, "ZohoCrm.UnexpectedError", ErrorCategory.NotSpecified, target);
+            }
+        }
+    }
+}
