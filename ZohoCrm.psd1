@@ -5,7 +5,7 @@
     Author               = 'ZohoCrm contributors'
     CompanyName          = 'ZohoCrm'
     Copyright            = '(c) ZohoCrm contributors. MIT License.'
-    Description          = 'Change Zoho CRM data in bulk from PowerShell: mass update by record ids or custom view, with batching, retries, token refresh and per-record results.'
+    Description          = 'Change Zoho CRM data in bulk from PowerShell: mass update by record ids or custom view, and bulk write (insert, update, upsert) from CSV files or pipeline objects, split over as many jobs as needed, with one result per row. Batching, retries and token refresh built in.'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
@@ -17,6 +17,9 @@
         'Get-ZcrmConnection'
         'Invoke-ZcrmMassUpdate'
         'Get-ZcrmMassUpdateJob'
+        'New-ZcrmBulkWriteJob'
+        'Get-ZcrmBulkWriteJob'
+        'Get-ZcrmBulkWriteResult'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()
@@ -24,7 +27,7 @@
         PSData = @{
             Tags         = @('Zoho', 'ZohoCRM', 'CRM', 'MassUpdate', 'BulkWrite', 'Bulk', 'API', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release: Connect-Zcrm, mass update by ids and by custom view.'
+            ReleaseNotes = 'First release: Connect-Zcrm, mass update by ids and by custom view, bulk write from CSV or the pipeline.'
         }
     }
 }

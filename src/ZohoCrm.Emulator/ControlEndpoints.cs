@@ -5,7 +5,8 @@ namespace ZohoCrm.Emulator;
 
 /// <summary>
 /// Unauthenticated test helpers under /__emulator (never recorded):
-/// GET/DELETE requests, GET records/{module}[/{id}], POST expire-tokens, GET mass-update-jobs/{id}.
+/// GET/DELETE requests, GET records/{module}[/{id}], POST expire-tokens, GET mass-update-jobs/{id},
+/// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks.
 /// </summary>
 internal static class ControlEndpoints
 {
@@ -23,6 +24,11 @@ internal static class ControlEndpoints
             ["records", var module, var id] when HttpMethods.IsGet(method) => Record(state, module, id),
             ["expire-tokens"] when HttpMethods.IsPost(method) => Expire(state),
             ["mass-update-jobs", var id] when HttpMethods.IsGet(method) => Job(state, id),
+            ["bulk-write-jobs"] when HttpMethods.IsGet(method) => (200, new JsonArray(state.GetBulkWriteJobs().Select(j => (JsonNode?)BulkJob(j)).ToArray())),
+            ["bulk-write-jobs", var id] when HttpMethods.IsGet(method) => state.GetBulkWriteJob(id) is { } j
+                ? (200, BulkJob(j))
+                : (404, new JsonObject { ["error"] = "job not found" }),
+            ["bulk-write-callbacks"] when HttpMethods.IsGet(method) => (200, Callbacks(state)),
             _ => (404, (JsonNode)new JsonObject { ["error"] = "unknown emulator control endpoint" }),
         };
         return RequestDispatcher.WriteJsonAsync(ctx, status, body);
@@ -79,6 +85,34 @@ internal static class ControlEndpoints
         state.ExpireAllTokens();
         return (200, new JsonObject { ["status"] = "success" });
     }
+
+    private static JsonNode BulkJob(BulkWriteJobSnapshot j) => new JsonObject
+    {
+        ["job_id"] = j.JobId,
+        ["module"] = j.Module,
+        ["operation"] = j.Operation,
+        ["status"] = j.Status,
+        ["file_id"] = j.FileId,
+        ["total_count"] = j.TotalCount,
+        ["added_count"] = j.AddedCount,
+        ["updated_count"] = j.UpdatedCount,
+        ["skipped_count"] = j.SkippedCount,
+        ["find_by"] = j.FindBy,
+        ["ignore_empty"] = j.IgnoreEmpty,
+        ["callback_url"] = j.CallbackUrl,
+    };
+
+    private static JsonNode Callbacks(EmulatorState state) =>
+        new JsonArray(state.Callbacks.Select(c => (JsonNode?)new JsonObject
+        {
+            ["time"] = c.Time.ToString("O"),
+            ["job_id"] = c.JobId,
+            ["url"] = c.Url,
+            ["body"] = c.Body,
+            ["sent"] = c.Sent,
+            ["status_code"] = c.StatusCode,
+            ["error"] = c.Error,
+        }).ToArray());
 
     private static (int, JsonNode) Job(EmulatorState state, string id) =>
         state.GetMassUpdateJob(id) is { } j

@@ -25,4 +25,20 @@ public sealed class EmulatorOptions
     public int GeneratedLeadCount { get; set; } = 2000;
 
     public string OrgId { get; set; } = "738964000000012345";
+
+    /// <summary>Pace of bulk write jobs: ADDED -> INPROGRESS after one step, then up to <see cref="BulkRowsPerStep"/> rows per step.</summary>
+    public TimeSpan BulkStepDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    public int BulkRowsPerStep { get; set; } = 10000;
+
+    /// <summary>Bulk write job status spelled "IN PROGRESS" (as some Zoho docs do) instead of "INPROGRESS".</summary>
+    public bool InProgressWithSpace { get; set; }
+
+    /// <summary>result.download_url as a path ("/v2/crm/{zgid}/bulk-write/...") instead of an absolute URL.</summary>
+    public bool RelativeDownloadUrl { get; set; }
+
+    /// <summary>Owner is mandatory in the Leads layout (the org captured in seed 003): bulk insert/upsert must map it.</summary>
+    public bool LeadsOwnerMandatory { get; set; }
+
+    /// <summary>Largest accepted bulk write upload (FILE_TOO_LARGE 413 above).</summary>
+    public long MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
 }

@@ -44,6 +44,7 @@ public sealed partial class EmulatorState
         CustomViews = ZohoSchema.CreateCustomViews().ToDictionary(v => v.Id, StringComparer.Ordinal);
         Territories = ZohoSchema.CreateTerritories().ToDictionary(t => t.Id, StringComparer.Ordinal);
         SeedData.Populate(Modules, options);
+        SeedBulkWrite();
     }
 
     internal EmulatorOptions Options { get; }

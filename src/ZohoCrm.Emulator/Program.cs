@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace ZohoCrm.Emulator;
 
 /// <summary>
-/// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;]
+/// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory]
 /// </summary>
 internal static class Program
 {
@@ -33,6 +33,12 @@ internal static class Program
                         break;
                     case "--job-step-ms":
                         options.JobStepDelay = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                        break;
+                    case "--bulk-step-ms":
+                        options.BulkStepDelay = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                        break;
+                    case "--leads-owner-mandatory":
+                        options.LeadsOwnerMandatory = true;
                         break;
                     case "-h":
                     case "--help":
@@ -86,5 +92,5 @@ internal static class Program
     }
 
     private static void PrintUsage() =>
-        Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>]");
+        Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
 }

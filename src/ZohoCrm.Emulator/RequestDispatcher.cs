@@ -16,7 +16,8 @@ internal sealed class ZohoRequest
     public IQueryCollection Query => Context.Request.Query;
 }
 
-internal readonly record struct Reply(int Status, JsonNode Body);
+/// <summary>An answer: JSON, or a file (<paramref name="File"/> set, sent as application/zip).</summary>
+internal readonly record struct Reply(int Status, JsonNode? Body, byte[]? File = null, string? FileName = null);
 
 /// <summary>A Zoho endpoint: a path matcher, the methods it accepts and whether it needs an OAuth token.</summary>
 internal sealed record Route(
@@ -44,6 +45,13 @@ internal sealed partial class RequestDispatcher
             new("token-revoke", s => s is ["oauth", "v2", "token", "revoke"], ["POST"], false, Revoke),
             new("org", s => s is ["crm", var v, "org"] && IsVersion(v), ["GET"], true, Org),
             new("mass-update", s => s is ["crm", var v, _, "actions", "mass_update"] && IsVersion(v), ["GET", "POST"], true, MassUpdate),
+            new("upload", IsUpload, ["POST"], true, req => BulkWriteEndpoint.Upload(_state, req)),
+            new("bulk-write", s => s is ["crm", "bulk", var v, "write"] && IsVersion(v), ["POST"], true,
+                req => BulkWriteEndpoint.Create(_state, req.Body)),
+            new("bulk-write-job", s => s is ["crm", "bulk", var v, "write", _] && IsVersion(v), ["GET"], true,
+                req => BulkWriteEndpoint.Get(_state, req.Segments[4])),
+            new("bulk-write-result", s => s is [var v, "crm", _, "bulk-write", _, _] && IsVersion(v), ["GET"], true,
+                req => BulkWriteEndpoint.Download(_state, req.Segments)),
         ];
     }
 
@@ -51,6 +59,8 @@ internal sealed partial class RequestDispatcher
     private static partial Regex VersionRegex();
 
     private static bool IsVersion(string segment) => VersionRegex().IsMatch(segment);
+
+    private static bool IsUpload(string[] segments) => segments is ["crm", var v, "upload"] && IsVersion(v);
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -68,7 +78,10 @@ internal sealed partial class RequestDispatcher
             await ctx.Request.Body.CopyToAsync(ms, ctx.RequestAborted).ConfigureAwait(false);
             bodyBytes = ms.ToArray();
         }
-        var body = Encoding.UTF8.GetString(bodyBytes);
+        // Uploads (ZIPs up to 25 MB) are logged by size only.
+        var body = IsUpload(path.Split('/')[1..])
+            ? $"<multipart {bodyBytes.Length} bytes>"
+            : Encoding.UTF8.GetString(bodyBytes);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (k, v) in ctx.Request.Headers)
         {
@@ -87,6 +100,15 @@ internal sealed partial class RequestDispatcher
         }
 
         entry.StatusCode = reply.Status;
+        if (reply.File is { } file)
+        {
+            ctx.Response.StatusCode = reply.Status;
+            ctx.Response.ContentType = "application/zip";
+            ctx.Response.ContentLength = file.Length;
+            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{reply.FileName}\"";
+            await ctx.Response.Body.WriteAsync(file, ctx.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         await WriteJsonAsync(ctx, reply.Status, reply.Body).ConfigureAwait(false);
     }
 

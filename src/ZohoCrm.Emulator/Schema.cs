@@ -111,6 +111,7 @@ internal static class ZohoSchema
             new("Interests", FieldType.MultiSelectPicklist),
             new("Date_3", FieldType.Date),
             new("Last_Contacted", FieldType.DateTime),
+            new("Layout", FieldType.Lookup, MassUpdatable: false),
         ]),
         new ModuleSchema("Deals", 3,
         [

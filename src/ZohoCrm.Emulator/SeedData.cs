@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.IO.Compression;
+using System.Text;
 
 namespace ZohoCrm.Emulator;
 
@@ -94,6 +96,39 @@ internal static class SeedData
                 ["Department"] = "Sales",
             }, Zoho.FormatTime(baseTime.AddDays(n)));
         }
+    }
+
+    /// <summary>The files seed 003 uses, uploaded before the emulator starts.</summary>
+    public static readonly string[] BulkWriteFileIds = ["4150868000005364001", "4150868000005362001"];
+
+    /// <summary>The job seed 004 reads: INPROGRESS forever, answered with exactly the captured body.</summary>
+    public const string BulkWriteJobId = "4150868000005392002";
+
+    public const string BulkWriteJobBody = """
+        {"status":"INPROGRESS","resource":[{"status":"INPROGRESS","type":"data","module":"Leads","field_mappings":[
+        {"api_name":"Owner","index":1,"format":null,"find_by":null,"module":null,"default_value":null},
+        {"api_name":"Date_3","index":2,"format":"yyyy/MM/dd","find_by":null,"module":null,"default_value":null},
+        {"api_name":"Last_Name","index":0,"format":null,"find_by":null,"module":null,"default_value":null},
+        {"api_name":"Layout","index":4,"format":null,"find_by":null,"module":null,"default_value":null},
+        {"api_name":"Mobile","index":3,"format":null,"find_by":null,"module":null,"default_value":null}],
+        "code":"INPROGRESS"}],"id":"4150868000005392002","callback":{"url":"https://www.zoho.com/in/crm/","method":"post"},
+        "created_by":{"id":"4150868000000225013","name":"Patricia Boyle"},"ignore_empty":true,"operation":"insert",
+        "created_time":"2021-05-13T11:00:58+05:30"}
+        """;
+
+    /// <summary>A ZIP with one CSV <c>Last_Name,Mobile,Owner</c> and two rows, like the file seed 003 uploads.</summary>
+    public static byte[] BulkWriteFile(string fileId)
+    {
+        using var ms = new MemoryStream();
+        using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = zip.CreateEntry(fileId + ".csv");
+            using var w = new StreamWriter(entry.Open(), new UTF8Encoding(false));
+            w.Write("Last_Name,Mobile,Owner\r\n");
+            w.Write("Boyle,9876543210,4150868000000225013\r\n");
+            w.Write("Gordon,9876543211,4150868000000225013\r\n");
+        }
+        return ms.ToArray();
     }
 
     /// <summary>"7389640000100" + 5-digit counter: 738964000010000001 ... (18 digits up to 99,999).</summary>

@@ -57,6 +57,15 @@ namespace ZohoCrm.Cmdlets
 
         protected Runspace CurrentRunspace => Runspace.DefaultRunspace;
 
+        /// <summary>A line for the console, like Write-Host: it stays on screen after Ctrl+C, and is in the information stream (6).</summary>
+        internal void WriteHostLine(string message) =>
+            WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST" });
+
+        /// <summary>-WhatIf given (or $WhatIfPreference set).</summary>
+        internal bool WhatIfRequested =>
+            MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? (w is SwitchParameter s ? s.IsPresent : true.Equals(w))
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is var p && LanguagePrimitives.IsTrue(p);
+
         private sealed class QueueSink : IOperationSink
         {
             private readonly ZcrmCmdlet _cmdlet;

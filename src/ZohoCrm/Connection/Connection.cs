@@ -53,6 +53,33 @@ namespace ZohoCrm
 
         internal ZohoClient Client { get; }
 
+        /// <summary>A host the access token may go to: the API domain or the upload host.</summary>
+        internal bool IsOwnHost(Uri url) => _tokenAuthorities.Contains(DataCenters.Authority(url));
+
+        private string _orgZgid;
+
+        /// <summary>The org id for the X-CRM-ORG header: -OrgId, or the org's zgid from GET /crm/{v}/org, fetched once.</summary>
+        internal async System.Threading.Tasks.Task<string> GetOrgIdAsync(System.Threading.CancellationToken ct)
+        {
+            if (!string.IsNullOrEmpty(OrgId)) return OrgId;
+            if (_orgZgid != null) return _orgZgid;
+            var response = await Client.SendAsync(new ZohoRequest(System.Net.Http.HttpMethod.Get, CrmUrl("org")) { Idempotent = true }, ct).ConfigureAwait(false);
+            using (var doc = response.ParseJson())
+            {
+                var root = doc.RootElement;
+                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
+                if (error != null) throw error;
+                string zgid = null;
+                if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("org", out var orgs)
+                    && orgs.ValueKind == System.Text.Json.JsonValueKind.Array && orgs.GetArrayLength() > 0)
+                    zgid = Json.GetString(orgs[0], "zgid") ?? Json.GetString(orgs[0], "id");
+                if (zgid == null)
+                    throw new ZohoClientException("ZohoCrm.NoOrgId", $"Zoho's answer to {response.Request} names no org (zgid). Give -OrgId to Connect-Zcrm.", ErrorCategory.InvalidResult);
+                _orgZgid = zgid;
+                return zgid;
+            }
+        }
+
         /// <summary>{ApiDomain}/crm/{ApiVersion}/{relative}</summary>
         internal Uri CrmUrl(string relative) => new Uri(ApiDomain + "/crm/" + ApiVersion + "/" + relative.TrimStart('/'));
 

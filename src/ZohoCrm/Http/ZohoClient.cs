@@ -23,6 +23,12 @@ namespace ZohoCrm
         public Func<HttpContent> Content { get; set; }
         /// <summary>Safe to send again after a 5xx, a timeout or a broken connection (GETs, mass update by ids).</summary>
         public bool Idempotent { get; set; }
+        /// <summary>Extra request headers (the upload's feature and X-CRM-ORG).</summary>
+        public System.Collections.Generic.Dictionary<string, string> Headers { get; } = new System.Collections.Generic.Dictionary<string, string>();
+        /// <summary>The caller vetted a host outside the connection's own (a Zoho download host).</summary>
+        public bool AllowedHost { get; set; }
+        /// <summary>When set, a successful answer's body is streamed into this file instead of being read as text.</summary>
+        public string ResponseFile { get; set; }
         public string Describe() => Method.Method + " " + Url;
     }
 
@@ -83,7 +89,7 @@ namespace ZohoCrm
 
         public async Task<ZohoResponse> SendAsync(ZohoRequest request, CancellationToken ct)
         {
-            if (!_mayCarryToken(request.Url))
+            if (!request.AllowedHost && !_mayCarryToken(request.Url))
                 throw new ZohoClientException("ZohoCrm.ForeignHost",
                     $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ErrorCategory.SecurityError);
 
@@ -106,13 +112,25 @@ namespace ZohoCrm
                     {
                         message.Headers.TryAddWithoutValidation("Authorization", "Zoho-oauthtoken " + token.Value);
                         if (!string.IsNullOrEmpty(_orgId)) message.Headers.TryAddWithoutValidation("X-CRM-ORG", _orgId);
+                        foreach (var h in request.Headers) { message.Headers.Remove(h.Key); message.Headers.TryAddWithoutValidation(h.Key, h.Value); }
                         if (request.Content != null) message.Content = request.Content();
                         timeout.CancelAfter(RequestTimeout);
-                        using (var response = await _http.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false))
+                        using (var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false))
                         {
                             status = (int)response.StatusCode;
-                            body = response.Content == null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                             retryAfter = RetryAfterHeader(response);
+                            string mediaType = response.Content?.Headers.ContentType?.MediaType ?? "";
+                            if (request.ResponseFile != null && status >= 200 && status < 300 && !mediaType.Contains("json"))
+                            {
+                                using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
+                                using (var target = new FileStream(request.ResponseFile, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+                                    await source.CopyToAsync(target, 81920, timeout.Token).ConfigureAwait(false);
+                                body = "";
+                            }
+                            else
+                            {
+                                body = response.Content == null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                            }
                         }
                     }
                 }

@@ -71,5 +71,5 @@ public abstract class ModuleTestBase : IDisposable
         return ex;
     }
 
-    public void Dispose() => Ps.Dispose();
+    public virtual void Dispose() => Ps.Dispose();
 }

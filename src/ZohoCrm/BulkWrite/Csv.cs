@@ -1,0 +1,146 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Management.Automation;
+using System.Text;
+
+namespace ZohoCrm
+{
+    /// <summary>RFC 4180 CSV: the writer the module uploads with, and a streaming reader for CSV input and Zoho's results.</summary>
+    internal static class Csv
+    {
+        public const string ZohoDateTimeFormat = "MM/dd/yyyy HH:mm:ss";
+
+        /// <summary>Quotes a cell when it holds a comma, a quote, a line break, or leading/trailing spaces.</summary>
+        public static void WriteCell(TextWriter w, string value)
+        {
+            if (string.IsNullOrEmpty(value)) return;
+            bool quote = value[0] == ' ' || value[0] == '\t' || value[value.Length - 1] == ' ' || value[value.Length - 1] == '\t'
+                         || value.IndexOfAny(new[] { ',', '"', '\r', '\n' }) >= 0;
+            if (!quote) { w.Write(value); return; }
+            w.Write('"');
+            w.Write(value.Replace("\"", "\"\""));
+            w.Write('"');
+        }
+
+        public static void WriteRow(TextWriter w, IReadOnlyList<string> cells)
+        {
+            for (int i = 0; i < cells.Count; i++)
+            {
+                if (i > 0) w.Write(',');
+                WriteCell(w, cells[i]);
+            }
+            w.Write("\r\n");
+        }
+
+        /// <summary>
+        /// A PowerShell value as CSV text: invariant culture for numbers, true/false, $null empty, dates in Zoho's
+        /// MM/dd/yyyy HH:mm:ss (or <paramref name="dateFormat"/>), lists joined with ';' (multi-select picklists).
+        /// </summary>
+        public static string FormatValue(object value, string dateFormat, string column, long row)
+        {
+            if (value is PSObject pso) value = pso.BaseObject is PSCustomObject ? (object)pso : pso.BaseObject;
+            switch (value)
+            {
+                case null: return "";
+                case DBNull _: return "";
+                case string s: return s;
+                case char c: return c.ToString();
+                case bool b: return b ? "true" : "false";
+                case SwitchParameter sp: return sp.IsPresent ? "true" : "false";
+                case DateTime dt: return dt.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTimeOffset dto: return dto.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
+                case double d when double.IsNaN(d) || double.IsInfinity(d):
+                case float f when float.IsNaN(f) || float.IsInfinity(f):
+                    throw new ZohoValidationException("ZohoCrm.InvalidValue", $"Row {row}, column '{column}': {value} is not a number Zoho can store.", "InputObject");
+                case double d: return d.ToString("R", CultureInfo.InvariantCulture);
+                case float f: return f.ToString("R", CultureInfo.InvariantCulture);
+                case IDictionary _:
+                case PSObject _:
+                    throw new ZohoValidationException("ZohoCrm.InvalidValue",
+                        $"Row {row}, column '{column}' holds an object ({(value is PSObject ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
+                case IEnumerable list:
+                    var parts = new List<string>();
+                    foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row));
+                    return string.Join(";", parts);
+                case IFormattable formattable: return formattable.ToString(null, CultureInfo.InvariantCulture);
+                default: return value.ToString();
+            }
+        }
+    }
+
+    /// <summary>Reads RFC 4180 records one at a time: quoted fields, doubled quotes, commas and line breaks inside quotes.</summary>
+    internal sealed class CsvReader : IDisposable
+    {
+        private readonly TextReader _reader;
+        private readonly StringBuilder _field = new StringBuilder();
+
+        public CsvReader(TextReader reader) { _reader = reader; }
+
+        /// <summary>The 1-based line where the last record read started (for error messages).</summary>
+        public long LineNumber { get; private set; }
+        private long _line = 1;
+
+        /// <summary>The next record, or null at the end. A malformed quote is an error naming the line.</summary>
+        public List<string> ReadRecord()
+        {
+            int c = _reader.Peek();
+            if (c < 0) return null;
+            LineNumber = _line;
+            var record = new List<string>();
+            _field.Clear();
+            bool inQuotes = false, quotedField = false, afterQuote = false;
+            while (true)
+            {
+                c = _reader.Read();
+                if (c < 0)
+                {
+                    if (inQuotes) throw new ZohoValidationException("ZohoCrm.InvalidCsv", $"The CSV ends inside a quoted field that starts on line {LineNumber}.", "Path");
+                    record.Add(_field.ToString());
+                    return record;
+                }
+                char ch = (char)c;
+                if (inQuotes)
+                {
+                    if (ch == '"')
+                    {
+                        if (_reader.Peek() == '"') { _reader.Read(); _field.Append('"'); }
+                        else { inQuotes = false; afterQuote = true; }
+                    }
+                    else
+                    {
+                        if (ch == '\n') _line++;
+                        _field.Append(ch);
+                    }
+                    continue;
+                }
+                if (ch == ',')
+                {
+                    record.Add(_field.ToString());
+                    _field.Clear();
+                    quotedField = afterQuote = false;
+                    continue;
+                }
+                if (ch == '\r' || ch == '\n')
+                {
+                    if (ch == '\r' && _reader.Peek() == '\n') _reader.Read();
+                    _line++;
+                    record.Add(_field.ToString());
+                    return record;
+                }
+                if (ch == '"' && _field.Length == 0 && !quotedField)
+                {
+                    inQuotes = quotedField = true;
+                    continue;
+                }
+                if (afterQuote)
+                    throw new ZohoValidationException("ZohoCrm.InvalidCsv", $"Line {_line} of the CSV has text after a closing quote.", "Path");
+                _field.Append(ch);
+            }
+        }
+
+        public void Dispose() => _reader.Dispose();
+    }
+}

@@ -1,0 +1,211 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+
+namespace ZohoCrm
+{
+    /// <summary>A field mapping as the user gave it, resolved against the columns.</summary>
+    internal sealed class FieldMappingSpec
+    {
+        public string ApiName;
+        public int? Index;
+        public string Format;
+        public string FindBy;
+        public object DefaultValue;
+        public bool HasDefault;
+    }
+
+    internal static class FieldMappings
+    {
+        private const string Param = "FieldMapping";
+
+        /// <summary>
+        /// Reads -FieldMapping: @{ api_name = 'Column' | 3 | @{ Column|Index; Format; FindBy; DefaultValue } }, or a list
+        /// of @{ ApiName = ..; Column|Index; ... }. Column names are resolved to indexes in <paramref name="columns"/>.
+        /// </summary>
+        public static List<FieldMappingSpec> Parse(object mapping, IReadOnlyList<string> columns)
+        {
+            var specs = new List<FieldMappingSpec>();
+            mapping = Unwrap(mapping);
+            if (mapping is IDictionary dict && !dict.Contains("ApiName") && !dict.Contains("api_name"))
+            {
+                foreach (DictionaryEntry e in dict) specs.Add(Parse(Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture), e.Value, columns));
+            }
+            else if (mapping is IDictionary single)
+            {
+                specs.Add(ParseItem(single, columns));
+            }
+            else if (mapping is IEnumerable list && !(mapping is string))
+            {
+                foreach (var item in list)
+                {
+                    if (!(Unwrap(item) is IDictionary d))
+                        throw Bad($"each item of a -FieldMapping list must be a hashtable such as @{{ ApiName = 'Last_Name'; Column = 'Surname' }}, not '{item}'.");
+                    specs.Add(ParseItem(d, columns));
+                }
+            }
+            else throw Bad("-FieldMapping must be a hashtable (api_name -> column name, index or @{ Column; Format; FindBy; DefaultValue }) or a list of such hashtables.");
+
+            if (specs.Count == 0) throw Bad("-FieldMapping is empty.");
+            var dup = specs.GroupBy(s => s.ApiName, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (dup != null) throw Bad($"-FieldMapping maps '{dup.Key}' more than once.");
+            return specs;
+        }
+
+        private static FieldMappingSpec ParseItem(IDictionary d, IReadOnlyList<string> columns)
+        {
+            string api = Convert.ToString(Unwrap(Get(d, "ApiName") ?? Get(d, "api_name")), CultureInfo.InvariantCulture);
+            return Parse(api, d, columns);
+        }
+
+        private static FieldMappingSpec Parse(string apiName, object value, IReadOnlyList<string> columns)
+        {
+            if (string.IsNullOrWhiteSpace(apiName) || apiName.IndexOfAny(new[] { ' ', '"', '\'', ',' }) >= 0)
+                throw Bad($"'{apiName}' is not a field API name (API names have no spaces, such as Last_Name).");
+            var spec = new FieldMappingSpec { ApiName = apiName };
+            value = Unwrap(value);
+            if (value is IDictionary d)
+            {
+                foreach (DictionaryEntry e in d)
+                {
+                    string key = Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture);
+                    if (!new[] { "ApiName", "api_name", "Column", "Index", "Format", "FindBy", "DefaultValue" }.Contains(key, StringComparer.OrdinalIgnoreCase))
+                        throw Bad($"the mapping of '{apiName}' has an unknown key '{key}' (known: Column, Index, Format, FindBy, DefaultValue).");
+                }
+                object column = Unwrap(Get(d, "Column"));
+                object index = Unwrap(Get(d, "Index"));
+                if (column != null && index != null) throw Bad($"the mapping of '{apiName}' gives both Column and Index: give one.");
+                if (column != null) spec.Index = ResolveColumn(apiName, Convert.ToString(column, CultureInfo.InvariantCulture), columns);
+                if (index != null) spec.Index = ResolveIndex(apiName, index, columns);
+                spec.Format = Convert.ToString(Unwrap(Get(d, "Format")), CultureInfo.InvariantCulture);
+                spec.FindBy = Convert.ToString(Unwrap(Get(d, "FindBy")), CultureInfo.InvariantCulture);
+                if (d.Contains("DefaultValue")) { spec.HasDefault = true; spec.DefaultValue = Unwrap(Get(d, "DefaultValue")); }
+                if (string.IsNullOrEmpty(spec.Format)) spec.Format = null;
+                if (string.IsNullOrEmpty(spec.FindBy)) spec.FindBy = null;
+                if (spec.Index == null && !spec.HasDefault)
+                    throw Bad($"the mapping of '{apiName}' needs a Column, an Index or a DefaultValue.");
+            }
+            else if (value is string name) spec.Index = ResolveColumn(apiName, name, columns);
+            else if (value is int || value is long || value is short || value is byte) spec.Index = ResolveIndex(apiName, value, columns);
+            else throw Bad($"the mapping of '{apiName}' must be a column name, a column index or a hashtable, not '{value}'.");
+            return spec;
+        }
+
+        private static object Get(IDictionary d, string key)
+        {
+            foreach (DictionaryEntry e in d)
+                if (string.Equals(Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) return e.Value;
+            return null;
+        }
+
+        private static int ResolveColumn(string apiName, string column, IReadOnlyList<string> columns)
+        {
+            if (columns == null) throw Bad($"the mapping of '{apiName}' names column '{column}', but with -FileId the columns are unknown: give its Index.");
+            for (int i = 0; i < columns.Count; i++)
+                if (string.Equals(columns[i], column, StringComparison.OrdinalIgnoreCase)) return i;
+            throw Bad($"the mapping of '{apiName}' names column '{column}', which the input does not have. Columns: {string.Join(", ", columns)}.");
+        }
+
+        private static int ResolveIndex(string apiName, object value, IReadOnlyList<string> columns)
+        {
+            int index = Convert.ToInt32(value, CultureInfo.InvariantCulture);
+            if (index < 0 || (columns != null && index >= columns.Count))
+                throw Bad($"the mapping of '{apiName}' uses column index {index}, but the input has {columns?.Count} columns (0 to {columns?.Count - 1}).");
+            return index;
+        }
+
+        private static object Unwrap(object o) => o is PSObject p ? p.BaseObject : o;
+
+        private static ZohoValidationException Bad(string message) => new ZohoValidationException("ZohoCrm.InvalidFieldMapping", "Invalid -FieldMapping: " + message, Param);
+    }
+
+    /// <summary>Turns pipeline objects into CSV rows with fixed columns: the first object's properties, or -Property.</summary>
+    internal sealed class RowBuilder
+    {
+        private readonly Dictionary<string, int> _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        private readonly string[] _formats;
+
+        private readonly bool _selected;
+
+        /// <param name="selected">The columns came from -Property: other properties are left out on purpose.</param>
+        public RowBuilder(IReadOnlyList<string> columns, IEnumerable<FieldMappingSpec> mappings, bool selected)
+        {
+            Columns = columns;
+            _selected = selected;
+            CheckColumns(columns, "InputObject");
+            for (int i = 0; i < columns.Count; i++) _index[columns[i]] = i;
+            _formats = new string[columns.Count];
+            if (mappings != null)
+                foreach (var m in mappings)
+                    if (m.Index.HasValue && m.Format != null) _formats[m.Index.Value] = m.Format;
+        }
+
+        public IReadOnlyList<string> Columns { get; }
+
+        public static void CheckColumns(IReadOnlyList<string> columns, string parameter)
+        {
+            if (columns.Count == 0)
+                throw new ZohoValidationException("ZohoCrm.NoColumns", "The input has no columns: give objects with properties, or -Property.", parameter);
+            if (columns.Count > ChunkWriter.MaxColumns)
+                throw new ZohoValidationException("ZohoCrm.TooManyColumns", $"The input has {columns.Count} columns; Zoho's bulk write takes at most {ChunkWriter.MaxColumns}. Select the columns you need (-Property, or Select-Object).", parameter);
+            var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            for (int i = 0; i < columns.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(columns[i]))
+                    throw new ZohoValidationException("ZohoCrm.InvalidColumn", $"Column {i + 1} of the input has no name.", parameter);
+                if (!seen.Add(columns[i]))
+                    throw new ZohoValidationException("ZohoCrm.DuplicateColumn", $"The input has the column '{columns[i]}' twice.", parameter);
+            }
+        }
+
+        /// <summary>The column names of an input object: an IDictionary's keys, else its properties in order.</summary>
+        public static List<string> ColumnsOf(PSObject obj)
+        {
+            if (obj.BaseObject is IDictionary d)
+                return d.Keys.Cast<object>().Select(k => Convert.ToString(k is PSObject p ? p.BaseObject : k, CultureInfo.InvariantCulture)).ToList();
+            return obj.Properties.Where(p => p.IsGettable && IsData(p)).Select(p => p.Name).ToList();
+        }
+
+        private static bool IsData(PSPropertyInfo p) =>
+            p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property || p.MemberType == PSMemberTypes.AliasProperty || p.MemberType == PSMemberTypes.ScriptProperty || p.MemberType == PSMemberTypes.CodeProperty;
+
+        /// <summary>One row; a property outside the columns is an error (never silently dropped).</summary>
+        public string[] Build(PSObject obj, long row)
+        {
+            var cells = new string[Columns.Count];
+            for (int i = 0; i < cells.Length; i++) cells[i] = "";
+            if (obj.BaseObject is IDictionary d)
+            {
+                foreach (DictionaryEntry e in d)
+                {
+                    string key = Convert.ToString(e.Key is PSObject p ? p.BaseObject : e.Key, CultureInfo.InvariantCulture);
+                    Set(cells, key, e.Value, row);
+                }
+            }
+            else
+            {
+                foreach (var p in obj.Properties)
+                {
+                    if (!p.IsGettable || !IsData(p)) continue;
+                    Set(cells, p.Name, p.Value, row);
+                }
+            }
+            return cells;
+        }
+
+        private void Set(string[] cells, string name, object value, long row)
+        {
+            if (!_index.TryGetValue(name, out int i))
+            {
+                if (_selected) return;
+                throw new ZohoValidationException("ZohoCrm.UnknownColumn",
+                    $"Row {row} has the property '{name}', which is not one of the columns ({string.Join(", ", Columns)}). The columns are the first object's properties, or -Property; nothing was uploaded. Add '{name}' with -Property, or remove it from the input.",
+                    "InputObject");
+            }
+            cells[i] = Csv.FormatValue(value, _formats[i], name, row);
+        }
+    }
+}

@@ -1,0 +1,514 @@
+#Requires -Version 7.4
+<#
+    Shared setup for the Pester 5 tests in tests/*.Tests.ps1.
+
+    Start-ZcrmTestEmulator starts src/ZohoCrm.Emulator (built by `dotnet build ZohoCrm.sln`) as a process of its own
+    on a free loopback port. The tests cannot reach the emulator's C# state, so they read it through its HTTP
+    control endpoints (src/ZohoCrm.Emulator/ControlEndpoints.cs), which answer under /__emulator/ without a token:
+
+        GET    /__emulator/requests                 every recorded Zoho/token call: time, method, path, query,
+                                                    headers, body (null above 64 KB), bodyLength, statusCode
+        DELETE /__emulator/requests                 forget the recorded calls
+        GET    /__emulator/records/{module}         all records of a module, in creation order
+        GET    /__emulator/records/{module}/{id}    one record (404 if unknown)
+        POST   /__emulator/expire-tokens            every issued access token expires (not the static one)
+        GET    /__emulator/mass-update-jobs/{id}    job_id, module, cvid, Status, Total_Count, Updated_Count,
+                                                    Not_Updated_Count, Failed_Count
+
+    The emulator's command line (src/ZohoCrm.Emulator/Program.cs) only knows --urls, --token-lifetime <seconds> and
+    --job-step-ms <ms>. It has no option for the token refresh limit (EmulatorOptions.RefreshLimit, 10 refreshes per
+    refresh token per 10 minutes), so each Describe block starts an emulator of its own and connects with the
+    refresh token only a few times.
+#>
+
+Set-StrictMode -Version 3.0
+
+$script:RepoRoot = Split-Path -Parent $PSScriptRoot
+$script:ModuleManifest = Join-Path $script:RepoRoot 'out/ZohoCrm/ZohoCrm.psd1'
+
+function Get-ZcrmRepoRoot {
+    <# The repository root (the folder that holds ZohoCrm.sln). #>
+    $script:RepoRoot
+}
+
+function Get-ZcrmModuleManifest {
+    <# out/ZohoCrm/ZohoCrm.psd1, laid out by `dotnet build`. #>
+    $script:ModuleManifest
+}
+
+function Get-ZcrmFreeLoopbackPort {
+    <# A TCP port that is free on 127.0.0.1 right now (the OS picks it). #>
+    $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    try {
+        $listener.Start()
+        ([System.Net.IPEndPoint]$listener.LocalEndpoint).Port
+    }
+    finally {
+        $listener.Stop()
+    }
+}
+
+function ConvertTo-ZcrmSecureString {
+    param([Parameter(Mandatory)][string]$Text)
+    $secure = [System.Security.SecureString]::new()
+    foreach ($c in $Text.ToCharArray()) { $secure.AppendChar($c) }
+    $secure.MakeReadOnly()
+    $secure
+}
+
+function Read-ZcrmLogFile {
+    param([string]$Path)
+    if ($Path -and (Test-Path -LiteralPath $Path)) {
+        try {
+            # The emulator still has the file open: share it for reading and writing.
+            $stream = [System.IO.FileStream]::new($Path, 'Open', 'Read', 'ReadWrite')
+            try { return [System.IO.StreamReader]::new($stream).ReadToEnd() } finally { $stream.Dispose() }
+        }
+        catch { return '' }
+    }
+    ''
+}
+
+function Start-ZcrmTestEmulator {
+    <#
+    .SYNOPSIS
+        Starts the Zoho emulator on a free loopback port and waits until it answers.
+    .DESCRIPTION
+        Runs `dotnet run --no-build --project <repo>/src/ZohoCrm.Emulator -c <Configuration> --no-launch-profile --
+        --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>]` in the background, output in temp
+        files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
+        ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
+    .OUTPUTS
+        An object with BaseUrl, Port, Process, ClientId, ClientSecret, RefreshToken and AccessToken (the emulator's
+        static, never-expiring access token), the three secrets as SecureStrings; plus the log file paths.
+    #>
+    [CmdletBinding()]
+    param(
+        # 0 (default): a free port chosen now.
+        [ValidateRange(0, 65535)]
+        [int]$Port = 0,
+
+        # Pace of scheduled (custom view) mass update jobs: --job-step-ms. Emulator default: 200.
+        [ValidateRange(0, 3600000)]
+        [int]$JobStepMs,
+
+        # Lifetime of the access tokens the token endpoint issues: --token-lifetime. Emulator default: 3600.
+        [ValidateRange(1, 86400)]
+        [double]$TokenLifetimeSec,
+
+        # The configuration `dotnet build` built (dotnet run --no-build needs it). build.ps1 sets ZOHOCRM_CONFIGURATION.
+        [ValidateSet('Debug', 'Release')]
+        [string]$Configuration = $(if ($env:ZOHOCRM_CONFIGURATION) { $env:ZOHOCRM_CONFIGURATION } else { 'Debug' }),
+
+        [ValidateRange(1, 600)]
+        [int]$StartTimeoutSec = 60
+    )
+
+    if ($Port -eq 0) { $Port = Get-ZcrmFreeLoopbackPort }
+    # Loopback only: the emulator itself refuses anything else (EmulatorHost.ParseLoopbackUrl).
+    $baseUrl = "http://127.0.0.1:$Port"
+    $project = Join-Path $script:RepoRoot 'src/ZohoCrm.Emulator'
+
+    # Start-Process joins -ArgumentList with spaces and quotes nothing: quote the path ourselves.
+    $arguments = @('run', '--no-build', '--no-launch-profile', '-c', $Configuration, '--project', "`"$project`"", '--', '--urls', $baseUrl)
+    if ($PSBoundParameters.ContainsKey('JobStepMs')) {
+        $arguments += @('--job-step-ms', $JobStepMs.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($PSBoundParameters.ContainsKey('TokenLifetimeSec')) {
+        $arguments += @('--token-lifetime', $TokenLifetimeSec.ToString([cultureinfo]::InvariantCulture))
+    }
+
+    $tag = "zcrm-emulator-$Port-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $outLog = Join-Path ([System.IO.Path]::GetTempPath()) "$tag.out.log"
+    $errLog = Join-Path ([System.IO.Path]::GetTempPath()) "$tag.err.log"
+
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -NoNewWindow `
+        -RedirectStandardOutput $outLog -RedirectStandardError $errLog -WorkingDirectory $script:RepoRoot
+
+    $emulator = [pscustomobject]@{
+        PSTypeName   = 'ZohoCrm.TestEmulator'
+        BaseUrl      = $baseUrl
+        Port         = $Port
+        Process      = $process
+        ClientId     = $null
+        ClientSecret = $null
+        RefreshToken = $null
+        AccessToken  = $null
+        OutputLog    = $outLog
+        ErrorLog     = $errLog
+    }
+
+    # Ready = the control endpoint answers and the credentials are printed (Program.cs prints them after it listens).
+    $deadline = [DateTime]::UtcNow.AddSeconds($StartTimeoutSec)
+    $answered = $false
+    $printed = $null
+    while ([DateTime]::UtcNow -lt $deadline) {
+        if ($process.HasExited) { break }
+        if (-not $answered) {
+            try {
+                $null = Invoke-RestMethod -Uri "$baseUrl/__emulator/requests" -Method Get -NoProxy -TimeoutSec 2 -ErrorAction Stop
+                $answered = $true
+            }
+            catch { $answered = $false }
+        }
+        if ($answered) {
+            $text = Read-ZcrmLogFile $outLog
+            if ($text -match '(?m)^\s*Static access token\s*:\s*(\S+)') { $printed = $text; break }
+        }
+        Start-Sleep -Milliseconds 100
+    }
+
+    if (-not $printed) {
+        $exited = $process.HasExited
+        $out = Read-ZcrmLogFile $outLog
+        $err = Read-ZcrmLogFile $errLog
+        Stop-ZcrmTestEmulator -Emulator $emulator
+        $why = if ($exited) { "exited with code $($process.ExitCode)" } else { "did not answer within $StartTimeoutSec s" }
+        throw "The Zoho emulator (dotnet $($arguments -join ' ')) $why. Was it built (dotnet build ZohoCrm.sln -c $Configuration)?`nstdout:`n$out`nstderr:`n$err"
+    }
+
+    # The credentials exactly as this emulator printed them (Program.cs, after "listening on").
+    $read = {
+        param($label)
+        if ($printed -match "(?m)^\s*$([regex]::Escape($label))\s*:\s*(\S+)\s*$") { $Matches[1] }
+        else { throw "The emulator did not print '$label'." }
+    }
+    $emulator.ClientId = & $read 'Client id'
+    $emulator.ClientSecret = ConvertTo-ZcrmSecureString (& $read 'Client secret')
+    $emulator.RefreshToken = ConvertTo-ZcrmSecureString (& $read 'Refresh token')
+    $emulator.AccessToken = ConvertTo-ZcrmSecureString (& $read 'Static access token')
+    $emulator
+}
+
+function Stop-ZcrmTestEmulator {
+    <# Stops an emulator Start-ZcrmTestEmulator started (the `dotnet run` process and the emulator it runs), removes its logs. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)]
+        [AllowNull()]
+        [object]$Emulator,
+
+        # Keep the output files (their paths are OutputLog and ErrorLog).
+        [switch]$KeepLog
+    )
+    process {
+        if ($null -eq $Emulator) { return }
+        $process = $Emulator.Process
+        if ($null -ne $process) {
+            try {
+                if (-not $process.HasExited) {
+                    # dotnet run starts the emulator as a child process: end the whole tree of this one process.
+                    $process.Kill($true)
+                    $null = $process.WaitForExit(10000)
+                }
+            }
+            catch [System.InvalidOperationException] {
+                # already gone
+            }
+            finally {
+                $process.Dispose()
+            }
+        }
+        if (-not $KeepLog) {
+            foreach ($log in @($Emulator.OutputLog, $Emulator.ErrorLog)) {
+                if ($log -and (Test-Path -LiteralPath $log)) { Remove-Item -LiteralPath $log -Force -ErrorAction SilentlyContinue }
+            }
+        }
+    }
+}
+
+function Invoke-ZcrmEmulatorControl {
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$Path,
+        [ValidateSet('Get', 'Post', 'Delete')][string]$Method = 'Get'
+    )
+    $uri = "$($Emulator.BaseUrl.TrimEnd('/'))/__emulator/$($Path.TrimStart('/'))"
+    Invoke-RestMethod -Uri $uri -Method $Method -NoProxy -TimeoutSec 30 -ErrorAction Stop
+}
+
+function Get-ZcrmEmulatorRequest {
+    <#
+    .SYNOPSIS
+        The calls the emulator recorded, in arrival order (GET /__emulator/requests).
+    .DESCRIPTION
+        Each has time, method, path, query, headers (name -> value), body (null above 64 KB), bodyLength, statusCode.
+        -Method and -PathLike filter them (-PathLike is a -like pattern, e.g. '*/actions/mass_update').
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [string]$Method,
+        [string]$PathLike
+    )
+    # Assigned first, then enumerated: works whether Invoke-RestMethod wrote the JSON array whole or item by item.
+    $all = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'requests'
+    foreach ($r in $all) {
+        if ($null -eq $r) { continue }
+        if ($Method -and $r.method -ne $Method) { continue }
+        if ($PathLike -and $r.path -notlike $PathLike) { continue }
+        $r
+    }
+}
+
+function Get-ZcrmEmulatorMassUpdateCall {
+    <# The recorded mass update calls (POST .../actions/mass_update by default), in order. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [string]$Method = 'POST'
+    )
+    Get-ZcrmEmulatorRequest -Emulator $Emulator -Method $Method -PathLike '*/actions/mass_update'
+}
+
+function Clear-ZcrmEmulatorRequest {
+    <# Forgets the recorded calls (DELETE /__emulator/requests). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][object]$Emulator)
+    $null = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'requests' -Method Delete
+}
+
+function Get-ZcrmEmulatorRecord {
+    <#
+    .SYNOPSIS
+        One record (GET /__emulator/records/{module}/{id}), or every record of the module in creation order
+        (GET /__emulator/records/{module}) without -Id.
+    .NOTES
+        Converted by Invoke-RestMethod: numbers are Int64/Double, and ISO date-time strings become [datetime].
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$Module,
+        [string]$Id
+    )
+    $path = 'records/' + [uri]::EscapeDataString($Module)
+    if ($Id) { return Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path ($path + '/' + [uri]::EscapeDataString($Id)) }
+    $records = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path $path
+    foreach ($r in $records) { $r }
+}
+
+function Get-ZcrmEmulatorMassUpdateJob {
+    <# The emulator's view of a scheduled job (GET /__emulator/mass-update-jobs/{id}): Status, Total_Count, Updated_Count, Not_Updated_Count, Failed_Count, module, cvid. #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$JobId
+    )
+    Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path ('mass-update-jobs/' + [uri]::EscapeDataString($JobId))
+}
+
+function Invoke-ZcrmEmulatorExpireTokens {
+    <# Every access token the emulator issued expires at once (POST /__emulator/expire-tokens); the static one does not. #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][object]$Emulator)
+    $null = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'expire-tokens' -Method Post
+}
+
+function Get-ZcrmAuthorizationToken {
+    <# The distinct access tokens the recorded calls carried in their Authorization header ("Zoho-oauthtoken <token>"). #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][object]$Emulator)
+    $tokens = foreach ($r in Get-ZcrmEmulatorRequest -Emulator $Emulator) {
+        $header = $r.headers.PSObject.Properties | Where-Object Name -EQ 'Authorization' | Select-Object -First 1
+        if ($header -and $header.Value -match '^\S+\s+(\S+)') { $Matches[1] }
+    }
+    @($tokens | Select-Object -Unique)
+}
+
+function Get-ZcrmJsonValue {
+    <#
+    .SYNOPSIS
+        Reads one value of a JSON text with System.Text.Json, keeping its JSON kind.
+    .DESCRIPTION
+        ConvertFrom-Json turns ISO date strings into [datetime] and hides the difference between 1 and "1"; this
+        does not. -Path is a list of property names and array indexes, e.g. 'data', 0, 'Phone'.
+        Returns Kind (String, Number, True, False, Null, Array, Object, or Missing), Text (a string's value, the raw
+        JSON of anything else), Items (an array's elements: strings' values, raw JSON of others) and ItemKinds.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string]$Json,
+        [Parameter(Mandatory)][object[]]$Path
+    )
+    $doc = [System.Text.Json.JsonDocument]::Parse($Json)
+    try {
+        $element = $doc.RootElement
+        foreach ($step in $Path) {
+            if ($step -is [int]) {
+                if ($element.ValueKind -ne [System.Text.Json.JsonValueKind]::Array -or $step -ge $element.GetArrayLength()) {
+                    return [pscustomobject]@{ Kind = 'Missing'; Text = $null; Items = @(); ItemKinds = @() }
+                }
+                $element = $element.Item($step)
+            }
+            else {
+                $child = [System.Text.Json.JsonElement]::new()
+                if ($element.ValueKind -ne [System.Text.Json.JsonValueKind]::Object -or -not $element.TryGetProperty([string]$step, [ref]$child)) {
+                    return [pscustomobject]@{ Kind = 'Missing'; Text = $null; Items = @(); ItemKinds = @() }
+                }
+                $element = $child
+            }
+        }
+        $kind = $element.ValueKind.ToString()
+        $text = if ($kind -eq 'String') { $element.GetString() } else { $element.GetRawText() }
+        $items = @()
+        $itemKinds = @()
+        if ($kind -eq 'Array') {
+            $items = @(foreach ($e in $element.EnumerateArray()) {
+                    if ($e.ValueKind -eq [System.Text.Json.JsonValueKind]::String) { $e.GetString() } else { $e.GetRawText() }
+                })
+            $itemKinds = @(foreach ($e in $element.EnumerateArray()) { $e.ValueKind.ToString() })
+        }
+        [pscustomobject]@{ Kind = $kind; Text = $text; Items = $items; ItemKinds = $itemKinds }
+    }
+    finally {
+        $doc.Dispose()
+    }
+}
+
+function Select-ZcrmOutput {
+    <# Keeps the pipeline objects of one ZohoCrm type, e.g. -TypeName MassUpdateResult (ZohoCrm.MassUpdateResult). #>
+    [CmdletBinding()]
+    param(
+        [Parameter(ValueFromPipeline)][AllowNull()][object]$InputObject,
+        [Parameter(Mandatory, Position = 0)][string]$TypeName
+    )
+    process {
+        if ($null -ne $InputObject -and $InputObject.GetType().FullName -eq "ZohoCrm.$TypeName") { $InputObject }
+    }
+}
+
+function Get-ZcrmVisibleText {
+    <#
+    .SYNOPSIS
+        Every text a user, a transcript or a log could see of the given items: objects' ToString() and property
+        values, error records (message, exception ToString(), error details, target, category, script line),
+        and the messages of verbose/debug/warning/information records.
+    #>
+    [CmdletBinding()]
+    param([Parameter(ValueFromPipeline)][AllowNull()][object]$InputObject)
+    process {
+        if ($null -eq $InputObject) { return }
+        $o = $InputObject
+        if ($o -is [System.Management.Automation.ErrorRecord]) {
+            $o.ToString()
+            if ($o.Exception) { $o.Exception.ToString() }
+            if ($o.ErrorDetails) { $o.ErrorDetails.Message }
+            if ($null -ne $o.TargetObject) { "$($o.TargetObject)" }
+            $o.CategoryInfo.ToString()
+            $o.FullyQualifiedErrorId
+            if ($o.InvocationInfo) { $o.InvocationInfo.Line }
+        }
+        elseif ($o -is [System.Exception]) {
+            $o.ToString()
+        }
+        elseif ($o -is [System.Management.Automation.InformationalRecord]) {
+            # VerboseRecord, DebugRecord, WarningRecord
+            $o.Message
+        }
+        elseif ($o -is [System.Management.Automation.InformationRecord]) {
+            "$($o.MessageData)"
+        }
+        elseif ($o -is [System.Management.Automation.ProgressRecord]) {
+            "$($o.Activity) $($o.StatusDescription) $($o.CurrentOperation)"
+        }
+        else {
+            "$o"
+            foreach ($p in $o.PSObject.Properties) {
+                $value = try { $p.Value } catch { $null }
+                if ($null -ne $value) { "$value" }
+            }
+            ($o | Format-List -Property * | Out-String -Width 4096)
+        }
+    }
+}
+
+function Invoke-ZcrmInNewRunspace {
+    <#
+    .SYNOPSIS
+        Runs a script in a new runspace (no host, so nothing can prompt) with the built module imported, and returns
+        what each stream received.
+    .DESCRIPTION
+        Used where the test needs a second PowerShell session (a connection is per runspace), a host that cannot
+        prompt for a missing mandatory parameter, or the progress stream, which `*>&1` cannot redirect.
+        The script runs in `try { } catch { }`, so a terminating error ends up in Terminating rather than in Errors,
+        as in a user's script. -Variables are set in the runspace first.
+    .OUTPUTS
+        Output, Errors (non-terminating), Terminating (an ErrorRecord or $null), Verbose, Debug, Warning,
+        Information (message strings) and Progress (ProgressRecords).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string]$Script,
+        [hashtable]$Variables = @{},
+        [string]$ModulePath = $script:ModuleManifest
+    )
+    $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($iss)
+    $runspace.Open()
+    try {
+        $import = [powershell]::Create()
+        try {
+            $import.Runspace = $runspace
+            $null = $import.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddParameter('ErrorAction', 'Stop')
+            $null = $import.Invoke()
+        }
+        finally { $import.Dispose() }
+
+        foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
+        $runspace.SessionStateProxy.SetVariable('__zcrmTerminating', $null)
+
+        $ps = [powershell]::Create()
+        try {
+            $ps.Runspace = $runspace
+            $null = $ps.AddScript("try {`n$Script`n} catch { `$global:__zcrmTerminating = `$_ }")
+            $terminating = $null
+            $output = @()
+            try {
+                $output = @($ps.Invoke() | Where-Object { $null -ne $_ })
+            }
+            catch [System.Management.Automation.MethodInvocationException] {
+                $inner = $_.Exception.InnerException
+                if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $terminating = $inner.ErrorRecord } else { throw }
+            }
+            if ($null -eq $terminating) {
+                $caught = $runspace.SessionStateProxy.GetVariable('__zcrmTerminating')
+                if ($caught -is [psobject]) { $caught = $caught.PSObject.BaseObject }
+                if ($caught -is [System.Management.Automation.ErrorRecord]) { $terminating = $caught }
+            }
+            [pscustomobject]@{
+                Output      = $output
+                Errors      = @($ps.Streams.Error)
+                Terminating = $terminating
+                Verbose     = @($ps.Streams.Verbose | ForEach-Object Message)
+                Debug       = @($ps.Streams.Debug | ForEach-Object Message)
+                Warning     = @($ps.Streams.Warning | ForEach-Object Message)
+                Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
+                Progress    = @($ps.Streams.Progress)
+            }
+        }
+        finally { $ps.Dispose() }
+    }
+    finally {
+        $runspace.Dispose()
+    }
+}
+
+Export-ModuleMember -Function @(
+    'Get-ZcrmRepoRoot'
+    'Get-ZcrmModuleManifest'
+    'ConvertTo-ZcrmSecureString'
+    'Start-ZcrmTestEmulator'
+    'Stop-ZcrmTestEmulator'
+    'Get-ZcrmEmulatorRequest'
+    'Get-ZcrmEmulatorMassUpdateCall'
+    'Clear-ZcrmEmulatorRequest'
+    'Get-ZcrmEmulatorRecord'
+    'Get-ZcrmEmulatorMassUpdateJob'
+    'Invoke-ZcrmEmulatorExpireTokens'
+    'Get-ZcrmAuthorizationToken'
+    'Get-ZcrmJsonValue'
+    'Select-ZcrmOutput'
+    'Get-ZcrmVisibleText'
+    'Invoke-ZcrmInNewRunspace'
+)

@@ -1,0 +1,747 @@
+#Requires -Version 7.4
+<#
+    Pester 5 tests of ZohoCrm: connection and mass update flows, driven against the local Zoho emulator.
+    The same flows and assertions as the xunit tests in tests/ZohoCrm.Tests (the reference for behaviour).
+
+    Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests
+    Each Describe starts an emulator of its own (PesterHelpers.psm1 has the shared setup). The emulator's command line
+    cannot lift Zoho's limit of 10 token refreshes per 10 minutes, so each block connects with the refresh token
+    only a few times, and most tests share one connection.
+    Invoke-ZcrmMassUpdate has ConfirmImpact High: the tests pass -Force, as scripts should.
+#>
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
+    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
+    }
+    Import-Module $manifest -Force -ErrorAction Stop
+
+    # The seed records (src/ZohoCrm.Emulator/SeedData.cs) and views (Schema.cs).
+    $Seed1 = '738964000002131001'
+    $Seed2 = '738964000002130131'
+    $NotApproved = '1306462000000496025'
+    $Locked = '475243000003269880'
+    $AllLeadsView = '738964000000091563'
+    $NotContactedView = '738964000000091570'
+    $AllDealsView = '738964000000095001'
+
+    # Connect-Zcrm parameters for the refresh-token flow, with fast retries so fault tests stay quick.
+    function Get-RefreshParameter {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @{
+            ApiDomain      = $Emulator.BaseUrl
+            ClientId       = $Emulator.ClientId
+            ClientSecret   = $Emulator.ClientSecret
+            RefreshToken   = $Emulator.RefreshToken
+            RetryBaseDelay = [timespan]::FromMilliseconds(20)
+        }
+    }
+
+    function ConvertTo-PlainText {
+        param([Parameter(Mandatory)][securestring]$SecureString)
+        ConvertFrom-SecureString -SecureString $SecureString -AsPlainText
+    }
+
+    # The error records among items captured with *>&1.
+    function Select-ErrorRecord {
+        param([Parameter(ValueFromPipeline)][AllowNull()][object]$InputObject)
+        process { if ($InputObject -is [System.Management.Automation.ErrorRecord]) { $InputObject } }
+    }
+
+    function Get-RequestCount {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
+    }
+
+    function Get-TokenCallCount {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorRequest -Emulator $Emulator -Method POST -PathLike '*/oauth/v2/token').Count
+    }
+
+    function Get-LastMassUpdateBody {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorMassUpdateCall -Emulator $Emulator)[-1].body
+    }
+}
+
+AfterAll {
+    if (Get-Command Disconnect-Zcrm -ErrorAction SilentlyContinue) { Disconnect-Zcrm }
+}
+
+Describe 'Connect-Zcrm' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator
+        $refresh = Get-RefreshParameter -Emulator $emu
+        Disconnect-Zcrm
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'exports exactly the documented cmdlets, from a self-contained module folder' {
+        $module = Get-Module ZohoCrm
+        $module | Should -HaveCount 1
+        $exported = @($module.ExportedCmdlets.Keys | Sort-Object)
+        # Exactly the manifest's list (the repository root ZohoCrm.psd1, which the build copies to out/ZohoCrm)...
+        $documented = (Import-PowerShellDataFile -LiteralPath (Join-Path (Get-ZcrmRepoRoot) 'ZohoCrm.psd1')).CmdletsToExport
+        $exported | Should -BeExactly @($documented | Sort-Object)
+        # ...which holds the connection and mass update cmdlets this file tests.
+        foreach ($name in 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmConnection', 'Get-ZcrmMassUpdateJob', 'Invoke-ZcrmMassUpdate') {
+            $exported | Should -Contain $name
+        }
+        $module.Version.ToString() | Should -Be '0.1.0'
+        $module.PowerShellVersion.ToString() | Should -Be '5.1'
+        ($module.CompatiblePSEditions -join ',') | Should -Be 'Desktop,Core'
+        $module.PrivateData.PSData.Tags | Should -Contain 'Zoho'
+        Join-Path $module.ModuleBase 'System.Management.Automation.dll' | Should -Not -Exist
+    }
+
+    It 'refreshes at once with the refresh token and shows no secret' {
+        $tokenCallsBefore = Get-TokenCallCount -Emulator $emu
+        $all = Connect-Zcrm @refresh -PassThru -Verbose *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        Get-TokenCallCount -Emulator $emu | Should -Be ($tokenCallsBefore + 1)
+
+        $connections = @($all | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $c = $connections[0]
+        $c.ApiDomain | Should -BeExactly $emu.BaseUrl
+        $c.AccountsUrl | Should -BeExactly $emu.BaseUrl
+        $c.UploadUrl | Should -BeExactly $emu.BaseUrl
+        $c.DataCenter | Should -BeExactly 'Custom'
+        $c.ApiVersion | Should -BeExactly 'v8'
+        $c.AuthType | Should -BeExactly 'RefreshToken'
+        $c.ClientId | Should -BeExactly $emu.ClientId
+        $c.ExpiresOn | Should -BeGreaterThan ([datetimeoffset]::Now.AddMinutes(50))
+
+        $same = Get-ZcrmConnection
+        [object]::ReferenceEquals($c.PSObject.BaseObject, $same.PSObject.BaseObject) | Should -BeTrue
+
+        $texts = @($all | Get-ZcrmVisibleText) + $c.ToString()
+        foreach ($secret in (ConvertTo-PlainText $emu.ClientSecret), (ConvertTo-PlainText $emu.RefreshToken)) {
+            @($texts | Where-Object { ([string]$_).Contains($secret) }) | Should -HaveCount 0 -Because 'no secret may show'
+        }
+        @($c.PSObject.BaseObject.GetType().GetProperties() | Where-Object PropertyType -EQ ([securestring])) | Should -HaveCount 0
+    }
+
+    It 'picks the three hosts of data center <DataCenter>' -TestCases @(
+        @{ DataCenter = 'EU'; Api = 'https://www.zohoapis.eu'; Accounts = 'https://accounts.zoho.eu'; Upload = 'https://content.zohoapis.eu' }
+        @{ DataCenter = 'CA'; Api = 'https://www.zohoapis.ca'; Accounts = 'https://accounts.zohocloud.ca'; Upload = 'https://upload.zohocloud.ca' }
+        @{ DataCenter = 'SA'; Api = 'https://www.zohoapis.sa'; Accounts = 'https://accounts.zoho.sa'; Upload = 'https://files.zoho.sa' }
+        @{ DataCenter = 'US'; Api = 'https://www.zohoapis.com'; Accounts = 'https://accounts.zoho.com'; Upload = 'https://content.zohoapis.com' }
+    ) {
+        # An access-token connection sends nothing at connect time: no traffic leaves this machine.
+        $c = Connect-Zcrm -AccessToken $emu.AccessToken -DataCenter $DataCenter -ApiVersion v2 -OrgId 123 -PassThru
+        $c.ApiDomain | Should -BeExactly $Api
+        $c.AccountsUrl | Should -BeExactly $Accounts
+        $c.UploadUrl | Should -BeExactly $Upload
+        $c.DataCenter | Should -BeExactly $DataCenter
+        $c.ApiVersion | Should -BeExactly 'v2'
+        $c.OrgId | Should -BeExactly '123'
+        $c.AuthType | Should -BeExactly 'AccessToken'
+        $c.ExpiresOn | Should -BeNullOrEmpty
+    }
+
+    It 'takes the data center of a known -ApiDomain, and -UploadUrl wins' {
+        $c = Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain https://www.zohoapis.in -UploadUrl https://upload.example.test -PassThru
+        $c.DataCenter | Should -BeExactly 'IN'
+        $c.AccountsUrl | Should -BeExactly 'https://accounts.zoho.in'
+        $c.UploadUrl | Should -BeExactly 'https://upload.example.test'
+    }
+
+    It 'uses an unknown -ApiDomain (the emulator) as accounts and upload host too' {
+        $c = Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken $emu.AccessToken -PassThru
+        $c.ApiDomain | Should -BeExactly $emu.BaseUrl
+        $c.AccountsUrl | Should -BeExactly $emu.BaseUrl
+        $c.UploadUrl | Should -BeExactly $emu.BaseUrl
+        $c.DataCenter | Should -BeExactly 'Custom'
+        $c.ApiVersion | Should -BeExactly 'v8'
+        $c.AuthType | Should -BeExactly 'AccessToken'
+    }
+
+    It 'rejects <Case> before any request' -TestCases @(
+        @{ Case = '-ApiDomain http://crm.example.com'; Arguments = @{ ApiDomain = 'http://crm.example.com' }; ErrorId = 'ZohoCrm.InsecureUrl,ZohoCrm.Cmdlets.ConnectZcrm'; Text = 'plain http' }
+        @{ Case = '-AccountsUrl http://10.1.2.3'; Arguments = @{ AccountsUrl = 'http://10.1.2.3' }; ErrorId = 'ZohoCrm.InsecureUrl,ZohoCrm.Cmdlets.ConnectZcrm'; Text = '-AccountsUrl' }
+        @{ Case = '-ApiDomain crm.example.com'; Arguments = @{ ApiDomain = 'crm.example.com' }; ErrorId = 'ZohoCrm.InvalidUrl,ZohoCrm.Cmdlets.ConnectZcrm'; Text = 'not an absolute http(s) URL' }
+        @{ Case = '-ApiDomain ftp://crm.example.com'; Arguments = @{ ApiDomain = 'ftp://crm.example.com' }; ErrorId = 'ZohoCrm.InvalidUrl,ZohoCrm.Cmdlets.ConnectZcrm'; Text = '-ApiDomain' }
+        @{ Case = '-ApiVersion 8'; Arguments = @{ ApiVersion = '8' }; ErrorId = 'ParameterArgumentValidationError,ZohoCrm.Cmdlets.ConnectZcrm'; Text = 'ApiVersion' }
+        @{ Case = '-DataCenter XX'; Arguments = @{ DataCenter = 'XX' }; ErrorId = 'CannotConvertArgumentNoMessage,ZohoCrm.Cmdlets.ConnectZcrm'; Text = 'DataCenter' }
+    ) {
+        $before = Get-RequestCount -Emulator $emu
+        $err = { Connect-Zcrm -ClientId $emu.ClientId -ClientSecret $emu.ClientSecret -RefreshToken $emu.RefreshToken @Arguments } |
+            Should -Throw -ErrorId $ErrorId -PassThru
+        $err.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+        Get-RequestCount -Emulator $emu | Should -Be $before
+    }
+
+    It 'accepts plain http on loopback' {
+        $connections = @(
+            Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain http://localhost:1 -PassThru
+            Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain 'http://[::1]:1' -PassThru
+        )
+        @($connections | Select-ZcrmOutput Connection) | Should -HaveCount 2
+    }
+
+    It 'turns a failed refresh (<Code>) into one clear authentication error' -TestCases @(
+        @{ Code = 'invalid_client'; WrongSecret = 'wrong-secret'; WrongRefreshToken = $null; Text = 'client id and secret' }
+        @{ Code = 'invalid_code'; WrongSecret = $null; WrongRefreshToken = '1000.wrong.refresh'; Text = 'refresh token' }
+    ) {
+        Disconnect-Zcrm
+        $secret = if ($WrongSecret) { ConvertTo-ZcrmSecureString $WrongSecret } else { $emu.ClientSecret }
+        $token = if ($WrongRefreshToken) { ConvertTo-ZcrmSecureString $WrongRefreshToken } else { $emu.RefreshToken }
+
+        $err = { Connect-Zcrm -ApiDomain $emu.BaseUrl -ClientId $emu.ClientId -ClientSecret $secret -RefreshToken $token } |
+            Should -Throw -ErrorId "$Code,ZohoCrm.Cmdlets.ConnectZcrm" -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly "$Code,ZohoCrm.Cmdlets.ConnectZcrm"
+        $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+        $err.Exception.Message | Should -BeLikeExactly "*$Text*"
+        $err.Exception.Message | Should -BeLikeExactly '*-DataCenter*'
+        $err.Exception.ToString().Contains('wrong-secret') | Should -BeFalse
+        $err.Exception.ToString().Contains('1000.wrong.refresh') | Should -BeFalse
+        Get-ZcrmConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
+    It 'is not seen by another runspace, which can still use it with -Connection' {
+        $conn = Connect-Zcrm @refresh -PassThru
+
+        # A runspace of its own, as a job, ForEach-Object -Parallel or another tab would have.
+        $seen = Invoke-ZcrmInNewRunspace -Script 'Get-ZcrmConnection'
+        $seen.Output | Should -HaveCount 0
+        $seen.Errors | Should -HaveCount 1
+        $seen.Errors[0].FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.NotConnected,ZohoCrm.Cmdlets.GetZcrmConnection'
+
+        $notConnected = Invoke-ZcrmInNewRunspace -Script "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001 -Force"
+        $notConnected.Terminating | Should -Not -BeNullOrEmpty
+        $notConnected.Terminating.FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.NotConnected,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+
+        $explicitly = Invoke-ZcrmInNewRunspace -Variables @{ conn = $conn } `
+            -Script "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001 -Connection `$conn -Force"
+        $explicitly.Terminating | Should -BeNullOrEmpty
+        $explicitly.Errors | Should -HaveCount 0
+        $results = @($explicitly.Output | Select-ZcrmOutput MassUpdateResult)
+        $results | Should -HaveCount 1
+        $results[0].Status | Should -BeExactly 'success'
+    }
+
+    It 'forgets the connection on Disconnect-Zcrm' {
+        Connect-Zcrm @refresh
+        Disconnect-Zcrm
+        Get-ZcrmConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Access token expiry' {
+    Context 'an issued token expires' {
+        BeforeAll {
+            $emu = Start-ZcrmTestEmulator
+            $refresh = Get-RefreshParameter -Emulator $emu
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+
+        It 'refreshes once and the call succeeds' {
+            Connect-Zcrm @refresh
+            Get-TokenCallCount -Emulator $emu | Should -Be 1
+            Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
+            Clear-ZcrmEmulatorRequest -Emulator $emu
+
+            $all = Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1, $Seed2 -Force -Verbose *>&1
+            @($all | Select-ErrorRecord) | Should -HaveCount 0
+            $results = @($all | Select-ZcrmOutput MassUpdateResult)
+            $results | Should -HaveCount 2
+            $results.Status | Should -BeExactly @('success', 'success')
+
+            # The expired token's 401, one refresh, the repeated call.
+            $calls = @(Get-ZcrmEmulatorRequest -Emulator $emu)
+            $calls.statusCode | Should -Be @(401, 200, 200)
+            $calls[1].method | Should -BeExactly 'POST'
+            $calls[1].path | Should -BeLikeExactly '*/oauth/v2/token'
+            $calls[2].headers.Authorization | Should -Not -BeExactly $calls[0].headers.Authorization
+            Get-TokenCallCount -Emulator $emu | Should -Be 1
+            @($all | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message.Contains('INVALID_TOKEN') }) |
+                Should -Not -HaveCount 0
+        }
+
+        It 'cannot refresh an access-token connection, and says so' {
+            $plainSecret = ConvertTo-PlainText $emu.ClientSecret
+            $plainRefresh = ConvertTo-PlainText $emu.RefreshToken
+            $answer = Invoke-RestMethod -Method Post -Uri "$($emu.BaseUrl)/oauth/v2/token" -NoProxy -Body @{
+                grant_type    = 'refresh_token'
+                client_id     = $emu.ClientId
+                client_secret = $plainSecret
+                refresh_token = $plainRefresh
+            }
+            $answer.access_token | Should -Not -BeNullOrEmpty
+            Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken (ConvertTo-ZcrmSecureString $answer.access_token)
+            Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
+
+            $err = { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1 -Force } |
+                Should -Throw -ErrorId 'INVALID_TOKEN,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+            $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+        }
+    }
+
+    Context 'a token near its expiry (2 s tokens)' {
+        BeforeAll {
+            $emu = Start-ZcrmTestEmulator -TokenLifetimeSec 2
+            $refresh = Get-RefreshParameter -Emulator $emu
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+
+        It 'is refreshed before the call' {
+            Connect-Zcrm @refresh
+            $tokenCallsAtConnect = Get-TokenCallCount -Emulator $emu
+            Start-Sleep -Milliseconds 2100   # the token's lifetime
+            Clear-ZcrmEmulatorRequest -Emulator $emu
+
+            $all = Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1 -Force *>&1
+            @($all | Select-ErrorRecord) | Should -HaveCount 0
+            @(Get-ZcrmEmulatorRequest -Emulator $emu | Where-Object statusCode -EQ 401) | Should -HaveCount 0
+            ($tokenCallsAtConnect + (Get-TokenCallCount -Emulator $emu)) | Should -Be 2
+        }
+    }
+}
+
+Describe 'Invoke-ZcrmMassUpdate by record ids' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator
+        $refresh = Get-RefreshParameter -Emulator $emu
+        $conn = Connect-Zcrm @refresh -PassThru
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'updates both seed records and returns Zoho''s details' {
+        $all = Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1000 } -Id $Seed1, $Seed2 -OverWrite -Force *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        $results = @($all | Select-ZcrmOutput MassUpdateResult)
+        $results.Id | Should -BeExactly @($Seed1, $Seed2)
+        foreach ($x in $results) {
+            $x.Status | Should -BeExactly 'success'
+            $x.Code | Should -BeExactly 'SUCCESS'
+            $x.Message | Should -BeExactly 'record updated'
+            $x.Module | Should -BeExactly 'Leads'
+            $x.ModifiedBy | Should -BeExactly 'Patricia Boyle'
+            $x.ModifiedById | Should -BeExactly '738964000000291009'
+            $x.CreatedBy | Should -BeExactly 'Patricia Boyle'
+            $x.ModifiedTime | Should -Not -BeNullOrEmpty
+        }
+        $results[0].CreatedTime | Should -Be ([datetimeoffset]::Parse('2021-05-07T06:23:10+00:00', [cultureinfo]::InvariantCulture))
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Be 1000
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed2).No_of_Employees | Should -Be 1000
+
+        # The request is the seed's: data[0] with a number, over_write, ids as strings.
+        $call = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu)[-1]
+        $employees = Get-ZcrmJsonValue -Json $call.body -Path 'data', 0, 'No_of_Employees'
+        $employees.Kind | Should -Be 'Number'
+        $employees.Text | Should -Be '1000'
+        (Get-ZcrmJsonValue -Json $call.body -Path 'over_write').Kind | Should -Be 'True'
+        $ids = Get-ZcrmJsonValue -Json $call.body -Path 'ids'
+        $ids.Items | Should -BeExactly @($Seed1, $Seed2)
+        $ids.ItemKinds | Should -Be @('String', 'String')
+        $call.headers.Authorization | Should -BeLikeExactly 'Zoho-oauthtoken *'
+    }
+
+    It 'returns per-record errors as result objects that flow into Where-Object' {
+        $unknown = '738964999999999999'
+        $all = & { $Seed1, $NotApproved, $Seed2, $Locked, $unknown |
+                Invoke-ZcrmMassUpdate -Module Leads -Data @{ Lead_Status = 'Contacted' } -Force |
+                Where-Object Status -EQ 'error' } *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        $errors = @($all | Select-ZcrmOutput MassUpdateResult)
+        $errors.Id | Should -BeExactly @($NotApproved, $Locked, $unknown)
+        $errors.Code | Should -BeExactly @('NOT_APPROVED', 'RECORD_LOCKED', 'INVALID_DATA')
+        $errors[0].Message | Should -BeExactly 'cannot update record that is not approved yet'
+        $errors[1].Details | Should -BeLikeExactly '*zia_vision_processing*'
+        $errors[2].Message | Should -BeExactly 'the id given seems to be invalid'
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).Lead_Status | Should -BeExactly 'Contacted'
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $NotApproved).Lead_Status | Should -Not -Be 'Contacted'
+    }
+
+    It 'binds ids from pipeline objects by property name (Id or id)' {
+        $rows = @(
+            [pscustomobject]@{ Id = $Seed1 }
+            [pscustomobject]@{ id = $Seed2 }
+        )
+        $all = & { $rows | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force } *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        @($all | Select-ZcrmOutput MassUpdateResult).Id | Should -BeExactly @($Seed1, $Seed2)
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed2).Rating | Should -BeExactly 'Hot'
+    }
+
+    It 'sends 1,201 ids in calls of 500, 500 and 201 and returns 1,201 results in order' {
+        $ids = @(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 4 -First 1201 | ForEach-Object { [string]$_.id })
+        $ids | Should -HaveCount 1201
+        $before = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count
+
+        # In a runspace of its own (with this session's connection), because the progress stream cannot be redirected.
+        $r = Invoke-ZcrmInNewRunspace -Variables @{ ids = $ids; conn = $conn } `
+            -Script '$ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = ''Banking'' } -Connection $conn -Force'
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Errors | Should -HaveCount 0
+        $results = @($r.Output | Select-ZcrmOutput MassUpdateResult)
+        $results | Should -HaveCount 1201
+        $results.Id | Should -BeExactly $ids
+        @($results | Where-Object Status -NE 'success') | Should -HaveCount 0
+
+        $calls = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu | Select-Object -Skip $before)
+        @($calls | ForEach-Object { (Get-ZcrmJsonValue -Json $_.body -Path 'ids').Items.Count }) | Should -Be @(500, 500, 201)
+
+        $industry = @{}
+        foreach ($record in Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads) { $industry[[string]$record.id] = $record.Industry }
+        @($ids | Where-Object { $industry[$_] -ne 'Banking' }) | Should -HaveCount 0
+        @($r.Progress | Where-Object RecordType -EQ ([System.Management.Automation.ProgressRecordType]::Completed)) | Should -Not -HaveCount 0
+    }
+
+    It 'sends -BatchSize ids per call' {
+        $ids = @(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 1300 -First 7 | ForEach-Object { [string]$_.id })
+        $before = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count
+        $all = Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = 'Retail' } -Id $ids -BatchSize 3 -Force *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        @($all | Select-ZcrmOutput MassUpdateResult) | Should -HaveCount 7
+        $calls = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu | Select-Object -Skip $before)
+        @($calls | ForEach-Object { (Get-ZcrmJsonValue -Json $_.body -Path 'ids').Items.Count }) | Should -Be @(3, 3, 1)
+    }
+
+    It 'sends no request and changes nothing with -WhatIf' {
+        $before = Get-RequestCount -Emulator $emu
+        $all = @(& {
+                Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 4242 } -Id $Seed1 -WhatIf
+                Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 4242 } -CustomViewId $AllLeadsView -WhatIf -Force
+            } 2>&1)
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        $all.Count | Should -Be 0
+        Get-RequestCount -Emulator $emu | Should -Be $before
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Not -Be 4242
+    }
+
+    It 'keeps the JSON type of <Data>' -TestCases @(
+        @{ Data = { @{ Email_Opt_Out = $true } }; Field = 'Email_Opt_Out'; Kind = 'True'; Text = 'true'; Items = @() }
+        @{ Data = { @{ Annual_Revenue = 1234.5 } }; Field = 'Annual_Revenue'; Kind = 'Number'; Text = '1234.5'; Items = @() }
+        @{ Data = { @{ Phone = $null } }; Field = 'Phone'; Kind = 'Null'; Text = 'null'; Items = @() }
+        @{ Data = { @{ Phone = '00123' } }; Field = 'Phone'; Kind = 'String'; Text = '00123'; Items = @() }
+        @{ Data = { @{ Last_Contacted = [datetimeoffset]'2024-03-01T09:30:00+00:00' } }; Field = 'Last_Contacted'; Kind = 'String'; Text = '2024-03-01T09:30:00+00:00'; Items = @() }
+        @{ Data = { @{ Last_Contacted = [datetime]::SpecifyKind([datetime]'2024-03-01 09:30:00', 'Utc') } }; Field = 'Last_Contacted'; Kind = 'String'; Text = '2024-03-01T09:30:00+00:00'; Items = @() }
+        @{ Data = { @{ Interests = @('Cloud', 'AI') } }; Field = 'Interests'; Kind = 'Array'; Text = $null; Items = @('Cloud', 'AI') }
+    ) {
+        $all = Invoke-ZcrmMassUpdate -Module Leads -Data (& $Data) -Id $Seed2 -Force *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        $sent = Get-ZcrmJsonValue -Json (Get-LastMassUpdateBody -Emulator $emu) -Path 'data', 0, $Field
+        $sent.Kind | Should -Be $Kind
+        if ($Kind -eq 'Array') {
+            $sent.Items | Should -BeExactly $Items
+            $sent.ItemKinds | Should -Be @('String', 'String')
+        }
+        else {
+            $sent.Text | Should -BeExactly $Text
+        }
+        $results = @($all | Select-ZcrmOutput MassUpdateResult)
+        $results | Should -HaveCount 1
+        $results[0].Status | Should -BeExactly 'success'
+    }
+
+    It 'stops on INVALID_DATA for a field, with Zoho''s code, the field and the ids' {
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -Id $Seed1, $Seed2 -Force } |
+            Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+        $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::InvalidArgument)
+        $err.Exception.Message | Should -BeLikeExactly '*This field cannot be updated in the Mass Update*'
+        $err.Exception.Message | Should -BeLikeExactly '*No_of_Employees1*'
+        $err.Exception.Message | Should -BeLikeExactly "*$Seed1*"
+        $err.TargetObject.GetType() | Should -Be ([string[]])
+        $err.TargetObject | Should -BeExactly @($Seed1, $Seed2)
+
+        $inner = $err.Exception.InnerException
+        $inner | Should -Not -BeNullOrEmpty
+        $inner.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
+        $inner.Code | Should -BeExactly 'INVALID_DATA'
+        $inner.HttpStatus | Should -Be 200
+        $inner.Details['api_name'] | Should -BeExactly 'No_of_Employees1'
+    }
+
+    Context 'bad input' {
+        It 'fails before any request: <Script>' -TestCases @(
+            @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{} -Id 738964000002131001 -Force'; ErrorId = 'ZohoCrm.NoField,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = '-Data has no field'; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot'; Industry = 'x' } -Id 738964000002131001 -Force"; ErrorId = 'ZohoCrm.TooManyFields,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'at most 1 field'; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Deals -Data @{ Stage = 'a'; Amount = 1; Probability = 2; Closing_Date = '2024-01-01' } -Id 1 -Force"; ErrorId = 'ZohoCrm.TooManyFields,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'at most 3 fields'; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Id 'abc' -Force"; ErrorId = 'ParameterArgumentValidationError,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = "'abc' is not a Zoho id"; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module '' -Data @{ Rating = 'Hot' } -Id 1 -Force"; ErrorId = 'ParameterArgumentValidationError,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'Module'; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module 'Le ads' -Data @{ Rating = 'Hot' } -Id 1 -Force"; ErrorId = 'ParameterArgumentValidationError,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'is not a module API name'; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ 'Lead Status' = 'Hot' } -Id 1 -Force"; ErrorId = 'ZohoCrm.InvalidFieldName,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'not a field API name'; NoHost = $false }
+            @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Annual_Revenue = [double]::NaN } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValue,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'Annual_Revenue'; NoHost = $false }
+            # -Id missing: an interactive pwsh would prompt for it; a runspace without a host cannot, and fails naming it.
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Force"; ErrorId = 'MissingMandatoryParameter,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = 'Id'; NoHost = $true }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 1 -IncludeChildTerritories -Force"; ErrorId = 'ZohoCrm.MissingTerritory,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = '-TerritoryId'; NoHost = $false }
+            @{ Script = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 1 -Timeout 5 -Force"; ErrorId = 'ZohoCrm.TimeoutWithoutWait,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'; Text = '-Wait'; NoHost = $false }
+        ) {
+            $before = Get-RequestCount -Emulator $emu
+            if ($NoHost) {
+                $r = Invoke-ZcrmInNewRunspace -Variables @{ conn = $conn } -Script $Script
+                $err = @(@($r.Terminating) + @($r.Errors) | Where-Object { $null -ne $_ })[0]
+                $err | Should -Not -BeNullOrEmpty
+                $err.FullyQualifiedErrorId | Should -BeLike $ErrorId
+                $output = $r.Output
+            }
+            else {
+                $output = [System.Collections.Generic.List[object]]::new()
+                $command = [scriptblock]::Create($Script)
+                $err = { & $command | ForEach-Object { $output.Add($_) } } | Should -Throw -ErrorId $ErrorId -PassThru
+            }
+            $err.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+            $output | Should -HaveCount 0
+            Get-RequestCount -Emulator $emu | Should -Be $before
+        }
+    }
+
+    It 'reports a bad id in the pipeline and updates the others' {
+        $all = & { $Seed1, '12x', $Seed2 | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Warm' } -Force } *>&1
+        @($all | Select-ZcrmOutput MassUpdateResult).Id | Should -BeExactly @($Seed1, $Seed2)
+        $errors = @($all | Select-ErrorRecord)
+        $errors | Should -HaveCount 1
+        $errors[0].Exception.Message | Should -BeLikeExactly "*'12x' is not a Zoho id*"
+    }
+
+    Context 'with a bad token or no connection' {
+        AfterAll {
+            Disconnect-Zcrm
+        }
+
+        It 'stops on AUTHENTICATION_FAILURE with an authentication error' {
+            Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken (ConvertTo-ZcrmSecureString '1000.not-a-token')
+            $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Id $Seed1 -Force } |
+                Should -Throw -ErrorId 'AUTHENTICATION_FAILURE,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+            $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+            $err.Exception.Message | Should -BeLikeExactly '*Authentication failed*'
+            $err.Exception.InnerException.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
+            $err.Exception.InnerException.HttpStatus | Should -Be 401
+        }
+
+        It 'says to connect and sends nothing without a connection' {
+            Disconnect-Zcrm
+            $before = Get-RequestCount -Emulator $emu
+            $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Id $Seed1 -Force } |
+                Should -Throw -ErrorId 'ZohoCrm.NotConnected,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+            $err.Exception.Message | Should -BeLikeExactly '*Connect-Zcrm*'
+            Get-RequestCount -Emulator $emu | Should -Be $before
+        }
+    }
+}
+
+Describe 'Invoke-ZcrmMassUpdate by custom view' {
+    BeforeAll {
+        # Fast jobs: a step every 100 ms.
+        $emu = Start-ZcrmTestEmulator -JobStepMs 100
+        $refresh = Get-RefreshParameter -Emulator $emu
+        $conn = Connect-Zcrm @refresh -PassThru
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'schedules a job, and -Wait ends with the emulator''s final counts' {
+        # In a runspace of its own (with this session's connection), because the progress stream cannot be redirected.
+        $r = Invoke-ZcrmInNewRunspace -Variables @{ conn = $conn; cvid = $AllLeadsView } `
+            -Script 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 77 } -CustomViewId $cvid -Wait -Connection $conn -Force'
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Errors | Should -HaveCount 0
+        $jobs = @($r.Output | Select-ZcrmOutput MassUpdateJob)
+        $jobs | Should -HaveCount 1
+        $job = $jobs[0]
+        $snapshot = Get-ZcrmEmulatorMassUpdateJob -Emulator $emu -JobId $job.JobId
+        $job.Status | Should -BeExactly 'COMPLETED'
+        $snapshot.Status | Should -BeExactly 'COMPLETED'
+        $job.TotalCount | Should -Be $snapshot.Total_Count
+        $job.UpdatedCount | Should -Be $snapshot.Updated_Count
+        $job.FailedCount | Should -Be $snapshot.Failed_Count
+        $job.NotUpdatedCount | Should -Be $snapshot.Not_Updated_Count
+        $job.CustomViewId | Should -BeExactly $AllLeadsView
+        $job.TotalCount | Should -BeGreaterThan 2000
+        $job.FailedCount | Should -Be 2   # the seed's not-approved and locked Leads
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Be 77
+
+        # The request is the seed's: data[0] and cvid, no ids.
+        $body = Get-LastMassUpdateBody -Emulator $emu
+        $cvid = Get-ZcrmJsonValue -Json $body -Path 'cvid'
+        $cvid.Kind | Should -Be 'String'
+        $cvid.Text | Should -BeExactly $AllLeadsView
+        (Get-ZcrmJsonValue -Json $body -Path 'ids').Kind | Should -Be 'Missing'
+        @($r.Progress | Where-Object PercentComplete -GT 0) | Should -Not -HaveCount 0
+        @($r.Progress | Where-Object RecordType -EQ ([System.Management.Automation.ProgressRecordType]::Completed)) | Should -Not -HaveCount 0
+    }
+
+    It 'returns a SCHEDULED job without -Wait, which pipes into Get-ZcrmMassUpdateJob -Wait' {
+        $first = Invoke-ZcrmMassUpdate Deals @{ Stage = 'Qualification'; Probability = 10 } -CustomViewId $AllDealsView -Force *>&1
+        @($first | Select-ErrorRecord) | Should -HaveCount 0
+        $scheduled = @($first | Select-ZcrmOutput MassUpdateJob)
+        $scheduled | Should -HaveCount 1
+        $scheduled[0].Status | Should -BeExactly 'SCHEDULED'
+        $scheduled[0].JobId | Should -Match '^[0-9]+$'
+
+        $all = & { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Cold' } -CustomViewId $NotContactedView -Force | Get-ZcrmMassUpdateJob -Wait } *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        $jobs = @($all | Select-ZcrmOutput MassUpdateJob)
+        $jobs | Should -HaveCount 1
+        $jobs[0].Status | Should -BeExactly 'COMPLETED'
+        $jobs[0].CustomViewId | Should -BeExactly $NotContactedView
+        $jobs[0].UpdatedCount | Should -Be (Get-ZcrmEmulatorMassUpdateJob -Emulator $emu -JobId $jobs[0].JobId).Updated_Count
+
+        $deal = Get-ZcrmMassUpdateJob Deals $scheduled[0].JobId -Wait -Timeout 60 *>&1
+        @($deal | Select-ErrorRecord) | Should -HaveCount 0
+        @($deal | Select-ZcrmOutput MassUpdateJob).Status | Should -BeExactly 'COMPLETED'
+    }
+
+    It 'names the cvid on INVALID_DATA for the cvid' {
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1000 } -CustomViewId 73896400000009156 -Force } |
+            Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+        $err.Exception.Message | Should -BeLikeExactly '*the cvid given seems to be invalid*'
+        $err.Exception.Message | Should -BeLikeExactly '*api_name: cvid*'
+        $err.TargetObject | Should -BeExactly '73896400000009156'
+    }
+
+    It 'stops on INVALID_DATA for a field in view mode' {
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -CustomViewId $AllLeadsView -Force } |
+            Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+        $err.Exception.Message | Should -BeLikeExactly '*No_of_Employees1*'
+    }
+
+    It 'writes NOT_FOUND for an unknown job' {
+        $all = Get-ZcrmMassUpdateJob -Module Leads -JobId 123456789 *>&1
+        $errors = @($all | Select-ErrorRecord)
+        $errors | Should -HaveCount 1
+        $errors[0].FullyQualifiedErrorId | Should -BeExactly 'NOT_FOUND,ZohoCrm.Cmdlets.GetZcrmMassUpdateJob'
+        $errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ObjectNotFound)
+    }
+
+    It 'stops on NO_RECORDS_FOUND for an empty view' {
+        { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 738964000000091999 -Force } |
+            Should -Throw -ErrorId 'NO_RECORDS_FOUND,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+    }
+
+    It 'puts the territory into the request' {
+        $all = Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId $NotContactedView -TerritoryId 738964000000300001 -IncludeChildTerritories -Force *>&1
+        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        $body = Get-LastMassUpdateBody -Emulator $emu
+        $territoryId = Get-ZcrmJsonValue -Json $body -Path 'territory', 'id'
+        $territoryId.Kind | Should -Be 'String'
+        $territoryId.Text | Should -BeExactly '738964000000300001'
+        (Get-ZcrmJsonValue -Json $body -Path 'territory', 'include_child').Kind | Should -Be 'True'
+    }
+
+    # Slow emulators of their own (a job step every 30 s), so a scheduled job is still running.
+    Context 'a job is still running' {
+        BeforeAll {
+            $slowEmu = Start-ZcrmTestEmulator -JobStepMs 30000
+            $slowRefresh = Get-RefreshParameter -Emulator $slowEmu
+            Connect-Zcrm @slowRefresh
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $slowEmu
+        }
+
+        It 'stops on ALREADY_SCHEDULED with a resource-busy error' {
+            $all = Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1 } -CustomViewId $AllLeadsView -Force *>&1
+            @($all | Select-ErrorRecord) | Should -HaveCount 0
+            $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 2 } -CustomViewId $AllLeadsView -Force } |
+                Should -Throw -ErrorId 'ALREADY_SCHEDULED,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
+            $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ResourceBusy)
+            $err.Exception.Message | Should -BeLikeExactly '*Already an Mass Action scheduler is runing for the given cvid*'
+            $err.Exception.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
+            $err.Exception.HttpStatus | Should -Be 400
+        }
+    }
+
+    Context '-Wait -Timeout on a slow job' {
+        BeforeAll {
+            $slowEmu = Start-ZcrmTestEmulator -JobStepMs 30000
+            $slowRefresh = Get-RefreshParameter -Emulator $slowEmu
+            Connect-Zcrm @slowRefresh
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $slowEmu
+        }
+
+        It 'returns the last state and an error saying the job goes on' {
+            $all = Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 3 } -CustomViewId $AllLeadsView -Wait -Timeout 1 -Force *>&1
+            $jobs = @($all | Select-ZcrmOutput MassUpdateJob)
+            $jobs | Should -HaveCount 1
+            $jobs[0].IsFinished | Should -BeFalse
+            $errors = @($all | Select-ErrorRecord)
+            $errors | Should -HaveCount 1
+            $errors[0].FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.WaitTimeout,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+            $errors[0].Exception.Message | Should -BeLikeExactly '*Get-ZcrmMassUpdateJob*'
+            $errors[0].Exception.Message | Should -BeLikeExactly "*$($jobs[0].JobId)*"
+        }
+    }
+}
+
+Describe 'Secrets' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator -JobStepMs 100
+        $refresh = Get-RefreshParameter -Emulator $emu
+        Disconnect-Zcrm
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'never shows the client secret, the refresh token or an access token in any stream, error or object' {
+        $errorsBefore = @($Error)
+        $wrongSecret = ConvertTo-ZcrmSecureString ('wrong-' + (ConvertTo-PlainText $emu.ClientSecret))
+        $VerbosePreference = 'Continue'
+        $DebugPreference = 'Continue'
+
+        # Every cmdlet, in success and failure. (Progress cannot be redirected; the other five streams are.)
+        $steps = @(
+            { Connect-Zcrm @refresh -PassThru -Verbose -Debug }
+            { Get-ZcrmConnection -Verbose -Debug }
+            { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001, 1306462000000496025, 475243000003269880, 1 -Force -Verbose -Debug }
+            { Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -Verbose -Debug }
+            { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -CustomViewId 738964000000091570 -Wait -Force -Verbose -Debug }
+            { Get-ZcrmMassUpdateJob Leads 1 -Verbose -Debug }
+            { Connect-Zcrm -ApiDomain $emu.BaseUrl -ClientId $emu.ClientId -ClientSecret $wrongSecret -RefreshToken $emu.RefreshToken -Verbose -Debug }
+            { Connect-Zcrm @refresh -Verbose -Debug }
+            { Invoke-ZcrmEmulatorExpireTokens -Emulator $emu; Invoke-ZcrmMassUpdate Leads @{ Rating = 'Warm' } -Id 738964000002131001 -Force -Verbose -Debug }
+        )
+        $captured = [System.Collections.Generic.List[object]]::new()
+        foreach ($step in $steps) {
+            try {
+                & $step *>&1 | ForEach-Object { $captured.Add($_) }
+            }
+            catch {
+                $captured.Add($_)
+            }
+        }
+        $VerbosePreference = 'SilentlyContinue'
+        $DebugPreference = 'SilentlyContinue'
+
+        $newErrors = @($Error | Where-Object { $_ -notin $errorsBefore })
+        $texts = @($captured | Get-ZcrmVisibleText) + @($newErrors | Get-ZcrmVisibleText)
+
+        $used = @(Get-ZcrmAuthorizationToken -Emulator $emu)
+        $used.Count | Should -BeGreaterOrEqual 2 -Because 'there is an access token before and one after the refresh'
+        $secrets = @(
+            ConvertTo-PlainText $emu.ClientSecret
+            ConvertTo-PlainText $emu.RefreshToken
+            ConvertTo-PlainText $emu.AccessToken
+        ) + $used
+
+        @($texts | Where-Object { ([string]$_).Contains('-> 200') }) | Should -Not -HaveCount 0 -Because 'the verbose call log was captured'
+        @($texts | Where-Object { ([string]$_).Contains('INVALID_DATA') }) | Should -Not -HaveCount 0
+        foreach ($secret in $secrets) {
+            @($texts | Where-Object { ([string]$_).Contains($secret) }) | Should -HaveCount 0 -Because 'a secret must never show'
+        }
+    }
+}
