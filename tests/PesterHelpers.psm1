@@ -15,8 +15,16 @@
         GET    /__emulator/mass-update-jobs/{id}    job_id, module, cvid, Status, Total_Count, Updated_Count,
                                                     Not_Updated_Count, Failed_Count
 
-    The emulator's command line (src/ZohoCrm.Emulator/Program.cs) only knows --urls, --token-lifetime <seconds> and
-    --job-step-ms <ms>. It has no option for the token refresh limit (EmulatorOptions.RefreshLimit, 10 refreshes per
+        GET    /__emulator/bulk-write-jobs          the bulk write jobs made through the API, in creation order:
+                                                    job_id, module, operation, status, file_id, total_count,
+                                                    added_count, updated_count, skipped_count, find_by, ignore_empty,
+                                                    callback_url
+        GET    /__emulator/bulk-write-jobs/{id}     one of them, or the seed's job (404 if unknown)
+        GET    /__emulator/bulk-write-callbacks     every bulk write callback, sent or only recorded: time, job_id,
+                                                    url, body, sent, status_code, error
+
+    The emulator's command line (src/ZohoCrm.Emulator/Program.cs) only knows --urls, --token-lifetime <seconds>,
+    --job-step-ms <ms>, --bulk-step-ms <ms> and --leads-owner-mandatory. It has no option for the token refresh limit (EmulatorOptions.RefreshLimit, 10 refreshes per
     refresh token per 10 minutes), so each Describe block starts an emulator of its own and connects with the
     refresh token only a few times.
 #>
@@ -75,7 +83,8 @@ function Start-ZcrmTestEmulator {
         Starts the Zoho emulator on a free loopback port and waits until it answers.
     .DESCRIPTION
         Runs `dotnet run --no-build --project <repo>/src/ZohoCrm.Emulator -c <Configuration> --no-launch-profile --
-        --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>]` in the background, output in temp
+        --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
+        [--leads-owner-mandatory]` in the background, output in temp
         files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
         ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
     .OUTPUTS
@@ -95,6 +104,14 @@ function Start-ZcrmTestEmulator {
         # Lifetime of the access tokens the token endpoint issues: --token-lifetime. Emulator default: 3600.
         [ValidateRange(1, 86400)]
         [double]$TokenLifetimeSec,
+
+        # Pace of bulk write jobs (ADDED -> INPROGRESS after one step, then up to 10,000 rows a step): --bulk-step-ms.
+        # Emulator default: 100.
+        [ValidateRange(0, 3600000)]
+        [int]$BulkStepMs,
+
+        # Owner is mandatory in the Leads layout, as in the org of seed 003: --leads-owner-mandatory.
+        [switch]$LeadsOwnerMandatory,
 
         # The configuration `dotnet build` built (dotnet run --no-build needs it). build.ps1 sets ZOHOCRM_CONFIGURATION.
         [ValidateSet('Debug', 'Release')]
@@ -116,6 +133,12 @@ function Start-ZcrmTestEmulator {
     }
     if ($PSBoundParameters.ContainsKey('TokenLifetimeSec')) {
         $arguments += @('--token-lifetime', $TokenLifetimeSec.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($PSBoundParameters.ContainsKey('BulkStepMs')) {
+        $arguments += @('--bulk-step-ms', $BulkStepMs.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($LeadsOwnerMandatory) {
+        $arguments += '--leads-owner-mandatory'
     }
 
     $tag = "zcrm-emulator-$Port-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -494,6 +517,210 @@ function Invoke-ZcrmInNewRunspace {
     }
 }
 
+function Get-ZcrmEmulatorRecordJson {
+    <#
+    .SYNOPSIS
+        The JSON text of one record (GET /__emulator/records/{module}/{id}), as the emulator wrote it.
+    .DESCRIPTION
+        Invoke-RestMethod turns ISO date-time strings into [datetime]; read values that must stay text (e.g.
+        Last_Contacted) from this with Get-ZcrmJsonValue. $null if the record is unknown.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$Module,
+        [Parameter(Mandatory)][string]$Id
+    )
+    $uri = "$($Emulator.BaseUrl.TrimEnd('/'))/__emulator/records/$([uri]::EscapeDataString($Module))/$([uri]::EscapeDataString($Id))"
+    $client = [System.Net.Http.HttpClient]::new([System.Net.Http.HttpClientHandler]@{ UseProxy = $false })
+    try {
+        $response = $client.GetAsync($uri).GetAwaiter().GetResult()
+        if ([int]$response.StatusCode -eq 404) { return $null }
+        $null = $response.EnsureSuccessStatusCode()
+        $bytes = $response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+        [System.Text.Encoding]::UTF8.GetString($bytes)
+    }
+    finally { $client.Dispose() }
+}
+
+function Get-ZcrmEmulatorBulkWriteJob {
+    <#
+    .SYNOPSIS
+        The emulator's view of bulk write jobs: every job made through the API in creation order
+        (GET /__emulator/bulk-write-jobs), or one job (GET /__emulator/bulk-write-jobs/{id}, the seed's job too).
+    .OUTPUTS
+        job_id, module, operation, status, file_id, total_count, added_count, updated_count, skipped_count, find_by,
+        ignore_empty, callback_url.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [string]$JobId
+    )
+    if ($JobId) { return Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path ('bulk-write-jobs/' + [uri]::EscapeDataString($JobId)) }
+    $jobs = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'bulk-write-jobs'
+    foreach ($j in $jobs) { $j }
+}
+
+function Get-ZcrmEmulatorBulkWriteCallback {
+    <#
+    .SYNOPSIS
+        Every bulk write callback the emulator made (sent: true, with status_code) or only recorded (sent: false, for a
+        URL that is not loopback), in order (GET /__emulator/bulk-write-callbacks): time, job_id, url, body, sent,
+        status_code, error.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][object]$Emulator)
+    $callbacks = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'bulk-write-callbacks'
+    foreach ($c in $callbacks) { $c }
+}
+
+function Start-ZcrmUploadRelay {
+    <#
+    .SYNOPSIS
+        A loopback relay that passes calls on to the emulator and keeps a copy of each request, so a test can read the
+        bytes a bulk write upload sent (the emulator logs uploads by size only).
+    .DESCRIPTION
+        Listens on a free 127.0.0.1 port. Each request (up to -Count) is sent on to the emulator unchanged (same
+        method, path, query, headers and body) and the emulator's answer is sent back. Give the relay's Url to
+        Connect-Zcrm -UploadUrl. Receive-ZcrmUploadRelay ends it and returns what it relayed.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [ValidateRange(1, 100)][int]$Count = 1
+    )
+    $port = Get-ZcrmFreeLoopbackPort
+    $url = "http://127.0.0.1:$port"
+    $listener = [System.Net.HttpListener]::new()
+    $listener.Prefixes.Add("$url/")
+    $listener.Start()
+
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace([System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2())
+    $runspace.Open()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $runspace
+    $null = $ps.AddScript({
+            param($listener, $target, $count)
+            $skip = 'Host', 'Content-Length', 'Content-Type', 'Connection', 'Expect', 'Transfer-Encoding'
+            $client = [System.Net.Http.HttpClient]::new([System.Net.Http.HttpClientHandler]@{ UseProxy = $false; AllowAutoRedirect = $false })
+            try {
+                for ($i = 0; $i -lt $count; $i++) {
+                    $ctx = $listener.GetContext()
+                    $request = $ctx.Request
+                    $buffer = [System.IO.MemoryStream]::new()
+                    $request.InputStream.CopyTo($buffer)
+                    $body = $buffer.ToArray()
+                    $headers = [ordered]@{}
+                    foreach ($name in $request.Headers.AllKeys) { $headers[$name] = $request.Headers[$name] }
+
+                    $forward = [System.Net.Http.HttpRequestMessage]::new([System.Net.Http.HttpMethod]::new($request.HttpMethod), $target + $request.RawUrl)
+                    foreach ($name in $request.Headers.AllKeys) {
+                        if ($name -notin $skip) { $null = $forward.Headers.TryAddWithoutValidation($name, $request.Headers[$name]) }
+                    }
+                    if ($body.Length -gt 0 -or $request.ContentType) {
+                        $forward.Content = [System.Net.Http.ByteArrayContent]::new($body)
+                        if ($request.ContentType) { $null = $forward.Content.Headers.TryAddWithoutValidation('Content-Type', $request.ContentType) }
+                    }
+                    $answer = $client.SendAsync($forward).GetAwaiter().GetResult()
+                    $answerBody = $answer.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+                    $ctx.Response.StatusCode = [int]$answer.StatusCode
+                    if ($answer.Content.Headers.ContentType) { $ctx.Response.ContentType = $answer.Content.Headers.ContentType.ToString() }
+                    $ctx.Response.ContentLength64 = $answerBody.Length
+                    $ctx.Response.OutputStream.Write($answerBody, 0, $answerBody.Length)
+                    $ctx.Response.Close()
+
+                    [pscustomobject]@{
+                        Method      = $request.HttpMethod
+                        Path        = $request.Url.AbsolutePath
+                        Headers     = $headers
+                        ContentType = $request.ContentType
+                        Body        = $body
+                        StatusCode  = [int]$answer.StatusCode
+                    }
+                }
+            }
+            finally { $client.Dispose() }
+        }).AddArgument($listener).AddArgument($Emulator.BaseUrl.TrimEnd('/')).AddArgument($Count)
+    $handle = $ps.BeginInvoke()
+    [pscustomobject]@{
+        PSTypeName = 'ZohoCrm.TestUploadRelay'
+        Url        = $url
+        Listener   = $listener
+        PowerShell = $ps
+        Runspace   = $runspace
+        Handle     = $handle
+        Received   = $false
+    }
+}
+
+function Receive-ZcrmUploadRelay {
+    <#
+    .SYNOPSIS
+        Ends a relay Start-ZcrmUploadRelay started and returns the requests it relayed: Method, Path, Headers,
+        ContentType, Body (bytes) and StatusCode (the emulator's answer). Waits up to -TimeoutSec for -Count requests.
+        A second call on the same relay returns nothing.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Relay,
+        [ValidateRange(0, 600)][int]$TimeoutSec = 10
+    )
+    if ($Relay.Received) { return }
+    $Relay.Received = $true
+    try {
+        $null = $Relay.Handle.AsyncWaitHandle.WaitOne([timespan]::FromSeconds($TimeoutSec))
+        if (-not $Relay.Handle.IsCompleted) { $Relay.Listener.Stop() }
+        try { $Relay.PowerShell.EndInvoke($Relay.Handle) } catch { Write-Verbose "The relay ended: $($_.Exception.Message)" }
+    }
+    finally {
+        $Relay.Listener.Close()
+        $Relay.PowerShell.Dispose()
+        $Relay.Runspace.Dispose()
+    }
+}
+
+function Read-ZcrmUploadedCsv {
+    <#
+    .SYNOPSIS
+        The text of the one CSV in the ZIP that a multipart/form-data upload carried in its part named "file".
+    .DESCRIPTION
+        -ContentType and -Body are a relayed request's (Receive-ZcrmUploadRelay). The CSV is read as UTF-8, as the
+        module writes it (a byte order mark, if any, is dropped).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][string]$ContentType,
+        [Parameter(Mandatory)][byte[]]$Body
+    )
+    if ($ContentType -notmatch 'boundary="?([^";]+)"?') { throw "Not a multipart body: Content-Type '$ContentType'." }
+    $boundary = $Matches[1]
+    # Latin-1 maps each byte to one char and back, so string search finds the part's bytes.
+    $latin1 = [System.Text.Encoding]::Latin1
+    $text = $latin1.GetString($Body)
+    $at = 0
+    while (($at = $text.IndexOf("--$boundary", $at, [System.StringComparison]::Ordinal)) -ge 0) {
+        $headerEnd = $text.IndexOf("`r`n`r`n", $at, [System.StringComparison]::Ordinal)
+        if ($headerEnd -lt 0) { break }
+        $partHeaders = $text.Substring($at, $headerEnd - $at)
+        $dataStart = $headerEnd + 4
+        $dataEnd = $text.IndexOf("`r`n--$boundary", $dataStart, [System.StringComparison]::Ordinal)
+        if ($dataEnd -lt 0) { break }
+        if ($partHeaders -match '(?i)content-disposition:[^\r\n]*\bname="?file"?(;|\s|$)') {
+            $zipBytes = $latin1.GetBytes($text.Substring($dataStart, $dataEnd - $dataStart))
+            $zip = [System.IO.Compression.ZipArchive]::new([System.IO.MemoryStream]::new($zipBytes), [System.IO.Compression.ZipArchiveMode]::Read)
+            try {
+                if ($zip.Entries.Count -ne 1) { throw "The uploaded ZIP holds $($zip.Entries.Count) entries, not one." }
+                $reader = [System.IO.StreamReader]::new($zip.Entries[0].Open(), [System.Text.Encoding]::UTF8, $true)
+                try { return $reader.ReadToEnd() } finally { $reader.Dispose() }
+            }
+            finally { $zip.Dispose() }
+        }
+        $at = $dataEnd + 2
+    }
+    throw 'The multipart body has no part named "file".'
+}
+
 Export-ModuleMember -Function @(
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
@@ -511,4 +738,10 @@ Export-ModuleMember -Function @(
     'Select-ZcrmOutput'
     'Get-ZcrmVisibleText'
     'Invoke-ZcrmInNewRunspace'
+    'Get-ZcrmEmulatorRecordJson'
+    'Get-ZcrmEmulatorBulkWriteJob'
+    'Get-ZcrmEmulatorBulkWriteCallback'
+    'Start-ZcrmUploadRelay'
+    'Receive-ZcrmUploadRelay'
+    'Read-ZcrmUploadedCsv'
 )

@@ -6,18 +6,24 @@ namespace ZohoCrm.Emulator;
 /// <summary>
 /// Unauthenticated test helpers under /__emulator (never recorded):
 /// GET/DELETE requests, GET records/{module}[/{id}], POST expire-tokens, GET mass-update-jobs/{id},
-/// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks.
+/// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks;
+/// faults: POST faults (a JSON <see cref="FaultRule"/>: kind by name, method, pathContains, probability, skip, times,
+/// delayMs, retryAfterSeconds) -> {"id":n}, DELETE faults (all rules), DELETE faults/{id}, GET faults (the injected-fault log).
 /// </summary>
 internal static class ControlEndpoints
 {
     private const int MaxBodyBytes = 64 * 1024;
 
-    public static Task HandleAsync(EmulatorState state, HttpContext ctx)
+    public static async Task HandleAsync(EmulatorState state, HttpContext ctx)
     {
         var segments = (ctx.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries)[1..];
         var method = ctx.Request.Method;
         var (status, body) = segments switch
         {
+            ["faults"] when HttpMethods.IsPost(method) => AddFault(state, await ReadBodyAsync(ctx).ConfigureAwait(false)),
+            ["faults"] when HttpMethods.IsDelete(method) => ClearFaults(state),
+            ["faults"] when HttpMethods.IsGet(method) => (200, FaultResponses.LogJson(state.InjectedFaults)),
+            ["faults", var id] when HttpMethods.IsDelete(method) && int.TryParse(id, out var n) => RemoveFault(state, n),
             ["requests"] when HttpMethods.IsGet(method) => (200, Requests(state)),
             ["requests"] when HttpMethods.IsDelete(method) => Clear(state),
             ["records", var module] when HttpMethods.IsGet(method) => Records(state, module),
@@ -31,7 +37,37 @@ internal static class ControlEndpoints
             ["bulk-write-callbacks"] when HttpMethods.IsGet(method) => (200, Callbacks(state)),
             _ => (404, (JsonNode)new JsonObject { ["error"] = "unknown emulator control endpoint" }),
         };
-        return RequestDispatcher.WriteJsonAsync(ctx, status, body);
+        await RequestDispatcher.WriteJsonAsync(ctx, status, body).ConfigureAwait(false);
+    }
+
+    private static async Task<string> ReadBodyAsync(HttpContext ctx)
+    {
+        using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
+        return await reader.ReadToEndAsync(ctx.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static (int, JsonNode) AddFault(EmulatorState state, string body)
+    {
+        try
+        {
+            return (200, new JsonObject { ["id"] = state.AddFault(FaultResponses.ParseRule(body)) });
+        }
+        catch (FormatException e)
+        {
+            return (400, new JsonObject { ["error"] = e.Message });
+        }
+    }
+
+    private static (int, JsonNode) ClearFaults(EmulatorState state)
+    {
+        state.ClearFaults();
+        return (200, new JsonObject { ["status"] = "success" });
+    }
+
+    private static (int, JsonNode) RemoveFault(EmulatorState state, int id)
+    {
+        state.RemoveFault(id);
+        return (200, new JsonObject { ["status"] = "success" });
     }
 
     private static JsonNode Requests(EmulatorState state)
@@ -45,7 +81,7 @@ internal static class ControlEndpoints
                 headers[k] = v;
             }
             var size = Encoding.UTF8.GetByteCount(r.Body);
-            array.Add(new JsonObject
+            var item = new JsonObject
             {
                 ["time"] = r.Time.ToString("O"),
                 ["method"] = r.Method,
@@ -55,7 +91,12 @@ internal static class ControlEndpoints
                 ["body"] = size > MaxBodyBytes ? null : r.Body,
                 ["bodyLength"] = size,
                 ["statusCode"] = r.StatusCode,
-            });
+            };
+            if (r.Fault is not null)
+            {
+                item["fault"] = r.Fault; // only on faulted requests, so the shape is unchanged without faults
+            }
+            array.Add(item);
         }
         return array;
     }

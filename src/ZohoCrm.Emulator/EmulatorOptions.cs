@@ -41,4 +41,7 @@ public sealed class EmulatorOptions
 
     /// <summary>Largest accepted bulk write upload (FILE_TOO_LARGE 413 above).</summary>
     public long MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Seed of the random draws of fault rules with a Probability below 1 (see <see cref="EmulatorState.AddFault"/>).</summary>
+    public int FaultSeed { get; set; } = 12345;
 }

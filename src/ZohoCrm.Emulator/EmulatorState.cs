@@ -3,7 +3,11 @@ using System.Text.Json.Nodes;
 
 namespace ZohoCrm.Emulator;
 
-/// <summary>One request the emulator received (every Zoho and token endpoint call, accepted or rejected).</summary>
+/// <summary>
+/// One request the emulator received (every Zoho and token endpoint call, accepted or rejected).
+/// <paramref name="StatusCode"/> is 0 when the connection was dropped; <paramref name="Fault"/> names the injected
+/// <see cref="FaultKind"/> applied to it, if any.
+/// </summary>
 public sealed record RecordedRequest(
     DateTimeOffset Time,
     string Method,
@@ -11,7 +15,8 @@ public sealed record RecordedRequest(
     string Query,
     IReadOnlyDictionary<string, string> Headers,
     string Body,
-    int StatusCode);
+    int StatusCode,
+    string? Fault = null);
 
 /// <summary>The state of a scheduled mass update job.</summary>
 public sealed record MassUpdateJobSnapshot(
@@ -45,6 +50,7 @@ public sealed partial class EmulatorState
         Territories = ZohoSchema.CreateTerritories().ToDictionary(t => t.Id, StringComparer.Ordinal);
         SeedData.Populate(Modules, options);
         SeedBulkWrite();
+        Faults = new FaultInjector(options.FaultSeed);
     }
 
     internal EmulatorOptions Options { get; }
@@ -90,7 +96,8 @@ public sealed partial class EmulatorState
     internal sealed class RequestEntry(DateTimeOffset time, string method, string path, string query, IReadOnlyDictionary<string, string> headers, string body)
     {
         public volatile int StatusCode;
-        public RecordedRequest ToRecord() => new(time, method, path, query, headers, body, StatusCode);
+        public volatile string? Fault;
+        public RecordedRequest ToRecord() => new(time, method, path, query, headers, body, StatusCode, Fault);
     }
 
     // ---------------------------------------------------------------- records

@@ -5,6 +5,7 @@ namespace ZohoCrm.Emulator;
 
 /// <summary>
 /// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory]
+/// [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
 /// </summary>
 internal static class Program
 {
@@ -12,6 +13,7 @@ internal static class Program
     {
         var url = "http://127.0.0.1:5080";
         var options = new EmulatorOptions();
+        var faults = new List<FaultRule>();
         try
         {
             for (var i = 0; i < args.Length; i++)
@@ -40,6 +42,12 @@ internal static class Program
                     case "--leads-owner-mandatory":
                         options.LeadsOwnerMandatory = true;
                         break;
+                    case "--fault":
+                        faults.Add(ParseFault(Value()));
+                        break;
+                    case "--fault-seed":
+                        options.FaultSeed = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
                     case "-h":
                     case "--help":
                         PrintUsage();
@@ -58,6 +66,11 @@ internal static class Program
         }
 
         await using var host = await EmulatorHost.StartAsync(options, url);
+        foreach (var rule in faults)
+        {
+            host.State.AddFault(rule);
+        }
+        host.State.Faults.Applied = f => Console.WriteLine($"fault {f.Kind} -> {f.Method} {f.Path}");
         var baseUrl = host.BaseUrl.GetLeftPart(UriPartial.Authority);
         Console.WriteLine($"Zoho CRM emulator listening on {baseUrl}");
         Console.WriteLine($"  API domain / accounts URL : {baseUrl}");
@@ -66,6 +79,14 @@ internal static class Program
         Console.WriteLine($"  Refresh token             : {options.RefreshToken}");
         Console.WriteLine($"  Static access token       : {options.StaticAccessToken}");
         Console.WriteLine($"  Token lifetime            : {options.TokenLifetime.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; job step: {options.JobStepDelay.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)} ms");
+        if (faults.Count > 0)
+        {
+            Console.WriteLine($"  Faults                    : seed {options.FaultSeed.ToString(CultureInfo.InvariantCulture)}, each applied fault is printed");
+            foreach (var rule in faults)
+            {
+                Console.WriteLine($"    {rule}");
+            }
+        }
         Console.WriteLine($"Example: Connect-Zcrm -ApiDomain {baseUrl} -ClientId {options.ClientId} -ClientSecret (ConvertTo-SecureString '{options.ClientSecret}' -AsPlainText -Force) -RefreshToken (ConvertTo-SecureString '{options.RefreshToken}' -AsPlainText -Force)");
         Console.WriteLine("Press Ctrl+C to stop.");
 
@@ -91,6 +112,34 @@ internal static class Program
         return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
     }
 
-    private static void PrintUsage() =>
+    /// <summary><c>kind[:pathContains[:probability]]</c>, e.g. <c>TooManyRequests:/actions/mass_update:0.3</c>.</summary>
+    private static FaultRule ParseFault(string text)
+    {
+        var parts = text.Split(':');
+        if (!Enum.TryParse<FaultKind>(parts[0], ignoreCase: true, out var kind) || !Enum.IsDefined(kind) || int.TryParse(parts[0], out _))
+        {
+            throw new ArgumentException($"--fault: unknown kind '{parts[0]}'; known: {string.Join(", ", Enum.GetNames<FaultKind>())}.");
+        }
+        var probability = 1.0;
+        var pathParts = parts[1..];
+        if (parts.Length >= 3)
+        {
+            probability = double.Parse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture);
+            pathParts = parts[1..^1];
+        }
+        return new FaultRule
+        {
+            Kind = kind,
+            PathContains = string.Join(':', pathParts),
+            Probability = probability,
+            Delay = kind == FaultKind.Slow ? TimeSpan.FromSeconds(5) : TimeSpan.Zero,
+        };
+    }
+
+    private static void PrintUsage()
+    {
         Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
+        Console.Error.WriteLine("                        [--fault <kind>[:<pathContains>[:<probability>]]]... [--fault-seed <n>]");
+        Console.Error.WriteLine($"  fault kinds: {string.Join(", ", Enum.GetNames<FaultKind>())} (Slow waits 5 s)");
+    }
 }

@@ -28,8 +28,9 @@ internal sealed record Route(
     Func<ZohoRequest, Reply> Handle);
 
 /// <summary>
-/// The catch-all handler: records the call, matches a route (404 INVALID_URL_PATTERN otherwise), checks the method
-/// (400 INVALID_REQUEST_METHOD), then the token (401), then runs the endpoint.
+/// The catch-all handler: records the call, applies an injected fault if a rule fires (Faults.cs), matches a route
+/// (404 INVALID_URL_PATTERN otherwise), checks the method (400 INVALID_REQUEST_METHOD), then the token (401), then runs
+/// the endpoint.
 /// </summary>
 internal sealed partial class RequestDispatcher
 {
@@ -89,6 +90,24 @@ internal sealed partial class RequestDispatcher
         }
         var entry = _state.BeginRequest(time, ctx.Request.Method, path, ctx.Request.QueryString.Value ?? "", headers, body);
 
+        // Injected faults are decided before routing and authentication (see Faults.cs); DamagedZip is only
+        // applied (and logged) once the answer turns out to be a ZIP.
+        var fault = _state.Faults.Decide(ctx.Request.Method, path);
+        if (fault is { Kind: not FaultKind.DamagedZip } f)
+        {
+            entry.Fault = f.Kind.ToString();
+            _state.Faults.Record(f.Kind, ctx.Request.Method, path);
+            if (f.ReplacesProcessing)
+            {
+                entry.StatusCode = await FaultResponses.ReplaceAsync(ctx, f.Rule).ConfigureAwait(false);
+                return;
+            }
+            if (!await BeforeProcessingAsync(ctx, f).ConfigureAwait(false))
+            {
+                return; // the caller went away during a Slow fault
+            }
+        }
+
         Reply reply;
         try
         {
@@ -99,17 +118,55 @@ internal sealed partial class RequestDispatcher
             reply = new Reply(500, Zoho.InternalError());
         }
 
-        entry.StatusCode = reply.Status;
-        if (reply.File is { } file)
+        var (contentType, bytes) = reply.File is { } file
+            ? ("application/zip", file)
+            : (Json.ContentType, Encoding.UTF8.GetBytes(Json.Serialize(reply.Body)));
+        switch (fault?.Kind)
         {
-            ctx.Response.StatusCode = reply.Status;
-            ctx.Response.ContentType = "application/zip";
-            ctx.Response.ContentLength = file.Length;
-            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{reply.FileName}\"";
-            await ctx.Response.Body.WriteAsync(file, ctx.RequestAborted).ConfigureAwait(false);
-            return;
+            case FaultKind.DropAfterProcessing:
+                ctx.Abort();
+                return;
+            case FaultKind.TruncatedBody:
+                bytes = bytes[..(bytes.Length / 2)];
+                break;
+            case FaultKind.DamagedZip when reply.File is not null:
+                entry.Fault = nameof(FaultKind.DamagedZip);
+                _state.Faults.Record(FaultKind.DamagedZip, ctx.Request.Method, path);
+                bytes = FaultResponses.DamageZip(bytes, _state.Options.FaultSeed);
+                break;
+            case FaultKind.DamagedZip:
+                _state.Faults.Refund(fault.Value); // not a ZIP answer: no fault applied
+                break;
         }
-        await WriteJsonAsync(ctx, reply.Status, reply.Body).ConfigureAwait(false);
+
+        entry.StatusCode = reply.Status;
+        if (reply.File is not null)
+        {
+            ctx.Response.Headers.ContentDisposition = $"attachment; filename=\"{reply.FileName}\"";
+        }
+        await WriteAsync(ctx, reply.Status, contentType, bytes).ConfigureAwait(false);
+    }
+
+    /// <summary>The part of a "process, then ..." fault that comes first; false when the caller went away meanwhile.</summary>
+    private async Task<bool> BeforeProcessingAsync(HttpContext ctx, FiredFault fault)
+    {
+        switch (fault.Kind)
+        {
+            case FaultKind.Slow:
+                try
+                {
+                    await Task.Delay(fault.Rule.Delay, ctx.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+                break;
+            case FaultKind.ExpireTokens:
+                _state.ExpireAllTokens();
+                break;
+        }
+        return true;
     }
 
     private Reply Dispatch(HttpContext ctx, string path, byte[] bodyBytes, string body)
@@ -152,13 +209,21 @@ internal sealed partial class RequestDispatcher
         return null;
     }
 
-    internal static async Task WriteJsonAsync(HttpContext ctx, int status, JsonNode? body)
+    internal static Task WriteJsonAsync(HttpContext ctx, int status, JsonNode? body) =>
+        WriteAsync(ctx, status, Json.ContentType, Encoding.UTF8.GetBytes(Json.Serialize(body)));
+
+    internal static async Task WriteAsync(HttpContext ctx, int status, string? contentType, byte[] bytes)
     {
-        var bytes = Encoding.UTF8.GetBytes(Json.Serialize(body));
         ctx.Response.StatusCode = status;
-        ctx.Response.ContentType = Json.ContentType;
+        if (contentType is not null)
+        {
+            ctx.Response.ContentType = contentType;
+        }
         ctx.Response.ContentLength = bytes.Length;
-        await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
+        if (bytes.Length > 0)
+        {
+            await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
+        }
     }
 
     // ---------------------------------------------------------------- endpoints

@@ -9,7 +9,7 @@ using ZohoCrm.Emulator;
 // the smallest input and against a baseline child that only imports the module and connects, measured in the same run.
 //
 //   dotnet run -c Release --project tests/ZohoCrm.Bench [-- rows1 rows2 ...]      (default: 25000 250000 1000000)
-if (args.Length >= 1 && args[0] == "--child") return Child(args[1], int.Parse(args[2]));
+if (args.Length >= 1 && args[0] == "--child") return Child(args[1], int.Parse(args[2]), args.Length > 3 ? args[3] : "module");
 
 var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 25_000, 250_000, 1_000_000 };
 var options = new EmulatorOptions { BulkStepDelay = TimeSpan.FromMilliseconds(5), BulkRowsPerStep = 25_000, GeneratedLeadCount = 0, RefreshLimit = 1000 };
@@ -19,24 +19,27 @@ Console.WriteLine($"Emulator on {url}; each scenario runs in its own process: ro
 Console.WriteLine();
 
 var baseline = RunChild(url, 0);
-Console.WriteLine($"{"rows",10} {"jobs",5} {"seconds",8} {"rows/s",9} {"peak MiB",9} {"x smallest",10} {"x baseline",10}");
-Console.WriteLine($"{"baseline",10} {"",5} {baseline.Seconds,8:0.0} {"",9} {baseline.PeakMiB,9:0.0} {"",10} {1.0,10:0.00}");
-Measurement? first = null;
+Console.WriteLine("peak = the process's peak resident set (VmHWM); managed = peak managed heap; live = managed heap still live after a full GC at the end.");
+Console.WriteLine("input only = the same rows generated and counted by PowerShell without the module: what the engine itself costs.");
+Console.WriteLine();
+Console.WriteLine($"{"rows",10} {"jobs",5} {"seconds",8} {"rows/s",8} {"peak MiB",9} {"x 1st",6} {"input-only",11} {"x 1st",6} {"managed",8} {"live",6}");
+Console.WriteLine($"{"baseline",10} {"",5} {baseline.Seconds,8:0.0} {"",8} {baseline.PeakMiB,9:0.0} {"",6} {"",11} {"",6} {baseline.ManagedPeakMiB,8:0.0} {baseline.LiveAfterGcMiB,6:0.0}");
+Measurement? first = null, firstInput = null;
 foreach (int rows in sizes)
 {
+    var input = RunChild(url, rows, "input");
     var m = RunChild(url, rows);
-    first ??= m;
-    Console.WriteLine($"{rows,10} {m.Jobs,5} {m.Seconds,8:0.0} {rows / m.Seconds,9:0} {m.PeakMiB,9:0.0} {m.PeakMiB / first.PeakMiB,10:0.00} {m.PeakMiB / baseline.PeakMiB,10:0.00}");
+    first ??= m; firstInput ??= input;
+    Console.WriteLine($"{rows,10} {m.Jobs,5} {m.Seconds,8:0.0} {rows / m.Seconds,8:0} {m.PeakMiB,9:0.0} {m.PeakMiB / first.PeakMiB,6:0.00} {input.PeakMiB,11:0.0} {input.PeakMiB / firstInput.PeakMiB,6:0.00} {m.ManagedPeakMiB,8:0.0} {m.LiveAfterGcMiB,6:0.0}");
     if (m.Results != rows) Console.WriteLine($"  !! {m.Results} result rows for {rows} input rows");
 }
 return 0;
 
-static Measurement RunChild(string url, int rows)
+static Measurement RunChild(string url, int rows, string mode = "module")
 {
-    var psi = new ProcessStartInfo(Environment.ProcessPath!, new[] { typeof(Measurement).Assembly.Location, "--child", url, rows.ToString() })
-    { RedirectStandardOutput = true, RedirectStandardError = true };
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) != "dotnet")
-        psi = new ProcessStartInfo(Environment.ProcessPath!, new[] { "--child", url, rows.ToString() }) { RedirectStandardOutput = true, RedirectStandardError = true };
+    var childArgs = new List<string> { "--child", url, rows.ToString(), mode };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") childArgs.Insert(0, typeof(Measurement).Assembly.Location);
+    var psi = new ProcessStartInfo(Environment.ProcessPath!, childArgs) { RedirectStandardOutput = true, RedirectStandardError = true };
     using var p = Process.Start(psi)!;
     string output = p.StandardOutput.ReadToEnd();
     string error = p.StandardError.ReadToEnd();
@@ -44,10 +47,10 @@ static Measurement RunChild(string url, int rows)
     var line = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT "));
     if (p.ExitCode != 0 || line == null) throw new Exception($"child for {rows} rows failed ({p.ExitCode}): {output}\n{error}");
     var f = line.Split(' ');
-    return new Measurement(double.Parse(f[1]), double.Parse(f[2]), int.Parse(f[3]), long.Parse(f[4]));
+    return new Measurement(double.Parse(f[1]), double.Parse(f[2]), int.Parse(f[3]), long.Parse(f[4]), double.Parse(f[5]), double.Parse(f[6]));
 }
 
-static int Child(string url, int rows)
+static int Child(string url, int rows, string mode)
 {
     using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
     runspace.Open();
@@ -59,17 +62,41 @@ static int Child(string url, int rows)
     runspace.SessionStateProxy.SetVariable("rt", Secure(o.RefreshToken));
     runspace.SessionStateProxy.SetVariable("rows", rows);
     var watch = Stopwatch.StartNew();
+    long maxManaged = 0;
+    var trace = new List<string>();
+    using var sampler = new Timer(_ =>
+    {
+        long m = GC.GetTotalMemory(false);
+        if (m > maxManaged) maxManaged = m;
+        if (Environment.GetEnvironmentVariable("ZCRM_BENCH_TRACE") == "1")
+            lock (trace) trace.Add($"{watch.Elapsed.TotalSeconds,6:0.0}s rss {CurrentRssMiB(),7:0.0} managed {m / 1048576.0,7:0.0} committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0,7:0.0} gen2 {GC.CollectionCount(2)}");
+    }, null, 0, 500);
     using var ps = PowerShell.Create();
     ps.Runspace = runspace;
     ps.AddScript($"Import-Module '{manifest}'; Connect-Zcrm -ApiDomain $emu -ClientId $cid -ClientSecret $cs -RefreshToken $rt; $jobs = 0; $n = 0\n" +
-                 "if ($rows -gt 0) {\n" +
-                 "  1..$rows | ForEach-Object { [pscustomobject]@{ Last_Name = \"Bench $_\"; Email = \"bench$_@example.com\"; Company = 'Benchmark Inc'; No_of_Employees = $_; Description = 'A row with a few columns, like a real lead list' } } |\n" +
-                 "    New-ZcrmBulkWriteJob -Module Leads -Wait | ForEach-Object { $jobs++; $_ } | Get-ZcrmBulkWriteResult | ForEach-Object { $n++ }\n" +
-                 "}\n\"$jobs $n\"");
+                 // A for loop streams the rows (1..N would build the whole range first).
+                 "$source = { for ($i = 1; $i -le $rows; $i++) { [pscustomobject]@{ Last_Name = \"Bench $i\"; Email = \"bench$i@example.com\"; Company = 'Benchmark Inc'; No_of_Employees = $i; Description = 'A row with a few columns, like a real lead list' } } }\n" +
+                 (mode == "input"
+                     ? "& $source | ForEach-Object { $n++ }\n"
+                     : mode == "upload"
+                     ? "& $source | New-ZcrmBulkWriteJob -Module Leads -Wait | ForEach-Object { $jobs++ }; $n = $rows\n"
+                     : mode == "whatif"
+                     ? "& $source | New-ZcrmBulkWriteJob -Module Leads -WhatIf; $n = $rows\n"
+                     : "if ($rows -gt 0) { & $source | New-ZcrmBulkWriteJob -Module Leads -Wait | ForEach-Object { $jobs++; $_ } | Get-ZcrmBulkWriteResult | ForEach-Object { $n++ } }\n") +
+                 "\"$jobs $n\"");
     var result = ps.Invoke();
     if (ps.Streams.Error.Count > 0) { Console.Error.WriteLine(string.Join("\n", ps.Streams.Error)); return 1; }
     var counts = result.Last().ToString().Split(' ');
-    Console.WriteLine($"RESULT {watch.Elapsed.TotalSeconds:0.00} {PeakMiB():0.0} {counts[0]} {counts[1]}");
+    lock (trace) foreach (var t in trace) Console.Error.WriteLine(t);
+    Console.Error.WriteLine($"managed heap: peak {maxManaged / 1048576.0:0.0} MiB, live after a full GC {GC.GetTotalMemory(true) / 1048576.0:0.0} MiB");
+    Console.WriteLine($"RESULT {watch.Elapsed.TotalSeconds:0.00} {PeakMiB():0.0} {counts[0]} {counts[1]} {maxManaged / 1048576.0:0.0} {GC.GetTotalMemory(true) / 1048576.0:0.0}");
+    return 0;
+}
+
+static double CurrentRssMiB()
+{
+    foreach (var line in File.ReadLines("/proc/self/status"))
+        if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
     return 0;
 }
 
@@ -89,4 +116,4 @@ static string FindRoot()
     throw new InvalidOperationException("not inside the repository");
 }
 
-record Measurement(double Seconds, double PeakMiB, int Jobs, long Results);
+record Measurement(double Seconds, double PeakMiB, int Jobs, long Results, double ManagedPeakMiB, double LiveAfterGcMiB);

@@ -319,6 +319,16 @@ namespace ZohoCrm
     /// <summary>Reads Zoho's result ZIP: one CSV with the first three mapped columns, then STATUS, RECORD_ID, ERRORS.</summary>
     internal static class BulkWriteResults
     {
+        /// <summary>The file is a ZIP whose entries can be listed.</summary>
+        public static bool IsReadable(string zipPath)
+        {
+            try
+            {
+                using (var zip = ZipFile.OpenRead(zipPath)) return zip.Entries.Count > 0;
+            }
+            catch (InvalidDataException) { return false; }
+        }
+
         public static IEnumerable<PSObject> Read(string zipPath, long firstRow, string jobId)
         {
             using (var zip = ZipFile.OpenRead(zipPath))

@@ -286,7 +286,8 @@ namespace ZohoCrm.Cmdlets
                 {
                     var failed = new RowsNotSubmittedException(ex, Module, chunk, chunks[chunks.Count - 1].LastRow, fileId, jobs);
                     // A rejection of the request itself (bad field, mapping, authentication) would repeat for every job: stop.
-                    if (IsAboutTheRequest(ex) || !(ex is ZohoClientException))
+                    // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
+                    if (IsAboutTheRequest(ex))
                     {
                         WriteJobsSoFar(jobs);
                         ThrowTerminating(failed, failed.NotSubmitted);
@@ -352,9 +353,11 @@ namespace ZohoCrm.Cmdlets
         private static string Describe(ZohoException inner, string module, BulkChunk chunk, long lastRow, string fileId, IReadOnlyList<BulkWriteJob> created)
         {
             var sb = new StringBuilder(inner.Message.TrimEnd('.'));
-            bool unknown = inner.Code == "ZohoCrm.Timeout" || inner.Code == "ZohoCrm.ConnectionFailed";
+            // Once the file is uploaded, a create call that got no clear answer may or may not have made a job.
+            bool unknown = fileId != null && (inner.Code == "ZohoCrm.Timeout" || inner.Code == "ZohoCrm.ConnectionFailed" || inner.Code == "ZohoCrm.ServerError"
+                                              || (inner is ZohoApiException api && api.HttpStatus >= 500));
             if (unknown && fileId != null)
-                sb.Append($". Rows {chunk.FirstRow}-{chunk.LastRow} were uploaded as file {fileId}, and Zoho may or may not have made a job of them: check the bulk write jobs in Zoho (Setup > Data Administration) before sending these rows again");
+                sb.Append($". {module} rows {chunk.FirstRow}-{chunk.LastRow} were uploaded as file {fileId}, and Zoho may or may not have made a job of them: check the bulk write jobs in Zoho (Setup > Data Administration) before sending these rows again");
             else
                 sb.Append($". {module} rows {chunk.FirstRow}-{lastRow} of the input were not submitted");
             if (lastRow > chunk.LastRow && unknown) sb.Append($"; rows {chunk.LastRow + 1}-{lastRow} were not submitted");
@@ -496,6 +499,12 @@ namespace ZohoCrm.Cmdlets
                 var uri = service.ResolveDownloadUrl(url);
                 string path = OutFilePath() ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
                 Run(ct => service.DownloadAsync(uri, path, ct));
+                if (!BulkWriteResults.IsReadable(path))
+                {
+                    // A transfer that damaged the file: fetch it once more before giving up.
+                    WriteVerbose($"The result of job {JobId} arrived damaged; downloading it again.");
+                    Run(ct => service.DownloadAsync(uri, path, ct));
+                }
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
                 foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(row);
             }

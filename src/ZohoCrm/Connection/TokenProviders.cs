@@ -131,9 +131,31 @@ namespace ZohoCrm
                 var next = _recentRefreshes.Peek() + RefreshWindow;
                 throw new ZohoClientException("ZohoCrm.RefreshLimit",
                     $"This connection already obtained {RefreshLimit} access tokens in the last {RefreshWindow.TotalMinutes:0} minutes, Zoho's limit per refresh token; asking again would lock the refresh token out. The next refresh is possible at {next.ToLocalTime():u}. (If tokens expire that fast, check the clock and the token lifetime.)",
-                    System.Management.Automation.ErrorCategory.LimitsExceeded);
+                    // No token can be had: an authentication failure for every call that follows.
+                    System.Management.Automation.ErrorCategory.AuthenticationError);
             }
 
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await RefreshOnceAsync(now, ct).ConfigureAwait(false);
+                    return;
+                }
+                catch (ZohoClientException ex) when (attempt < 3 && (ex.Category == System.Management.Automation.ErrorCategory.ConnectionError || ex.Code == "ZohoCrm.Timeout"))
+                {
+                    // No answer, or a server error: Zoho Accounts issued no token we know of. Try again shortly, within the limit.
+                    OperationLog.Verbose($"Token refresh failed ({ex.Message}); trying again ({attempt + 1} of 3).");
+                    await Task.Delay(TimeSpan.FromMilliseconds(500 * attempt), ct).ConfigureAwait(false);
+                    now = DateTimeOffset.UtcNow;
+                    while (_recentRefreshes.Count > 0 && now - _recentRefreshes.Peek() >= RefreshWindow) _recentRefreshes.Dequeue();
+                    if (_recentRefreshes.Count >= RefreshLimit) throw;
+                }
+            }
+        }
+
+        private async Task RefreshOnceAsync(DateTimeOffset now, CancellationToken ct)
+        {
             var form = new FormUrlEncodedContent(new[]
             {
                 new KeyValuePair<string, string>("grant_type", "refresh_token"),
@@ -158,12 +180,14 @@ namespace ZohoCrm
                 {
                     throw new ZohoClientException("ZohoCrm.Timeout", $"Zoho Accounts did not answer the token refresh within {_requestTimeout.TotalSeconds:0} s ({request}).", System.Management.Automation.ErrorCategory.OperationTimeout);
                 }
-                catch (HttpRequestException ex)
+                catch (Exception ex) when (ex is HttpRequestException || ex is System.IO.IOException)
                 {
                     throw new ZohoClientException("ZohoCrm.ConnectionFailed", $"Could not reach Zoho Accounts for a token refresh ({request}): {ex.GetBaseException().Message}", System.Management.Automation.ErrorCategory.ConnectionError, ex);
                 }
             }
             OperationLog.Verbose($"{request} -> {(int)response.StatusCode} ({(DateTimeOffset.UtcNow - started).TotalMilliseconds:0} ms): access token refresh");
+            if ((int)response.StatusCode >= 500)
+                throw new ZohoClientException("ZohoCrm.ServerError", $"Zoho Accounts answered the token refresh with HTTP {(int)response.StatusCode} ({request}).", System.Management.Automation.ErrorCategory.ConnectionError);
 
             JsonDocument doc = null;
             try { doc = JsonDocument.Parse(body); } catch (JsonException) { }

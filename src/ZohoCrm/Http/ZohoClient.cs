@@ -49,8 +49,11 @@ namespace ZohoCrm
             catch (JsonException)
             {
                 string snippet = Redactor.Redact(Body.Length > 200 ? Body.Substring(0, 200) + "..." : Body).Replace("\r", " ").Replace("\n", " ");
-                throw new ZohoClientException("ZohoCrm.InvalidResponse",
-                    $"Zoho answered {Request} with HTTP {StatusCode} and a body that is not JSON: {snippet}", ErrorCategory.InvalidResult);
+                // A 5xx or 429 page from a proxy or an overloaded server is a passing failure, not a broken answer.
+                bool serverTrouble = StatusCode >= 500 || StatusCode == 429;
+                throw new ZohoClientException(serverTrouble ? "ZohoCrm.ServerError" : "ZohoCrm.InvalidResponse",
+                    $"Zoho answered {Request} with HTTP {StatusCode} and a body that is not JSON: {snippet}",
+                    serverTrouble ? ErrorCategory.ConnectionError : ErrorCategory.InvalidResult);
             }
         }
     }
@@ -104,6 +107,7 @@ namespace ZohoCrm
                 int status;
                 string body;
                 TimeSpan? retryAfter = null;
+                string location = null;
                 var watch = Stopwatch.StartNew();
                 try
                 {
@@ -119,6 +123,7 @@ namespace ZohoCrm
                         {
                             status = (int)response.StatusCode;
                             retryAfter = RetryAfterHeader(response);
+                            location = response.Headers.Location?.GetLeftPart(UriPartial.Authority);
                             string mediaType = response.Content?.Headers.ContentType?.MediaType ?? "";
                             if (request.ResponseFile != null && status >= 200 && status < 300 && !mediaType.Contains("json"))
                             {
@@ -153,6 +158,10 @@ namespace ZohoCrm
                 }
 
                 OperationLog.Verbose($"{describe} -> {status} ({watch.ElapsedMilliseconds} ms)");
+                if (status >= 300 && status < 400)
+                    throw new ZohoClientException("ZohoCrm.Redirected",
+                        $"{describe} answered HTTP {status} (a redirect{(location == null ? "" : " to " + location)}). The module does not follow redirects, so the access token never reaches another host: check -ApiDomain / -DataCenter.",
+                        ErrorCategory.InvalidResult);
                 OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
                 var response2 = new ZohoResponse(status, body, describe);
 

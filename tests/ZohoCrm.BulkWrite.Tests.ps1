@@ -1,0 +1,677 @@
+#Requires -Version 7.4
+<#
+    Pester 5 tests of ZohoCrm's bulk write cmdlets (New-ZcrmBulkWriteJob, Get-ZcrmBulkWriteJob, Get-ZcrmBulkWriteResult),
+    driven against the local Zoho emulator. A port of tests/ZohoCrm.Tests/BulkWriteTests.cs (the reference for
+    behaviour): the same flows and assertions, one It per xunit test, -TestCases for its theories.
+
+    Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.BulkWrite.Tests.ps1
+    The tests cannot read the emulator's C# state: they read records, requests, bulk write jobs and callbacks through
+    its control endpoints (PesterHelpers.psm1). Differences from the xunit file, forced by the emulator's command line
+    and endpoints:
+      - Zoho's limit of 10 token refreshes per 10 minutes cannot be lifted from the command line, so each block
+        connects with the refresh token once or twice and the tests share that connection.
+      - The emulator logs uploads by size only and no endpoint returns an uploaded file, so the test that checks the
+        uploaded CSV sends its upload through a loopback relay (Start-ZcrmUploadRelay) that keeps a copy.
+      - Program.cs has no flag for EmulatorOptions.RelativeDownloadUrl or InProgressWithSpace: that test is skipped.
+#>
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
+    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
+    }
+    Import-Module $manifest -Force -ErrorAction Stop
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.ZipFile
+
+    # The seed's bulk write files and job (src/ZohoCrm.Emulator/SeedData.cs; seeds 003 and 004).
+    $SeedFile = '4150868000005364001'
+    $SeedFileForErrors = '4150868000005362001'
+    $SeedJob = '4150868000005392002'
+
+    # Connect-Zcrm parameters for the refresh-token flow, with fast retries.
+    function Get-RefreshParameter {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @{
+            ApiDomain      = $Emulator.BaseUrl
+            ClientId       = $Emulator.ClientId
+            ClientSecret   = $Emulator.ClientSecret
+            RefreshToken   = $Emulator.RefreshToken
+            RetryBaseDelay = [timespan]::FromMilliseconds(20)
+        }
+    }
+
+    # Connect-Zcrm parameters for the emulator's static access token (no token call).
+    function Get-StaticParameter {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @{
+            ApiDomain      = $Emulator.BaseUrl
+            AccessToken    = $Emulator.AccessToken
+            RetryBaseDelay = [timespan]::FromMilliseconds(20)
+        }
+    }
+
+    function Get-RequestCount {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
+    }
+
+    <#
+        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
+        (non-terminating error records, in order) and Terminating (the error that stopped it, or $null).
+        All errors first-to-last: Errors, then Terminating (PsResult.AllErrors).
+    #>
+    function Invoke-Captured {
+        param(
+            [Parameter(Mandatory)][scriptblock]$ScriptBlock,
+            [object[]]$ArgumentList = @()
+        )
+        $items = [System.Collections.Generic.List[object]]::new()
+        $terminating = $null
+        try {
+            & $ScriptBlock @ArgumentList *>&1 | ForEach-Object { $items.Add($_) }
+        }
+        catch {
+            $terminating = $_
+        }
+        $errors = @($items | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        [pscustomobject]@{
+            Output      = @($items | Where-Object {
+                    $_ -isnot [System.Management.Automation.ErrorRecord] -and
+                    $_ -isnot [System.Management.Automation.InformationRecord] -and
+                    $_ -isnot [System.Management.Automation.InformationalRecord]
+                })
+            Errors      = $errors
+            Terminating = $terminating
+            AllErrors   = @(@($errors) + @($terminating) | Where-Object { $null -ne $_ })
+        }
+    }
+
+    # PsResult.AssertNoErrors: no error record, no terminating error.
+    function Assert-NoError {
+        param([Parameter(Mandatory)][object]$Result)
+        @($Result.Errors | ForEach-Object { "$_" }) | Should -HaveCount 0
+        $Result.Terminating | Should -BeNullOrEmpty
+    }
+
+    # BulkWriteTests.AssertZohoError: the error id's first part, the category, a text in the message.
+    function Assert-ZohoError {
+        param(
+            [AllowNull()][object]$ErrorRecord,
+            [Parameter(Mandatory)][string]$Code,
+            [Parameter(Mandatory)][System.Management.Automation.ErrorCategory]$Category,
+            [Parameter(Mandatory)][string]$Text
+        )
+        $ErrorRecord | Should -Not -BeNullOrEmpty
+        $ErrorRecord.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly $Code
+        $ErrorRecord.CategoryInfo.Category | Should -Be $Category
+        $ErrorRecord.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+    }
+
+    function Get-LastWriteBody {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorRequest -Emulator $Emulator -Method POST -PathLike '*/write')[-1].body
+    }
+
+    function New-TestDirectory {
+        param([Parameter(Mandatory)][string]$Prefix)
+        (New-Item -ItemType Directory -Path (Join-Path ([System.IO.Path]::GetTempPath()) "$Prefix-$([guid]::NewGuid().ToString('N').Substring(0, 8))")).FullName
+    }
+
+    function New-Tag { [guid]::NewGuid().ToString('N').Substring(0, 8) }
+}
+
+AfterAll {
+    if (Get-Command Disconnect-Zcrm -ErrorAction SilentlyContinue) { Disconnect-Zcrm }
+}
+
+Describe 'Bulk write' {
+    BeforeAll {
+        # BulkFixture: a bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default).
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 50
+        $refresh = Get-RefreshParameter -Emulator $emu
+        Connect-Zcrm @refresh
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    Context 'awkward values, uploaded through a relay that keeps a copy of the upload' {
+        BeforeAll {
+            $relay = Start-ZcrmUploadRelay -Emulator $emu -Count 1
+            # API calls go to the emulator; the upload goes through the relay, which passes it on unchanged.
+            Connect-Zcrm -ApiDomain $emu.BaseUrl -UploadUrl $relay.Url -AccessToken $emu.AccessToken -RetryBaseDelay ([timespan]::FromMilliseconds(20))
+        }
+        AfterAll {
+            if ($relay) { $null = Receive-ZcrmUploadRelay -Relay $relay -TimeoutSec 0 }
+            # Back to the block's connection (static token: no token call).
+            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+        }
+
+        It 'brings awkward values from the pipeline to the records unchanged' {
+            $tag = New-Tag
+            $when = [datetime]::new(2024, 2, 29, 23, 59, 58, [System.DateTimeKind]::Unspecified)
+            $values = @(
+                'He said "hi"', 'a,b,c', "line1`r`nline2", "line1`nline2", 'Zoë Ångström 日本 😀', '  padded  ', 'trailing ', '=1+1', "'quoted'", 'semi;colon'
+            )
+            $rows = for ($i = 0; $i -lt $values.Count; $i++) {
+                [pscustomobject][ordered]@{
+                    Last_Name       = $values[$i]
+                    Company         = if ($i % 2 -eq 0) { '' } else { $null }
+                    Email           = "awk$i.$tag@example.com"
+                    No_of_Employees = $i * 1000
+                    Annual_Revenue  = 1234.5 + $i
+                    Email_Opt_Out   = ($i % 2 -eq 0)
+                    Last_Contacted  = $when
+                    Description     = "multi`r`nline, `"text`" " + $values[$i]
+                }
+            }
+
+            $r = Invoke-Captured { $rows | New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult }
+            Assert-NoError $r
+            $results = $r.Output
+            $results | Should -HaveCount $values.Count
+            for ($i = 0; $i -lt $values.Count; $i++) {
+                $row = $results[$i]
+                $row.RowNumber | Should -BeOfType [long]
+                $row.RowNumber | Should -Be ($i + 1)
+                $row.Status | Should -BeExactly 'added'
+                $record = Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $row.RecordId
+                $record.Last_Name | Should -BeExactly $values[$i]
+                $record.Description | Should -BeExactly ("multi`r`nline, `"text`" " + $values[$i])
+                $record.No_of_Employees | Should -Be ([long]$i * 1000)
+                [double]$record.Annual_Revenue | Should -Be (1234.5 + $i)
+                $record.Email_Opt_Out | Should -BeOfType [bool]
+                $record.Email_Opt_Out | Should -Be ($i % 2 -eq 0)
+                # As text: Invoke-RestMethod would turn it into a [datetime].
+                $json = Get-ZcrmEmulatorRecordJson -Emulator $emu -Module Leads -Id $row.RecordId
+                (Get-ZcrmJsonValue -Json $json -Path 'Last_Contacted').Text | Should -BeExactly '2024-02-29T23:59:58+00:00'
+                $company = $record.PSObject.Properties['Company']
+                ($null -eq $company -or [string]::IsNullOrEmpty($company.Value)) | Should -BeTrue -Because "row $($i + 1)'s Company is empty or null"
+                # The result echoes the first three columns of the uploaded file.
+                $row.Last_Name | Should -BeExactly $values[$i]
+            }
+
+            # What went up: RFC 4180, UTF-8, invariant numbers, true/false, MM/dd/yyyy HH:mm:ss.
+            $relayed = @(Receive-ZcrmUploadRelay -Relay $relay)
+            $relayed | Should -HaveCount 1
+            $relayed[0].Path | Should -BeLikeExactly '*/upload'
+            $relayed[0].StatusCode | Should -Be 200
+            $csv = Read-ZcrmUploadedCsv -ContentType $relayed[0].ContentType -Body $relayed[0].Body
+            $csv.StartsWith("Last_Name,Company,Email,No_of_Employees,Annual_Revenue,Email_Opt_Out,Last_Contacted,Description`r`n", [System.StringComparison]::Ordinal) |
+                Should -BeTrue -Because "the CSV starts with its header: $($csv.Substring(0, [Math]::Min(120, $csv.Length)))"
+            $csv.Contains("`"He said `"`"hi`"`"`",,awk0.$tag@example.com,0,1234.5,true,02/29/2024 23:59:58,", [System.StringComparison]::Ordinal) | Should -BeTrue
+            $csv.Contains('"  padded  "', [System.StringComparison]::Ordinal) | Should -BeTrue
+            # The relayed upload is the file of the job the emulator ran.
+            @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1].status | Should -BeExactly 'COMPLETED'
+        }
+    }
+
+    It 'inserts, then updates and upserts by -FindBy' {
+        $tag = New-Tag
+        $insert = Invoke-Captured {
+            1..3 | ForEach-Object { @{ Last_Name = "Contact $_"; Email = "c$_.$tag@example.com"; Title = 'Old' } } |
+                New-ZcrmBulkWriteJob Contacts -Property Last_Name, Email, Title -Wait | Get-ZcrmBulkWriteResult
+        }
+        Assert-NoError $insert
+        foreach ($o in $insert.Output) { $o.Status | Should -BeExactly 'added' }
+        $id2 = $insert.Output[1].RecordId
+
+        $update = Invoke-Captured {
+            @([pscustomobject]@{ Email = "c2.$tag@example.com"; Title = 'New' }, [pscustomobject]@{ Email = "nobody.$tag@example.com"; Title = 'New' }) |
+                New-ZcrmBulkWriteJob Contacts -Operation update -FindBy Email -Wait | Get-ZcrmBulkWriteResult
+        }
+        Assert-NoError $update
+        @($update.Output.Status) | Should -BeExactly @('updated', 'skipped')
+        $update.Output[0].RecordId | Should -BeExactly $id2
+        $update.Output[1].Errors | Should -Not -Be $null
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Contacts -Id $id2).Title | Should -BeExactly 'New'
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Contacts -Id $id2).Last_Name | Should -BeExactly 'Contact 2'
+
+        $upsert = Invoke-Captured {
+            @([pscustomobject]@{ Last_Name = 'Contact 3'; Email = "c3.$tag@example.com"; Title = '' }, [pscustomobject]@{ Last_Name = 'Contact 4'; Email = "c4.$tag@example.com"; Title = 'Fresh' }) |
+                New-ZcrmBulkWriteJob Contacts -Operation upsert -FindBy Email -IgnoreEmpty -Wait | Get-ZcrmBulkWriteResult
+        }
+        Assert-NoError $upsert
+        @($upsert.Output.Status) | Should -BeExactly @('updated', 'added')
+        $id3 = $insert.Output[2].RecordId
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Contacts -Id $id3).Title | Should -BeExactly 'Old' -Because '-IgnoreEmpty kept it'
+        $job = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1]
+        $job.operation | Should -BeExactly 'upsert'
+        $job.find_by | Should -BeExactly 'Email'
+        $job.ignore_empty | Should -BeTrue
+    }
+
+    It 'makes three jobs of 60,001 rows and 60,001 results numbered across the jobs' {
+        $tag = New-Tag
+        $r = Invoke-Captured {
+            $n = 0
+            1..60001 | ForEach-Object { [pscustomobject]@{ Last_Name = "Row $_"; Email = "r$_.$tag@example.com" } } |
+                New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult |
+                ForEach-Object { $n++; if ($_.RowNumber -ne $n -or $_.Status -ne 'added' -or $_.Last_Name -ne "Row $n") { $_ } }
+            $n
+        }
+        Assert-NoError $r
+        [int]$r.Output[-1] | Should -Be 60001
+        $r.Output | Should -HaveCount 1 -Because 'no row is out of order, misnumbered or not added'
+        $jobs = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu | Select-Object -Last 3)
+        @($jobs.total_count) | Should -Be @(25000, 25000, 10001)
+        foreach ($j in $jobs) { $j.status | Should -BeExactly 'COMPLETED' }
+    }
+
+    It 'gives split jobs their FirstRow and LastRow' {
+        $r = Invoke-Captured { 1..60001 | ForEach-Object { @{ Last_Name = "Split $_" } } | New-ZcrmBulkWriteJob -Module Leads }
+        Assert-NoError $r
+        $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
+        $jobs | Should -HaveCount 3
+        @($jobs.FirstRow) | Should -Be @(1, 25001, 50001)
+        @($jobs.LastRow) | Should -Be @(25000, 50000, 60001)
+        foreach ($j in $jobs) { $j.Status | Should -BeExactly 'ADDED' }
+
+        $waited = Invoke-Captured { $jobs | Get-ZcrmBulkWriteJob -Wait }
+        Assert-NoError $waited
+        $done = @($waited.Output | Select-ZcrmOutput BulkWriteJob)
+        @($done.FirstRow) | Should -Be @(1, 25001, 50001)
+        foreach ($j in $done) { $j.Status | Should -BeExactly 'COMPLETED' }
+    }
+
+    It 'uploads and creates nothing with -WhatIf' {
+        $before = Get-RequestCount -Emulator $emu
+        $r = Invoke-Captured { 1..30000 | ForEach-Object { @{ Last_Name = "W $_" } } | New-ZcrmBulkWriteJob -Module Leads -WhatIf }
+        Assert-NoError $r
+        $r.Output | Should -HaveCount 0
+        Get-RequestCount -Emulator $emu | Should -Be $before
+    }
+
+    It 'lets skipped rows flow through Where-Object' {
+        $tag = New-Tag
+        $r = Invoke-Captured {
+            @(@{ Last_Name = 'Ok'; Email = "dup.$tag@example.com" }, @{ Last_Name = ''; Email = "nolast.$tag@example.com" }, @{ Last_Name = 'Dup'; Email = "dup.$tag@example.com" }, @{ Last_Name = 'BadNumber'; No_of_Employees = 'many' }) |
+                ForEach-Object { [pscustomobject]$_ } |
+                New-ZcrmBulkWriteJob Leads -Property Last_Name, Email, No_of_Employees -Wait | Get-ZcrmBulkWriteResult |
+                Where-Object Status -EQ 'skipped'
+        }
+        Assert-NoError $r
+        @($r.Output.RowNumber) | Should -Be @(2, 3, 4)
+        @($r.Output.Errors) | Should -BeExactly @('MANDATORY_NOT_FOUND-Last_Name', 'DUPLICATE_DATA-Email', 'INVALID_DATA-No_of_Employees')
+        foreach ($o in $r.Output) { $null -eq $o.RecordId | Should -BeTrue -Because "row $($o.RowNumber) has no record" }
+    }
+
+    It 'writes a CSV file and a ZIP of it with -FieldMapping' {
+        $tag = New-Tag
+        $dir = New-TestDirectory -Prefix 'zcrm-test'
+        try {
+            $csv = Join-Path $dir 'people.csv'
+            [System.IO.File]::WriteAllText($csv, "Surname,Mail,Seen`r`n`"Smith, Jr.`",s1.$tag@example.com,2024/01/31`r`nJones,s2.$tag@example.com,2024/02/01`r`n", [System.Text.UTF8Encoding]::new($true))
+            $zipPath = Join-Path $dir 'people.zip'
+            $zip = [System.IO.Compression.ZipFile]::Open($zipPath, [System.IO.Compression.ZipArchiveMode]::Create)
+            try { $null = [System.IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $csv, 'people.csv') } finally { $zip.Dispose() }
+            [System.IO.File]::WriteAllText($csv, [System.IO.File]::ReadAllText($csv).Replace('s1.', 't1.').Replace('s2.', 't2.'))
+            $map = @{ Last_Name = 'Surname'; Email = 1; Date_3 = @{ Column = 'Seen'; Format = 'yyyy/MM/dd' } }
+
+            $r = Invoke-Captured {
+                New-ZcrmBulkWriteJob Leads -Path $csv -FieldMapping $map -Wait | Get-ZcrmBulkWriteResult
+                New-ZcrmBulkWriteJob Leads -Path $zipPath -FieldMapping $map -Wait | Get-ZcrmBulkWriteResult
+            }
+            Assert-NoError $r
+            $r.Output | Should -HaveCount 4
+            foreach ($o in $r.Output) { $o.Status | Should -BeExactly 'added' }
+            $smith = Get-ZcrmEmulatorRecordJson -Emulator $emu -Module Leads -Id $r.Output[0].RecordId
+            (Get-ZcrmJsonValue -Json $smith -Path 'Last_Name').Text | Should -BeExactly 'Smith, Jr.'
+            (Get-ZcrmJsonValue -Json $smith -Path 'Date_3').Text | Should -BeExactly '2024-01-31'
+
+            $body = Get-LastWriteBody -Emulator $emu
+            $mappings = @((Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'field_mappings').Items | ForEach-Object { $_ | ConvertFrom-Json })
+            $k = -1
+            for ($m = 0; $m -lt $mappings.Count; $m++) { if ($mappings[$m].api_name -ceq 'Date_3') { $k = $m } }
+            $k | Should -BeGreaterOrEqual 0 -Because 'Date_3 is mapped'
+            $index = Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'field_mappings', $k, 'index'
+            $index.Kind | Should -Be 'Number'
+            $index.Text | Should -Be '2'
+            $format = Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'field_mappings', $k, 'format'
+            $format.Kind | Should -Be 'String'
+            $format.Text | Should -BeExactly 'yyyy/MM/dd'
+        }
+        finally {
+            Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'fails on <ErrorId> before anything is uploaded' -TestCases @(
+        @{ Script = "@{ Last_Name = 'a' }, @{ Last_Name = 'b'; Extra = 1 } | New-ZcrmBulkWriteJob Leads"; ErrorId = 'ZohoCrm.UnknownColumn'; Text = "Row 2 has the property 'Extra'" }
+        @{ Script = "@{ Email = 'a@b.c' } | New-ZcrmBulkWriteJob Contacts -Operation update"; ErrorId = 'ZohoCrm.FindByRequired'; Text = '-FindBy' }
+        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -CallbackUrl /relative/path"; ErrorId = 'ZohoCrm.InvalidCallbackUrl'; Text = 'not an absolute http(s) URL' }
+        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -CallbackUrl ftp://example.com/x"; ErrorId = 'ZohoCrm.InvalidCallbackUrl'; Text = 'ftp://example.com/x' }
+        @{ Script = '$o = [ordered]@{}; 1..201 | ForEach-Object { $o["C$_"] = $_ }; $o | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.TooManyColumns'; Text = '201 columns' }
+        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = 'Nope' }"; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = "column 'Nope'" }
+        @{ Script = "@{ Last_Name = @{ nested = 1 } } | New-ZcrmBulkWriteJob Leads"; ErrorId = 'ZohoCrm.InvalidValue'; Text = 'Account_Name.id' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv'; ErrorId = 'ZohoCrm.FileNotFound'; Text = 'does-not-exist.csv' }
+        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -Operation delete"; ErrorId = 'ParameterArgumentValidationError'; Text = 'Operation' }
+        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -Timeout 5"; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
+    ) {
+        $before = Get-RequestCount -Emulator $emu
+        $r = Invoke-Captured ([scriptblock]::Create($Script))
+        $err = $r.AllErrors | Select-Object -First 1
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -BeLikeExactly "$([WildcardPattern]::Escape($ErrorId))*"
+        $err.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+        @($r.Output | Select-ZcrmOutput BulkWriteJob) | Should -HaveCount 0
+        Get-RequestCount -Emulator $emu | Should -Be $before
+    }
+
+    It 'fails on bad CSV files before anything is uploaded' {
+        $dir = New-TestDirectory -Prefix 'zcrm-bad'
+        try {
+            [System.IO.File]::WriteAllText((Join-Path $dir 'ragged.csv'), "Last_Name,Email`r`na,a@x.com`r`nb`r`n")
+            [System.IO.File]::WriteAllBytes((Join-Path $dir 'latin1.csv'), [System.Text.Encoding]::Latin1.GetBytes("Last_Name`r`nZo$([char]0xEB)`r`n"))
+            $zip = [System.IO.Compression.ZipFile]::Open((Join-Path $dir 'two.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+            try { $null = $zip.CreateEntry('a.csv'); $null = $zip.CreateEntry('b.csv') } finally { $zip.Dispose() }
+            [System.IO.File]::WriteAllText((Join-Path $dir 'open-quote.csv'), "Last_Name`r`n`"never closed`r`n")
+
+            $before = Get-RequestCount -Emulator $emu
+            foreach ($case in @(
+                    @{ File = 'ragged.csv'; Id = 'ZohoCrm.RaggedRow'; Text = 'Row 2 (line 3)' }
+                    @{ File = 'latin1.csv'; Id = 'ZohoCrm.InvalidEncoding'; Text = '-CharacterEncoding' }
+                    @{ File = 'two.zip'; Id = 'ZohoCrm.InvalidZip'; Text = '2 file(s)' }
+                    @{ File = 'open-quote.csv'; Id = 'ZohoCrm.InvalidCsv'; Text = 'quoted field' }
+                )) {
+                $r = Invoke-Captured { New-ZcrmBulkWriteJob Leads -Path $args[0] } -ArgumentList (Join-Path $dir $case.File)
+                $r.Terminating | Should -Not -BeNullOrEmpty -Because $case.File
+                $r.Terminating.FullyQualifiedErrorId | Should -BeLikeExactly "$($case.Id)*" -Because $case.File
+                $r.Terminating.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($case.Text))*" -Because $case.File
+            }
+            Get-RequestCount -Emulator $emu | Should -Be $before
+
+            # The same latin-1 file with its encoding named goes through.
+            $ok = Invoke-Captured { New-ZcrmBulkWriteJob Leads -Path $args[0] -CharacterEncoding iso-8859-1 -Wait | Get-ZcrmBulkWriteResult } -ArgumentList (Join-Path $dir 'latin1.csv')
+            Assert-NoError $ok
+            $ok.Output | Should -HaveCount 1
+            (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $ok.Output[0].RecordId).Last_Name | Should -BeExactly "Zo$([char]0xEB)"
+        }
+        finally {
+            Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'sends the feature and org headers with the upload and fetches the org once' {
+        # A new connection, which has not read the org yet.
+        Connect-Zcrm @refresh
+        $before = Get-RequestCount -Emulator $emu
+        $r = Invoke-Captured {
+            @{ Last_Name = 'H1' } | New-ZcrmBulkWriteJob Leads
+            @{ Last_Name = 'H2' } | New-ZcrmBulkWriteJob Leads
+        }
+        Assert-NoError $r
+        $uploads = @(Get-ZcrmEmulatorRequest -Emulator $emu -Method POST -PathLike '*/upload' | Select-Object -Last 2)
+        $uploads | Should -HaveCount 2
+        foreach ($u in $uploads) {
+            $u.headers.feature | Should -BeExactly 'bulk-write'
+            $u.headers.'X-CRM-ORG' | Should -BeExactly '738964001'
+            $u.headers.'Content-Type' | Should -BeLikeExactly 'multipart/form-data*'
+        }
+        @(Get-ZcrmEmulatorRequest -Emulator $emu | Select-Object -Skip $before | Where-Object { $_.path.EndsWith('/org') }) | Should -HaveCount 1
+    }
+
+    It 'keeps the result ZIP with -OutFile' {
+        $dir = New-TestDirectory -Prefix 'zcrm-out'
+        try {
+            $r = Invoke-Captured { @{ Last_Name = 'Kept' } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult -OutFile $dir }
+            Assert-NoError $r
+            $zips = @(Get-ChildItem -LiteralPath $dir -Filter '*.zip')
+            $zips | Should -HaveCount 1
+            $archive = [System.IO.Compression.ZipFile]::OpenRead($zips[0].FullName)
+            try {
+                $archive.Entries | Should -HaveCount 1
+                $reader = [System.IO.StreamReader]::new($archive.Entries[0].Open())
+                try { $reader.ReadLine() | Should -BeLikeExactly '*STATUS,RECORD_ID,ERRORS*' } finally { $reader.Dispose() }
+            }
+            finally { $archive.Dispose() }
+        }
+        finally {
+            Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
+        }
+    }
+
+    It 'refuses a download URL on another host without sending the token' {
+        $before = Get-RequestCount -Emulator $emu
+        $r = Invoke-Captured { [pscustomobject]@{ JobId = '123'; DownloadUrl = 'https://evil.example.com/r.zip' } | Get-ZcrmBulkWriteResult }
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Errors | Should -HaveCount 1
+        $r.Errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.ForeignHost'
+        $r.Errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::SecurityError)
+        Get-RequestCount -Emulator $emu | Should -Be $before
+    }
+
+    It 'posts a loopback callback when the job ends' {
+        $port = Get-ZcrmFreeLoopbackPort
+        $listener = [System.Net.HttpListener]::new()
+        $listener.Prefixes.Add("http://127.0.0.1:$port/done/")
+        $listener.Start()
+        try {
+            $received = $listener.GetContextAsync()
+            $r = Invoke-Captured { @{ Last_Name = 'Called back' } | New-ZcrmBulkWriteJob Leads -CallbackUrl "http://127.0.0.1:$port/done/" -Wait }
+            Assert-NoError $r
+            $received.Wait([timespan]::FromSeconds(10)) | Should -BeTrue
+            $ctx = $received.Result
+            $reader = [System.IO.StreamReader]::new($ctx.Request.InputStream)
+            try { $body = $reader.ReadToEnd() } finally { $reader.Dispose() }
+            $ctx.Response.StatusCode = 200
+            $ctx.Response.Close()
+            $ctx.Request.HttpMethod | Should -BeExactly 'POST'
+            $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
+            $jobs | Should -HaveCount 1
+            $id = Get-ZcrmJsonValue -Json $body -Path 'id'
+            $id.Kind | Should -Be 'String'
+            $id.Text | Should -BeExactly $jobs[0].JobId
+            $ctx.Request.Headers.AllKeys | Should -Not -Contain 'Authorization'
+        }
+        finally {
+            $listener.Close()
+        }
+    }
+}
+
+Describe 'Bulk write in the org of seed 003' {
+    # SeedOrg(): Owner mandatory in Leads, a bulk job step every 50 ms, connected with the static token.
+    # (The xunit tests start an emulator per test; here one per Context.)
+
+    Context 'a job on an uploaded file' {
+        BeforeAll {
+            $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -LeadsOwnerMandatory
+            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+
+        It 'sends the seed''s body through the cmdlet, and a file serves one job only' {
+            $r = Invoke-Captured {
+                New-ZcrmBulkWriteJob -Module Leads -FileId $SeedFile -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) -IgnoreEmpty -CallbackUrl https://www.zoho.com/
+            }
+            Assert-NoError $r
+            $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
+            $jobs | Should -HaveCount 1
+            $job = $jobs[0]
+            $job.CreatedBy | Should -BeExactly 'Patricia Boyle'
+            $job.CreatedById | Should -BeExactly '4150868000000225013'
+            $job.Status | Should -BeExactly 'ADDED'
+            $job.FileId | Should -BeExactly $SeedFile
+
+            $body = Get-LastWriteBody -Emulator $emu
+            (Get-ZcrmJsonValue -Json $body -Path 'operation').Text | Should -BeExactly 'insert'
+            (Get-ZcrmJsonValue -Json $body -Path 'ignore_empty').Kind | Should -Be 'True'
+            (Get-ZcrmJsonValue -Json $body -Path 'callback', 'url').Text | Should -BeExactly 'https://www.zoho.com/'
+            (Get-ZcrmJsonValue -Json $body -Path 'callback', 'method').Text | Should -BeExactly 'post'
+            (Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'type').Text | Should -BeExactly 'data'
+            (Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'module', 'api_name').Text | Should -BeExactly 'Leads'
+            $fileId = Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'file_id'
+            $fileId.Kind | Should -Be 'String'
+            $fileId.Text | Should -BeExactly $SeedFile
+            $mappings = Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'field_mappings'
+            $mappings.Items | Should -HaveCount 3
+            $pairs = for ($k = 0; $k -lt 3; $k++) {
+                $index = Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'field_mappings', $k, 'index'
+                $index.Kind | Should -Be 'Number'
+                '{0}={1}' -f (Get-ZcrmJsonValue -Json $body -Path 'resource', 0, 'field_mappings', $k, 'api_name').Text, $index.Text
+            }
+            @($pairs) | Should -BeExactly @('Last_Name=0', 'Mobile=1', 'Owner=2')
+
+            # The emulator never calls a callback outside loopback: it only records it.
+            $done = Invoke-Captured { Get-ZcrmBulkWriteJob $job.JobId -Wait }
+            Assert-NoError $done
+            @(Get-ZcrmEmulatorBulkWriteCallback -Emulator $emu | Where-Object { $_.job_id -eq $job.JobId -and -not $_.sent }) | Should -Not -HaveCount 0
+
+            # FILE_NOT_SUPPORTED: a file serves one job only.
+            $again = Invoke-Captured { New-ZcrmBulkWriteJob -Module Leads -FileId $SeedFile -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) }
+            Assert-ZohoError $again.Terminating -Code 'FILE_NOT_SUPPORTED' -Category InvalidArgument -Text 'File not supported for bulk write'
+        }
+    }
+
+    Context 'the seed''s errors' {
+        BeforeAll {
+            $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -LeadsOwnerMandatory
+            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+
+        It 'stops on <Code> from the cmdlet' -TestCases @(
+            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1 })'; Code = 'MANDATORY_FIELDS_NOT_MAPPED'; Text = 'All mandatory fields are not mapped for the layout [Owner]' }
+            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) -CallbackUrl http://requestbin.fullcontact.com'; Code = 'INVALID_CALLBACK_URL'; Text = 'possible ssrf attempt' }
+            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 })'; Code = 'INVALID_FIELD_NAME'; Text = 'invalid api_name Last_Name1' }
+            @{ Arguments = '-FileId 4150868000009999999'; Code = 'INVALID_FILE_ID'; Text = 'file_id' }
+        ) {
+            $r = Invoke-Captured ([scriptblock]::Create("New-ZcrmBulkWriteJob -Module Leads $Arguments"))
+            Assert-ZohoError $r.Terminating -Code $Code -Category InvalidArgument -Text $Text
+            $r.Terminating.Exception.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
+            $r.Terminating.Exception.HttpStatus | Should -Be 400
+        }
+    }
+
+    Context 'the seed''s job (seed 004)' {
+        BeforeAll {
+            $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -LeadsOwnerMandatory
+            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+        }
+        AfterAll {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+
+        It 'reads the job''s details, and reports unknown jobs, bad tokens and unfinished jobs' {
+            $r = Invoke-Captured { Get-ZcrmBulkWriteJob -JobId $SeedJob }
+            Assert-NoError $r
+            $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
+            $jobs | Should -HaveCount 1
+            $job = $jobs[0]
+            $job.Status | Should -BeExactly 'INPROGRESS'
+            $job.Operation | Should -BeExactly 'insert'
+            $job.Module | Should -BeExactly 'Leads'
+            $job.CallbackUrl | Should -BeExactly 'https://www.zoho.com/in/crm/'
+            $job.IgnoreEmpty | Should -BeTrue
+            $job.CreatedBy | Should -BeExactly 'Patricia Boyle'
+            $job.CreatedTime | Should -Be ([datetimeoffset]::Parse('2021-05-13T11:00:58+05:30', [cultureinfo]::InvariantCulture))
+            $mappings = @($job.FieldMappings)
+            @($mappings.ApiName) | Should -BeExactly @('Owner', 'Date_3', 'Last_Name', 'Layout', 'Mobile')
+            $mappings[1].Format | Should -BeExactly 'yyyy/MM/dd'
+            $mappings[1].Index | Should -Be 2
+
+            $missing = Invoke-Captured { Get-ZcrmBulkWriteJob -JobId 415086800000539200 }
+            $missing.Errors | Should -HaveCount 1
+            Assert-ZohoError $missing.Errors[0] -Code 'RESOURCE_NOT_FOUND' -Category ObjectNotFound -Text "The requested resource doesn't exist"
+
+            $bad = ConvertTo-ZcrmSecureString '1000.bad'
+            $unauth = Invoke-Captured {
+                Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken $bad
+                Get-ZcrmBulkWriteJob -JobId $SeedJob
+            }
+            $unauth.Errors | Should -HaveCount 1
+            Assert-ZohoError $unauth.Errors[0] -Code 'AUTHENTICATION_FAILURE' -Category AuthenticationError -Text 'Authentication failed'
+
+            $notDone = Invoke-Captured {
+                $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+                Get-ZcrmBulkWriteResult -JobId $SeedJob
+            }
+            $notDone.Errors | Should -HaveCount 1
+            $notDone.Errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.JobNotCompleted'
+        }
+    }
+}
+
+Describe 'Waiting for a slow bulk write job' {
+    BeforeAll {
+        # A bulk job step every 30 s: the job stays ADDED while -Wait polls.
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 30000
+    }
+    AfterAll {
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'stops -Wait at once on Ctrl+C, and the job id was shown' {
+        # A runspace of its own, so the pipeline can be stopped as Ctrl+C stops it, and its streams read.
+        $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($iss)
+        $runspace.Open()
+        try {
+            $setup = [powershell]::Create()
+            try {
+                $setup.Runspace = $runspace
+                $null = $setup.AddCommand('Import-Module').AddParameter('Name', (Get-ZcrmModuleManifest)).AddParameter('ErrorAction', 'Stop')
+                $null = $setup.AddStatement().AddCommand('Connect-Zcrm')
+                $refresh = Get-RefreshParameter -Emulator $emu
+                foreach ($name in $refresh.Keys) { $null = $setup.AddParameter($name, $refresh[$name]) }
+                $null = $setup.Invoke()
+                @($setup.Streams.Error) | Should -HaveCount 0
+            }
+            finally { $setup.Dispose() }
+
+            $shell = [powershell]::Create()
+            try {
+                $shell.Runspace = $runspace
+                $null = $shell.AddScript("@{ Last_Name = 'Slow' } | New-ZcrmBulkWriteJob Leads -Wait")
+                $async = $shell.BeginInvoke()
+                $deadline = [datetime]::UtcNow.AddSeconds(20)
+                while (-not @($shell.Streams.Progress | Where-Object { "$($_.StatusDescription)".Contains('rows processed') }) -and [datetime]::UtcNow -lt $deadline) {
+                    Start-Sleep -Milliseconds 20
+                }
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $shell.Stop()
+                $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(5)) | Should -BeTrue
+                $watch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(1)) -Because "Stop took $($watch.Elapsed)"
+
+                $emulatorJobs = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)
+                $emulatorJobs | Should -HaveCount 1
+                $jobId = $emulatorJobs[0].job_id
+                @($shell.Streams.Information | Where-Object { $_.Tags -contains 'PSHOST' -and "$_".Contains($jobId) }) | Should -Not -HaveCount 0
+            }
+            finally { $shell.Dispose() }
+        }
+        finally {
+            $runspace.Dispose()
+        }
+    }
+}
+
+Describe 'Relative download URLs and IN PROGRESS with a space' {
+    # The xunit test starts an emulator with EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace. The
+    # emulator's command line (src/ZohoCrm.Emulator/Program.cs) has no flag for either, so this cannot run here.
+    It 'understands a relative download URL and the status IN PROGRESS' -Skip:$true {
+        # Skipped: Program.cs has no flag for RelativeDownloadUrl or InProgressWithSpace (add them, then pass them here).
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 50
+        try {
+            $refresh = Get-RefreshParameter -Emulator $emu; Connect-Zcrm @refresh
+            $r = Invoke-Captured { 1..3 | ForEach-Object { @{ Last_Name = "Rel $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
+            Assert-NoError $r
+            $r.Output | Should -HaveCount 3
+            @(Get-ZcrmEmulatorRequest -Emulator $emu -PathLike '*.zip')[-1].path | Should -BeLikeExactly '/*'
+        }
+        finally {
+            Disconnect-Zcrm
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+    }
+}
