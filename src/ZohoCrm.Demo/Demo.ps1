@@ -19,3 +19,17 @@ $results | Where-Object Status -eq 'error'
 Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 738964000000091570 -Force |
     Get-ZcrmMassUpdateJob -Wait
 #endregion
+
+#region Bulk write 30,000 Leads from the pipeline: split into two Zoho jobs, one result per row
+$rows = 1..30000 | ForEach-Object { [pscustomobject]@{ Last_Name = "Demo lead $_"; Company = 'Demo Inc'; Email = "demo$_@example.com" } }
+$rows[99].Last_Name = ''                      # row 100: Zoho will skip it (Last_Name is mandatory)
+$rows[200].Email = 'demo1@example.com'        # row 201: a duplicate of row 1's unique Email
+$jobs = $rows | New-ZcrmBulkWriteJob -Module Leads -Wait
+$jobs
+#endregion
+
+#region The rows Zoho skipped, numbered as in the input, ready for Export-Csv
+$results = $jobs | Get-ZcrmBulkWriteResult
+'{0} result rows: {1} added, {2} skipped' -f $results.Count, ($results | Where-Object Status -eq 'added').Count, ($results | Where-Object Status -eq 'skipped').Count
+$results | Where-Object Status -eq 'skipped'
+#endregion

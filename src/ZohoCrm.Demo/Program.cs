@@ -10,7 +10,7 @@ string root = FindRoot();
 string manifest = Path.Combine(root, "out", "ZohoCrm", "ZohoCrm.psd1");
 if (!File.Exists(manifest)) { Console.Error.WriteLine($"Build the module first: dotnet build ZohoCrm.sln ({manifest} is missing)"); return 1; }
 
-var options = new EmulatorOptions { JobStepDelay = TimeSpan.FromMilliseconds(300) };
+var options = new EmulatorOptions { JobStepDelay = TimeSpan.FromMilliseconds(300), BulkStepDelay = TimeSpan.FromMilliseconds(200) };
 await using var emulator = await EmulatorHost.StartAsync(options);
 Console.WriteLine($"Zoho emulator listening on {emulator.BaseUrl} (loopback only; nothing leaves this machine)");
 
@@ -52,6 +52,7 @@ static void Print(List<PSObject> objects)
     foreach (var group in objects.GroupBy(o => o.BaseObject.GetType()))
     {
         var rows = group.ToList();
+        if (group.Key == typeof(string)) { rows.ForEach(r => Console.WriteLine(r)); continue; }
         string[] columns = DefaultColumns(group.Key.Name) ?? rows[0].Properties.Select(p => p.Name).Take(6).ToArray();
         var cells = rows.Select(r => columns.Select(c => Format(r.Properties[c]?.Value)).ToArray()).ToList();
         var widths = columns.Select((c, i) => Math.Min(48, Math.Max(c.Length, cells.Max(row => row[i].Length)))).ToArray();
@@ -67,6 +68,8 @@ static string[]? DefaultColumns(string type) => type switch
     "MassUpdateResult" => new[] { "Id", "Status", "Code", "Message", "ModifiedBy" },
     "MassUpdateJob" => new[] { "Module", "JobId", "Status", "TotalCount", "UpdatedCount", "NotUpdatedCount", "FailedCount" },
     "Connection" => new[] { "DataCenter", "ApiDomain", "ApiVersion", "AuthType", "ExpiresOn" },
+    "BulkWriteJob" => new[] { "JobId", "Module", "Operation", "Status", "FirstRow", "LastRow", "AddedCount", "SkippedCount" },
+    "PSCustomObject" => new[] { "RowNumber", "Last_Name", "Email", "Status", "RecordId", "Errors" },
     _ => null,
 };
 

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace ZohoCrm.Emulator;
 
 /// <summary>
-/// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory]
+/// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit &lt;n&gt;]
 /// [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
 /// </summary>
 internal static class Program
@@ -41,6 +41,15 @@ internal static class Program
                         break;
                     case "--leads-owner-mandatory":
                         options.LeadsOwnerMandatory = true;
+                        break;
+                    case "--relative-download-url":
+                        options.RelativeDownloadUrl = true;
+                        break;
+                    case "--in-progress-with-space":
+                        options.InProgressWithSpace = true;
+                        break;
+                    case "--refresh-limit":
+                        options.RefreshLimit = int.Parse(Value(), CultureInfo.InvariantCulture);
                         break;
                     case "--fault":
                         faults.Add(ParseFault(Value()));
@@ -139,6 +148,7 @@ internal static class Program
     private static void PrintUsage()
     {
         Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
+        Console.Error.WriteLine("                        [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n per 10 minutes>]");
         Console.Error.WriteLine("                        [--fault <kind>[:<pathContains>[:<probability>]]]... [--fault-seed <n>]");
         Console.Error.WriteLine($"  fault kinds: {string.Join(", ", Enum.GetNames<FaultKind>())} (Slow waits 5 s)");
     }

@@ -256,64 +256,6 @@ public class BulkWriteTests : ModuleTestBase, IClassFixture<BulkFixture>
         Assert.Equal("ZohoCrm.JobNotCompleted", Assert.Single(notDone.Errors).FullyQualifiedErrorId.Split(',')[0]);
     }
 
-    [Theory]
-    [InlineData("@{ Last_Name = 'a' }, @{ Last_Name = 'b'; Extra = 1 } | New-ZcrmBulkWriteJob Leads", "ZohoCrm.UnknownColumn", "Row 2 has the property 'Extra'")]
-    [InlineData("@{ Email = 'a@b.c' } | New-ZcrmBulkWriteJob Contacts -Operation update", "ZohoCrm.FindByRequired", "-FindBy")]
-    [InlineData("@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -CallbackUrl /relative/path", "ZohoCrm.InvalidCallbackUrl", "not an absolute http(s) URL")]
-    [InlineData("@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -CallbackUrl ftp://example.com/x", "ZohoCrm.InvalidCallbackUrl", "ftp://example.com/x")]
-    [InlineData("$o = [ordered]@{}; 1..201 | ForEach-Object { $o[\"C$_\"] = $_ }; $o | New-ZcrmBulkWriteJob Leads", "ZohoCrm.TooManyColumns", "201 columns")]
-    [InlineData("@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = 'Nope' }", "ZohoCrm.InvalidFieldMapping", "column 'Nope'")]
-    [InlineData("@{ Last_Name = @{ nested = 1 } } | New-ZcrmBulkWriteJob Leads", "ZohoCrm.InvalidValue", "Account_Name.id")]
-    [InlineData("New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv", "ZohoCrm.FileNotFound", "does-not-exist.csv")]
-    [InlineData("@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -Operation delete", "ParameterArgumentValidationError", "Operation")]
-    [InlineData("@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -Timeout 5", "ZohoCrm.TimeoutWithoutWait", "-Wait")]
-    public void Bad_input_fails_before_anything_is_uploaded(string script, string errorId, string text)
-    {
-        Ps.Invoke(ConnectRefresh).AssertNoErrors();
-        int before = State.Requests.Count;
-        var r = Ps.Invoke(script);
-        var error = r.AllErrors.FirstOrDefault();
-        Assert.NotNull(error);
-        Assert.StartsWith(errorId, error!.FullyQualifiedErrorId);
-        Assert.Contains(text, error.Exception.Message);
-        Assert.Empty(r.Of("BulkWriteJob"));
-        Assert.Equal(before, State.Requests.Count);
-    }
-
-    [Fact]
-    public void Bad_csv_files_fail_before_anything_is_uploaded()
-    {
-        Ps.Invoke(ConnectRefresh).AssertNoErrors();
-        string dir = Directory.CreateTempSubdirectory("zcrm-bad").FullName;
-        File.WriteAllText(Path.Combine(dir, "ragged.csv"), "Last_Name,Email\r\na,a@x.com\r\nb\r\n");
-        File.WriteAllBytes(Path.Combine(dir, "latin1.csv"), Encoding.Latin1.GetBytes("Last_Name\r\nZo\u00eb\r\n"));
-        using (var zip = ZipFile.Open(Path.Combine(dir, "two.zip"), ZipArchiveMode.Create))
-        {
-            zip.CreateEntry("a.csv"); zip.CreateEntry("b.csv");
-        }
-        File.WriteAllText(Path.Combine(dir, "open-quote.csv"), "Last_Name\r\n\"never closed\r\n");
-        int before = State.Requests.Count;
-        foreach (var (file, id, text) in new[]
-        {
-            ("ragged.csv", "ZohoCrm.RaggedRow", "Row 2 (line 3)"),
-            ("latin1.csv", "ZohoCrm.InvalidEncoding", "-CharacterEncoding"),
-            ("two.zip", "ZohoCrm.InvalidZip", "2 file(s)"),
-            ("open-quote.csv", "ZohoCrm.InvalidCsv", "quoted field"),
-        })
-        {
-            var r = Ps.Invoke("New-ZcrmBulkWriteJob Leads -Path $args[0]", args: new object[] { Path.Combine(dir, file) });
-            Assert.True(r.Terminating != null, file);
-            Assert.StartsWith(id, r.Terminating!.FullyQualifiedErrorId);
-            Assert.Contains(text, r.Terminating.Exception.Message);
-        }
-        Assert.Equal(before, State.Requests.Count);
-        // The same latin-1 file with its encoding named goes through.
-        var ok = Ps.Invoke("New-ZcrmBulkWriteJob Leads -Path $args[0] -CharacterEncoding iso-8859-1 -Wait | Get-ZcrmBulkWriteResult", args: new object[] { Path.Combine(dir, "latin1.csv") });
-        ok.AssertNoErrors();
-        Assert.Equal("Zo\u00eb", State.GetRecord("Leads", (string)ok.Output.Single().Properties["RecordId"].Value)!["Last_Name"]);
-        Directory.Delete(dir, true);
-    }
-
     [Fact]
     public void Upload_sends_the_feature_and_org_headers_and_fetches_the_org_once()
     {

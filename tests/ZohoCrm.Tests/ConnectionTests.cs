@@ -70,24 +70,6 @@ public class ConnectionTests : ModuleTestBase, IClassFixture<EmulatorFixture>
         Assert.Equal(("IN", "https://accounts.zoho.in", "https://upload.example.test"), (c.DataCenter, c.AccountsUrl, c.UploadUrl));
     }
 
-    [Theory]
-    [InlineData("-ApiDomain http://crm.example.com", "ZohoCrm.InsecureUrl", "plain http")]
-    [InlineData("-AccountsUrl http://10.1.2.3", "ZohoCrm.InsecureUrl", "-AccountsUrl")]
-    [InlineData("-ApiDomain crm.example.com", "ZohoCrm.InvalidUrl", "not an absolute http(s) URL")]
-    [InlineData("-ApiDomain ftp://crm.example.com", "ZohoCrm.InvalidUrl", "-ApiDomain")]
-    [InlineData("-ApiVersion 8", "ParameterArgumentValidationError", "ApiVersion")]
-    [InlineData("-DataCenter XX", "CannotConvertArgumentNoMessage", "DataCenter")]
-    public void Bad_connection_settings_fail_before_any_request(string args, string errorId, string text)
-    {
-        int before = State.Requests.Count;
-        var r = Ps.Invoke("Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken " + args);
-        Assert.NotNull(r.Terminating);
-        Assert.StartsWith(errorId, r.Terminating!.FullyQualifiedErrorId);
-        Assert.Contains(text, r.Terminating.Exception.Message);
-        Assert.Equal(before, State.Requests.Count);
-        Assert.NotEmpty(Ps.Invoke("Get-ZcrmConnection -ErrorAction SilentlyContinue; $Error.Count").Output);
-    }
-
     [Fact]
     public void Http_on_loopback_is_accepted()
     {

@@ -172,32 +172,6 @@ public class MassUpdateByIdsTests : ModuleTestBase, IClassFixture<EmulatorFixtur
         Assert.Equal("No_of_Employees1", inner.Details["api_name"]);
     }
 
-    [Theory]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{} -Id 738964000002131001 -Force", "ZohoCrm.NoField", "-Data has no field")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot'; Industry = 'x' } -Id 738964000002131001 -Force", "ZohoCrm.TooManyFields", "at most 1 field")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Deals -Data @{ Stage = 'a'; Amount = 1; Probability = 2; Closing_Date = '2024-01-01' } -Id 1 -Force", "ZohoCrm.TooManyFields", "at most 3 fields")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Id 'abc' -Force", "ParameterArgumentValidationError", "'abc' is not a Zoho id")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module '' -Data @{ Rating = 'Hot' } -Id 1 -Force", "ParameterArgumentValidationError", "Module")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module 'Le ads' -Data @{ Rating = 'Hot' } -Id 1 -Force", "ParameterArgumentValidationError", "is not a module API name")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ 'Lead Status' = 'Hot' } -Id 1 -Force", "ZohoCrm.InvalidFieldName", "not a field API name")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ Annual_Revenue = [double]::NaN } -Id 1 -Force", "ZohoCrm.InvalidValue", "Annual_Revenue")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Force", "", "Id")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 1 -IncludeChildTerritories -Force", "ZohoCrm.MissingTerritory", "-TerritoryId")]
-    [InlineData("Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 1 -Timeout 5 -Force", "ZohoCrm.TimeoutWithoutWait", "-Wait")]
-    public void Bad_input_fails_before_any_request_and_names_the_problem(string script, string errorId, string text)
-    {
-        Ps.Invoke(ConnectRefresh).AssertNoErrors();
-        int before = State.Requests.Count;
-        // Mandatory parameters missing: the hosted engine cannot prompt, so it fails naming the parameter.
-        var r = Ps.Invoke(script);
-        var error = r.AllErrors.FirstOrDefault();
-        Assert.NotNull(error);
-        Assert.StartsWith(errorId, error!.FullyQualifiedErrorId);
-        Assert.Contains(text, error.Exception.Message);
-        Assert.Empty(r.Output);
-        Assert.Equal(before, State.Requests.Count);
-    }
-
     [Fact]
     public void A_bad_id_in_the_pipeline_is_reported_and_the_others_are_updated()
     {
