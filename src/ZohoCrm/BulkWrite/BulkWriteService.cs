@@ -65,7 +65,7 @@ namespace ZohoCrm
                 if (error != null) throw error;
                 var details = Json.GetObject(root, "details");
                 string fileId = details.HasValue ? Json.GetString(details.Value, "file_id") : null;
-                if (fileId == null) throw Unexpected(response);
+                if (fileId == null) throw response.Unrecognised();
                 return fileId;
             }
         }
@@ -144,7 +144,7 @@ namespace ZohoCrm
                 if (error != null) throw error;
                 var details = Json.GetObject(root, "details");
                 string id = details.HasValue ? Json.GetString(details.Value, "id") : null;
-                if (id == null) throw Unexpected(response);
+                if (id == null) throw response.Unrecognised();
                 var createdBy = Json.GetObject(details.Value, "created_by");
                 return new BulkWriteJob
                 {
@@ -173,7 +173,7 @@ namespace ZohoCrm
                 var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
                 if (error != null) throw error;
                 string status = Json.GetString(root, "status");
-                if (status == null) throw Unexpected(response);
+                if (status == null) throw response.Unrecognised();
                 var job = new BulkWriteJob
                 {
                     JobId = Json.GetString(root, "id") ?? jobId,
@@ -310,10 +310,6 @@ namespace ZohoCrm
             throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ErrorCategory.InvalidResult);
         }
 
-        private static ZohoClientException Unexpected(ZohoResponse response) =>
-            new ZohoClientException("ZohoCrm.UnexpectedResponse",
-                $"Zoho answered {response.Request} with HTTP {response.StatusCode} and a body this module does not recognise: {Redactor.Redact(response.Body.Length > 300 ? response.Body.Substring(0, 300) + "..." : response.Body)}",
-                ErrorCategory.InvalidResult);
     }
 
     /// <summary>Reads Zoho's result ZIP: one CSV with the first three mapped columns, then STATUS, RECORD_ID, ERRORS.</summary>

@@ -96,8 +96,7 @@ namespace ZohoCrm.Cmdlets
                 if (Operation != "insert" && FindBy == null)
                     throw new ZohoValidationException("ZohoCrm.FindByRequired", $"-Operation {Operation} needs -FindBy: the unique field (or id) that finds each record to {Operation}.", "FindBy");
                 if (CallbackUrl != null) CheckCallbackUrl(CallbackUrl);
-                if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait)
-                    throw new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout");
+                RequireWaitForTimeout(Wait);
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
                     throw new ZohoValidationException("ZohoCrm.EncodingNotApplicable", "-CharacterEncoding applies to -Path and -FileId; pipeline objects are uploaded as UTF-8.", "CharacterEncoding");
                 if (CharacterEncoding != null && ParameterSetName == PathSet) ReadEncoding();
@@ -287,7 +286,7 @@ namespace ZohoCrm.Cmdlets
                     var failed = new RowsNotSubmittedException(ex, Module, chunk, chunks[chunks.Count - 1].LastRow, fileId, jobs);
                     // A rejection of the request itself (bad field, mapping, authentication) would repeat for every job: stop.
                     // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
-                    if (IsAboutTheRequest(ex))
+                    if (ex.IsAboutTheRequest)
                     {
                         WriteJobsSoFar(jobs);
                         ThrowTerminating(failed, failed.NotSubmitted);
@@ -316,9 +315,6 @@ namespace ZohoCrm.Cmdlets
             if (Wait) foreach (var j in jobs) WriteObject(j);
         }
 
-        private static bool IsAboutTheRequest(ZohoException ex) =>
-            ex.Category == ErrorCategory.InvalidArgument || ex.Category == ErrorCategory.AuthenticationError || ex.Category == ErrorCategory.PermissionDenied
-            || ex.Category == ErrorCategory.SecurityError || ex.Category == ErrorCategory.ObjectNotFound || ex.Category == ErrorCategory.InvalidResult;
 
         private void WaitForJobs(List<BulkWriteJob> jobs)
         {
@@ -433,8 +429,7 @@ namespace ZohoCrm.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait)
-                ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+            RequireWaitForTimeout(Wait);
             var service = new BulkWriteService(ResolvedConnection);
             var known = JobId.Select(id => new BulkWriteJob { JobId = id, FirstRow = JobId.Length == 1 ? FirstRow : null, LastRow = JobId.Length == 1 ? LastRow : null, RowCount = JobId.Length == 1 ? RowCount : null }).ToList();
             if (Wait)

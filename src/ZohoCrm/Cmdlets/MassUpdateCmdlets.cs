@@ -71,8 +71,7 @@ namespace ZohoCrm.Cmdlets
         {
             if (IncludeChildTerritories && TerritoryId == null)
                 ThrowTerminating(new ZohoValidationException("ZohoCrm.MissingTerritory", "-IncludeChildTerritories needs -TerritoryId.", "IncludeChildTerritories"));
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait)
-                ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+            RequireWaitForTimeout(Wait);
             try
             {
                 MassUpdateService.ValidateData(Module, Data);
@@ -134,7 +133,7 @@ namespace ZohoCrm.Cmdlets
             {
                 var failed = new NotUpdatedException(ex, Module, batch);
                 // The same request would fail for every batch (bad field, no permission, expired login): stop here.
-                if (IsAboutTheRequest(ex)) ThrowTerminating(failed, batch.ToArray());
+                if (ex.IsAboutTheRequest) ThrowTerminating(failed, batch.ToArray());
                 // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
                 WriteError(failed, batch.ToArray());
                 return;
@@ -148,20 +147,6 @@ namespace ZohoCrm.Cmdlets
             foreach (var r in results) WriteObject(r);
         }
 
-        private static bool IsAboutTheRequest(ZohoException ex)
-        {
-            switch (ex.Category)
-            {
-                case ErrorCategory.InvalidArgument:
-                case ErrorCategory.AuthenticationError:
-                case ErrorCategory.PermissionDenied:
-                case ErrorCategory.ObjectNotFound:
-                case ErrorCategory.SecurityError:
-                    return true;
-                default:
-                    return false;
-            }
-        }
 
         private void RunCustomView()
         {
@@ -260,8 +245,7 @@ namespace ZohoCrm.Cmdlets
 
         protected override void ProcessRecord()
         {
-            if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait)
-                ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+            RequireWaitForTimeout(Wait);
             var service = new MassUpdateService(ResolvedConnection, Module);
             var job = new MassUpdateJob { Module = Module, JobId = JobId, CustomViewId = CustomViewId };
             if (Wait)

@@ -61,6 +61,13 @@ namespace ZohoCrm.Cmdlets
         internal void WriteHostLine(string message) =>
             WriteInformation(new HostInformationMessage { Message = message }, new[] { "PSHOST" });
 
+        /// <summary>-Timeout bounds a -Wait: alone it means nothing, so it is an error before anything is sent.</summary>
+        internal void RequireWaitForTimeout(bool wait)
+        {
+            if (MyInvocation.BoundParameters.ContainsKey("Timeout") && !wait)
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+        }
+
         /// <summary>-WhatIf given (or $WhatIfPreference set).</summary>
         internal bool WhatIfRequested =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? (w is SwitchParameter s ? s.IsPresent : true.Equals(w))

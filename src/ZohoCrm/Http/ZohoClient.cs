@@ -39,6 +39,12 @@ namespace ZohoCrm
         public string Body { get; }
         public string Request { get; }
 
+        /// <summary>An answer whose JSON this module does not recognise, as an error naming the request.</summary>
+        public ZohoClientException Unrecognised() =>
+            new ZohoClientException("ZohoCrm.UnexpectedResponse",
+                $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Redactor.Redact(Body.Length > 300 ? Body.Substring(0, 300) + "..." : Body)}",
+                ErrorCategory.InvalidResult);
+
         /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
         public JsonDocument ParseJson()
         {

@@ -22,6 +22,30 @@ namespace ZohoCrm
         /// <summary>Zoho's code (INVALID_DATA, INVALID_TOKEN...) or ZohoCrm.&lt;Reason&gt; for the module's own checks.</summary>
         public string Code { get; }
         public ErrorCategory Category { get; }
+
+        /// <summary>
+        /// A rejection of the request itself (bad field or mapping, authentication, permission, an answer we cannot
+        /// read): sending the next batch or job would fail the same way, so a multi-call command stops. Otherwise the
+        /// failure is a passing one (server error, no answer, throttling past the retries) and the next call goes on.
+        /// </summary>
+        public bool IsAboutTheRequest
+        {
+            get
+            {
+                switch (Category)
+                {
+                    case ErrorCategory.InvalidArgument:
+                    case ErrorCategory.AuthenticationError:
+                    case ErrorCategory.PermissionDenied:
+                    case ErrorCategory.ObjectNotFound:
+                    case ErrorCategory.SecurityError:
+                    case ErrorCategory.InvalidResult:
+                        return true;
+                    default:
+                        return false;
+                }
+            }
+        }
     }
 
     /// <summary>An error answer from Zoho CRM or Zoho Accounts.</summary>

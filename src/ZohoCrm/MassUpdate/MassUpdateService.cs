@@ -103,7 +103,7 @@ namespace ZohoCrm
                 var topError = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
                 if (topError != null) throw topError;
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var items) || items.ValueKind != JsonValueKind.Array)
-                    throw Unexpected(response);
+                    throw response.Unrecognised();
                 var elements = items.EnumerateArray().ToList();
                 // An error with no record id is about the whole request (no field, a field that cannot be mass updated...).
                 foreach (var e in elements)
@@ -210,7 +210,7 @@ namespace ZohoCrm
                 if (error != null) throw error;
                 var details = Json.GetObject(element, "details");
                 string jobId = details.HasValue ? Json.GetString(details.Value, "job_id") : null;
-                if (jobId == null) throw Unexpected(response);
+                if (jobId == null) throw response.Unrecognised();
                 return new MassUpdateJob { Module = _module, JobId = jobId, CustomViewId = customViewId, Status = "SCHEDULED" };
             }
         }
@@ -226,7 +226,7 @@ namespace ZohoCrm
                 var error = ZohoErrors.FromEnvelope(element, response.StatusCode, response.Request);
                 if (error != null) throw error;
                 string status = Json.GetString(element, "Status");
-                if (status == null) throw Unexpected(response);
+                if (status == null) throw response.Unrecognised();
                 return new MassUpdateJob
                 {
                     Module = _module,
@@ -263,10 +263,6 @@ namespace ZohoCrm
             root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array && d.GetArrayLength() > 0
                 ? d[0] : (JsonElement?)null;
 
-        private static ZohoClientException Unexpected(ZohoResponse response) =>
-            new ZohoClientException("ZohoCrm.UnexpectedResponse",
-                $"Zoho answered {response.Request} with HTTP {response.StatusCode} and a body this module does not recognise: {Redactor.Redact(response.Body.Length > 300 ? response.Body.Substring(0, 300) + "..." : response.Body)}",
-                ErrorCategory.InvalidResult);
     }
 
     /// <summary>-Wait gave up before the job finished; the job goes on.</summary>
