@@ -23,10 +23,18 @@
         GET    /__emulator/bulk-write-callbacks     every bulk write callback, sent or only recorded: time, job_id,
                                                     url, body, sent, status_code, error
 
-    The emulator's command line (src/ZohoCrm.Emulator/Program.cs) only knows --urls, --token-lifetime <seconds>,
-    --job-step-ms <ms>, --bulk-step-ms <ms> and --leads-owner-mandatory. It has no option for the token refresh limit (EmulatorOptions.RefreshLimit, 10 refreshes per
-    refresh token per 10 minutes), so each Describe block starts an emulator of its own and connects with the
-    refresh token only a few times.
+        POST   /__emulator/faults                   add a fault rule (JSON: kind, method, pathContains, probability, skip,
+                                                    times, delayMs, retryAfterSeconds) -> {"id": n}
+        DELETE /__emulator/faults[/{id}]            remove every rule (or one); the injected-fault log is kept
+        GET    /__emulator/faults                   the injected-fault log: time, kind, method, path
+
+    The emulator's command line (src/ZohoCrm.Emulator/Program.cs): --urls, --token-lifetime <seconds>,
+    --job-step-ms <ms>, --bulk-step-ms <ms>, --leads-owner-mandatory, --relative-download-url, --in-progress-with-space,
+    --refresh-limit <n per 10 minutes>, --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and
+    --fault-seed <n>. Start-ZcrmTestEmulator has a parameter for each. EmulatorOptions.GeneratedLeadCount (2000 sample
+    Leads besides the 4 seed Leads) has no flag.
+    The emulator's C# counters have no endpoint of their own: Get-ZcrmEmulatorTokenIssuedCount counts the recorded
+    token calls that issued a token (see there).
 #>
 
 Set-StrictMode -Version 3.0
@@ -84,7 +92,8 @@ function Start-ZcrmTestEmulator {
     .DESCRIPTION
         Runs `dotnet run --no-build --project <repo>/src/ZohoCrm.Emulator -c <Configuration> --no-launch-profile --
         --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
-        [--leads-owner-mandatory]` in the background, output in temp
+        [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n>]
+        [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
         files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
         ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
     .OUTPUTS
@@ -113,6 +122,24 @@ function Start-ZcrmTestEmulator {
         # Owner is mandatory in the Leads layout, as in the org of seed 003: --leads-owner-mandatory.
         [switch]$LeadsOwnerMandatory,
 
+        # Bulk write result.download_url as a path ("/v2/crm/{zgid}/bulk-write/...") instead of an absolute URL:
+        # --relative-download-url.
+        [switch]$RelativeDownloadUrl,
+
+        # Bulk write job status spelled "IN PROGRESS" instead of "INPROGRESS": --in-progress-with-space.
+        [switch]$InProgressWithSpace,
+
+        # Token refreshes allowed per refresh token per 10 minutes: --refresh-limit. Emulator default: 10 (Zoho's).
+        [ValidateRange(0, [int]::MaxValue)]
+        [int]$RefreshLimit,
+
+        # Fault rules given at start: --fault <kind>[:<pathContains>[:<probability>]], one per item (e.g.
+        # 'TooManyRequests:/actions/mass_update:0.3'). Rules can also be added later with Add-ZcrmEmulatorFault.
+        [string[]]$Fault,
+
+        # Seed of the random draws of fault rules with a probability below 1: --fault-seed. Emulator default: 12345.
+        [int]$FaultSeed,
+
         # The configuration `dotnet build` built (dotnet run --no-build needs it). build.ps1 sets ZOHOCRM_CONFIGURATION.
         [ValidateSet('Debug', 'Release')]
         [string]$Configuration = $(if ($env:ZOHOCRM_CONFIGURATION) { $env:ZOHOCRM_CONFIGURATION } else { 'Debug' }),
@@ -139,6 +166,23 @@ function Start-ZcrmTestEmulator {
     }
     if ($LeadsOwnerMandatory) {
         $arguments += '--leads-owner-mandatory'
+    }
+    if ($RelativeDownloadUrl) {
+        $arguments += '--relative-download-url'
+    }
+    if ($InProgressWithSpace) {
+        $arguments += '--in-progress-with-space'
+    }
+    if ($PSBoundParameters.ContainsKey('RefreshLimit')) {
+        $arguments += @('--refresh-limit', $RefreshLimit.ToString([cultureinfo]::InvariantCulture))
+    }
+    foreach ($rule in @($Fault)) {
+        if ([string]::IsNullOrWhiteSpace($rule)) { continue }
+        if ($rule -match '[\s"]') { throw "-Fault '$rule': no spaces or quotes (Start-Process passes the arguments unquoted)." }
+        $arguments += @('--fault', $rule)
+    }
+    if ($PSBoundParameters.ContainsKey('FaultSeed')) {
+        $arguments += @('--fault-seed', $FaultSeed.ToString([cultureinfo]::InvariantCulture))
     }
 
     $tag = "zcrm-emulator-$Port-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -244,9 +288,15 @@ function Invoke-ZcrmEmulatorControl {
     param(
         [Parameter(Mandatory)][object]$Emulator,
         [Parameter(Mandatory)][string]$Path,
-        [ValidateSet('Get', 'Post', 'Delete')][string]$Method = 'Get'
+        [ValidateSet('Get', 'Post', 'Delete')][string]$Method = 'Get',
+        # A JSON text to send (as application/json).
+        [string]$JsonBody
     )
     $uri = "$($Emulator.BaseUrl.TrimEnd('/'))/__emulator/$($Path.TrimStart('/'))"
+    if ($PSBoundParameters.ContainsKey('JsonBody')) {
+        return Invoke-RestMethod -Uri $uri -Method $Method -Body ([System.Text.Encoding]::UTF8.GetBytes($JsonBody)) `
+            -ContentType 'application/json; charset=utf-8' -NoProxy -TimeoutSec 30 -ErrorAction Stop
+    }
     Invoke-RestMethod -Uri $uri -Method $Method -NoProxy -TimeoutSec 30 -ErrorAction Stop
 }
 
@@ -721,6 +771,248 @@ function Read-ZcrmUploadedCsv {
     throw 'The multipart body has no part named "file".'
 }
 
+function Add-ZcrmEmulatorFault {
+    <#
+    .SYNOPSIS
+        Adds a fault rule to a running emulator (POST /__emulator/faults) and returns its id.
+    .DESCRIPTION
+        -Kind is a FaultKind of src/ZohoCrm.Emulator/Faults.cs, by name.
+        Requests whose method is -Method (any if not given) and whose path contains -PathContains (ordinal, query
+        excluded) match. Of the matching requests the first -Skip pass untouched, then each gets the fault with
+        -Probability (the emulator's seeded random), at most -Times times (no limit if not given). Rules are checked
+        in the order they were added. -DelayMs is the wait of Slow; -RetryAfterSeconds (emulator default 1) the
+        seconds the TooManyRequestsRetryAfter* kinds announce. Parameters not given are left out of the JSON, so
+        the emulator's defaults (FaultRule in Faults.cs) apply.
+    .OUTPUTS
+        The rule's id (for Clear-ZcrmEmulatorFault -Id).
+    #>
+    [CmdletBinding()]
+    [OutputType([int])]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)]
+        [ValidateSet('TooManyRequests', 'TooManyRequestsRetryAfterHeader', 'TooManyRequestsRetryAfterDetail', 'ServerError',
+            'ServiceUnavailableHtml', 'BadGatewayHtml', 'DropBeforeProcessing', 'DropAfterProcessing', 'Slow', 'ExpireTokens',
+            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost')]
+        [string]$Kind,
+        [string]$Method,
+        [string]$PathContains,
+        [double]$Probability,
+        [ValidateRange(0, [int]::MaxValue)][int]$Skip,
+        [ValidateRange(0, [int]::MaxValue)][int]$Times,
+        [ValidateRange(0, 86400000)][double]$DelayMs,
+        [ValidateRange(0, 86400)][int]$RetryAfterSeconds
+    )
+    # Written by hand: strings escaped by System.Text.Json, numbers in the invariant culture.
+    $text = { param([string]$value) [System.Text.Json.JsonSerializer]::Serialize($value, [string]) }
+    $number = { param([double]$value) $value.ToString('R', [cultureinfo]::InvariantCulture) }
+    $members = [System.Collections.Generic.List[string]]::new()
+    $members.Add('"kind":' + (& $text $Kind))
+    if ($PSBoundParameters.ContainsKey('Method')) { $members.Add('"method":' + (& $text $Method)) }
+    if ($PSBoundParameters.ContainsKey('PathContains')) { $members.Add('"pathContains":' + (& $text $PathContains)) }
+    if ($PSBoundParameters.ContainsKey('Probability')) { $members.Add('"probability":' + (& $number $Probability)) }
+    if ($PSBoundParameters.ContainsKey('Skip')) { $members.Add('"skip":' + (& $number $Skip)) }
+    if ($PSBoundParameters.ContainsKey('Times')) { $members.Add('"times":' + (& $number $Times)) }
+    if ($PSBoundParameters.ContainsKey('DelayMs')) { $members.Add('"delayMs":' + (& $number $DelayMs)) }
+    if ($PSBoundParameters.ContainsKey('RetryAfterSeconds')) { $members.Add('"retryAfterSeconds":' + (& $number $RetryAfterSeconds)) }
+    $json = '{' + ($members -join ',') + '}'
+    Write-Verbose "POST /__emulator/faults $json"
+    $answer = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'faults' -Method Post -JsonBody $json
+    [int]$answer.id
+}
+
+function Clear-ZcrmEmulatorFault {
+    <#
+    .SYNOPSIS
+        Removes every fault rule (DELETE /__emulator/faults), or the one rule -Id names (DELETE /__emulator/faults/{id}).
+        The injected-fault log (Get-ZcrmEmulatorInjectedFault) is kept.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [int]$Id
+    )
+    $path = if ($PSBoundParameters.ContainsKey('Id')) { 'faults/' + $Id.ToString([cultureinfo]::InvariantCulture) } else { 'faults' }
+    $null = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path $path -Method Delete
+}
+
+function Get-ZcrmEmulatorInjectedFault {
+    <#
+    .SYNOPSIS
+        Every fault the emulator applied, in order (GET /__emulator/faults): time, kind, method, path.
+        The C# tests' EmulatorState.InjectedFaults.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory)][object]$Emulator)
+    $log = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'faults'
+    foreach ($f in $log) { if ($null -ne $f) { $f } }
+}
+
+function Get-ZcrmEmulatorTokenIssuedCount {
+    <#
+    .SYNOPSIS
+        How many access tokens the token endpoint issued: the C# tests' EmulatorState.TokensIssued, counted from the
+        recorded calls (GET /__emulator/requests).
+    .DESCRIPTION
+        Counts the recorded POST calls whose path ends with /oauth/v2/token (not .../revoke) that were answered with
+        status 200 and had no injected fault. The token endpoint also answers its own errors (invalid_client,
+        invalid_code, and "Access Denied" past the refresh limit) with status 200, and the request log does not keep
+        answers: those would count too. With the emulator's credentials and a refresh limit that is not reached, the
+        count equals TokensIssued. Calls forgotten by Clear-ZcrmEmulatorRequest are not counted.
+    #>
+    [CmdletBinding()]
+    [OutputType([int])]
+    param([Parameter(Mandatory)][object]$Emulator)
+    $count = 0
+    foreach ($r in Get-ZcrmEmulatorRequest -Emulator $Emulator -Method POST -PathLike '*/oauth/v2/token') {
+        if ($r.statusCode -ne 200) { continue }
+        $fault = $r.PSObject.Properties['fault']
+        if ($null -ne $fault -and $null -ne $fault.Value) { continue }
+        $count++
+    }
+    $count
+}
+
+function Get-ZcrmEmulatorRecordId {
+    <#
+    .SYNOPSIS
+        The ids of every record of a module, in creation order (GET /__emulator/records/{module}): for Leads, the
+        C# tests' EmulatorState.GetLeadIds() (4 seed Leads first, then the generated ones, then any created since).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$Module
+    )
+    foreach ($r in Get-ZcrmEmulatorRecord -Emulator $Emulator -Module $Module) { [string]$r.id }
+}
+
+function New-ZcrmTestRunspace {
+    <#
+    .SYNOPSIS
+        An open runspace of its own (no host, so nothing can prompt) with the built module imported, for scripts run
+        with Start-ZcrmRunspaceScript. -Script (e.g. a Connect-Zcrm) runs in it first, with -Variables set; an error
+        there throws. Dispose the runspace when done.
+    #>
+    [CmdletBinding()]
+    param(
+        [string]$Script,
+        [hashtable]$Variables = @{},
+        [string]$ModulePath = $script:ModuleManifest
+    )
+    $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($iss)
+    $runspace.Open()
+    try {
+        $import = [powershell]::Create()
+        try {
+            $import.Runspace = $runspace
+            $null = $import.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddParameter('ErrorAction', 'Stop')
+            $null = $import.Invoke()
+        }
+        finally { $import.Dispose() }
+        foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
+        if ($Script) {
+            $setup = [powershell]::Create()
+            try {
+                $setup.Runspace = $runspace
+                $null = $setup.AddScript($Script)
+                $null = $setup.Invoke()
+                if ($setup.Streams.Error.Count -gt 0) {
+                    throw "The runspace's setup script failed: $(@($setup.Streams.Error | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) -join '; ')"
+                }
+            }
+            finally { $setup.Dispose() }
+        }
+        $runspace
+    }
+    catch {
+        $runspace.Dispose()
+        throw
+    }
+}
+
+function Start-ZcrmRunspaceScript {
+    <#
+    .SYNOPSIS
+        Starts a script in a runspace (New-ZcrmTestRunspace) without waiting: BeginInvoke. -Variables are set first.
+    .DESCRIPTION
+        The script runs in `try { } catch { }`, so a terminating error ends up in Terminating rather than in Errors,
+        as in the C# tests' PsSession.Invoke. The returned object has PowerShell (call .Stop() on it, as Ctrl+C
+        does), Handle (the IAsyncResult) and Runspace; Receive-ZcrmRunspaceScript waits for it and reads the streams.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace,
+        [Parameter(Mandatory)][string]$Script,
+        [hashtable]$Variables = @{}
+    )
+    foreach ($name in $Variables.Keys) { $Runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
+    $Runspace.SessionStateProxy.SetVariable('__zcrmTerminating', $null)
+    $ps = [powershell]::Create()
+    $ps.Runspace = $Runspace
+    $null = $ps.AddScript("try {`n$Script`n} catch { `$global:__zcrmTerminating = `$_ }")
+    $handle = $ps.BeginInvoke()
+    [pscustomobject]@{
+        PSTypeName = 'ZohoCrm.TestRunspaceScript'
+        PowerShell = $ps
+        Handle     = $handle
+        Runspace   = $Runspace
+    }
+}
+
+function Receive-ZcrmRunspaceScript {
+    <#
+    .SYNOPSIS
+        Waits (up to -TimeoutSec) for a script Start-ZcrmRunspaceScript started, then returns what each stream
+        received, as Invoke-ZcrmInNewRunspace does: Output, Errors, Terminating, Verbose, Debug, Warning, Information,
+        Progress, plus State (the PSInvocationState) and Completed (false if it did not end in time). Disposes the
+        PowerShell object, not the runspace.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, ValueFromPipeline)][object]$Job,
+        [ValidateRange(0, 3600)][int]$TimeoutSec = 300
+    )
+    process {
+        $ps = $Job.PowerShell
+        try {
+            $completed = $Job.Handle.AsyncWaitHandle.WaitOne([timespan]::FromSeconds($TimeoutSec))
+            if (-not $completed) { $ps.Stop() }
+            $terminating = $null
+            $output = @()
+            try {
+                $output = @($ps.EndInvoke($Job.Handle) | Where-Object { $null -ne $_ })
+            }
+            catch [System.Management.Automation.MethodInvocationException] {
+                $inner = $_.Exception.InnerException
+                if ($inner -is [System.Management.Automation.PipelineStoppedException]) { }
+                elseif ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $terminating = $inner.ErrorRecord }
+                else { throw }
+            }
+            if ($null -eq $terminating) {
+                $caught = $Job.Runspace.SessionStateProxy.GetVariable('__zcrmTerminating')
+                if ($caught -is [psobject]) { $caught = $caught.PSObject.BaseObject }
+                if ($caught -is [System.Management.Automation.ErrorRecord]) { $terminating = $caught }
+            }
+            [pscustomobject]@{
+                Output      = $output
+                Errors      = @($ps.Streams.Error)
+                Terminating = $terminating
+                Verbose     = @($ps.Streams.Verbose | ForEach-Object Message)
+                Debug       = @($ps.Streams.Debug | ForEach-Object Message)
+                Warning     = @($ps.Streams.Warning | ForEach-Object Message)
+                Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
+                Progress    = @($ps.Streams.Progress)
+                State       = $ps.InvocationStateInfo.State
+                Completed   = $completed
+            }
+        }
+        finally { $ps.Dispose() }
+    }
+}
+
 Export-ModuleMember -Function @(
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
@@ -744,4 +1036,12 @@ Export-ModuleMember -Function @(
     'Start-ZcrmUploadRelay'
     'Receive-ZcrmUploadRelay'
     'Read-ZcrmUploadedCsv'
+    'Add-ZcrmEmulatorFault'
+    'Clear-ZcrmEmulatorFault'
+    'Get-ZcrmEmulatorInjectedFault'
+    'Get-ZcrmEmulatorTokenIssuedCount'
+    'Get-ZcrmEmulatorRecordId'
+    'New-ZcrmTestRunspace'
+    'Start-ZcrmRunspaceScript'
+    'Receive-ZcrmRunspaceScript'
 )

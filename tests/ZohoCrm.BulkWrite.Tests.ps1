@@ -12,7 +12,8 @@
         connects with the refresh token once or twice and the tests share that connection.
       - The emulator logs uploads by size only and no endpoint returns an uploaded file, so the test that checks the
         uploaded CSV sends its upload through a loopback relay (Start-ZcrmUploadRelay) that keeps a copy.
-      - Program.cs has no flag for EmulatorOptions.RelativeDownloadUrl or InProgressWithSpace: that test is skipped.
+      - EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace are set with the emulator's --relative-download-url
+        and --in-progress-with-space flags (Start-ZcrmTestEmulator -RelativeDownloadUrl -InProgressWithSpace).
 #>
 
 BeforeAll {
@@ -174,7 +175,7 @@ Describe 'Bulk write' {
             $results | Should -HaveCount $values.Count
             for ($i = 0; $i -lt $values.Count; $i++) {
                 $row = $results[$i]
-                $row.RowNumber | Should -BeOfType [long]
+                $row.RowNumber | Should -BeOfType ([long])
                 $row.RowNumber | Should -Be ($i + 1)
                 $row.Status | Should -BeExactly 'added'
                 $record = Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $row.RecordId
@@ -182,7 +183,7 @@ Describe 'Bulk write' {
                 $record.Description | Should -BeExactly ("multi`r`nline, `"text`" " + $values[$i])
                 $record.No_of_Employees | Should -Be ([long]$i * 1000)
                 [double]$record.Annual_Revenue | Should -Be (1234.5 + $i)
-                $record.Email_Opt_Out | Should -BeOfType [bool]
+                $record.Email_Opt_Out | Should -BeOfType ([bool])
                 $record.Email_Opt_Out | Should -Be ($i % 2 -eq 0)
                 # As text: Invoke-RestMethod would turn it into a [datetime].
                 $json = Get-ZcrmEmulatorRecordJson -Emulator $emu -Module Leads -Id $row.RecordId
@@ -657,13 +658,14 @@ Describe 'Waiting for a slow bulk write job' {
 }
 
 Describe 'Relative download URLs and IN PROGRESS with a space' {
-    # The xunit test starts an emulator with EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace. The
-    # emulator's command line (src/ZohoCrm.Emulator/Program.cs) has no flag for either, so this cannot run here.
-    It 'understands a relative download URL and the status IN PROGRESS' -Skip:$true {
-        # Skipped: Program.cs has no flag for RelativeDownloadUrl or InProgressWithSpace (add them, then pass them here).
-        $emu = Start-ZcrmTestEmulator -BulkStepMs 50
+    # BulkWriteTests.Relative_download_urls_and_IN_PROGRESS_with_a_space_are_understood: an emulator of its own with
+    # EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace (and Zoho's default refresh limit), bulk step 50 ms.
+    It 'understands a relative download URL and the status IN PROGRESS' {
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RelativeDownloadUrl -InProgressWithSpace
         try {
-            $refresh = Get-RefreshParameter -Emulator $emu; Connect-Zcrm @refresh
+            $refresh = Get-RefreshParameter -Emulator $emu
+            $connect = Invoke-Captured { Connect-Zcrm @refresh }
+            Assert-NoError $connect
             $r = Invoke-Captured { 1..3 | ForEach-Object { @{ Last_Name = "Rel $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
             Assert-NoError $r
             $r.Output | Should -HaveCount 3

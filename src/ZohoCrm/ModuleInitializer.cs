@@ -17,6 +17,14 @@ namespace ZohoCrm
 
         public void OnImport()
         {
+            // Windows PowerShell 5.1 (.NET Framework) may default to TLS 1.0; Zoho needs TLS 1.2. Add it (and 1.3 where
+            // the runtime knows it) without removing what the machine already allows. .NET (PowerShell 7) uses the OS defaults.
+            if (System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription.StartsWith(".NET Framework", StringComparison.Ordinal))
+            {
+                var protocols = System.Net.ServicePointManager.SecurityProtocol | System.Net.SecurityProtocolType.Tls12;
+                if (Enum.IsDefined(typeof(System.Net.SecurityProtocolType), 12288)) protocols |= (System.Net.SecurityProtocolType)12288; // Tls13
+                System.Net.ServicePointManager.SecurityProtocol = protocols;
+            }
             AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromModuleFolder;
             AppDomain.CurrentDomain.AssemblyResolve += ResolveFromModuleFolder;
         }

@@ -130,6 +130,33 @@ public class MassUpdateByIdsTests : ModuleTestBase, IClassFixture<EmulatorFixtur
     }
 
     [Fact]
+    public void Force_never_overrides_an_inherited_WhatIf()
+    {
+        Ps.Invoke(ConnectRefresh).AssertNoErrors();
+        int before = State.Requests.Count;
+        // A wrapper script that supports -WhatIf passes it down as $WhatIfPreference.
+        var r = Ps.Invoke($"function Update-Wrapper {{ [CmdletBinding(SupportsShouldProcess)] param() Invoke-ZcrmMassUpdate Leads @{{ No_of_Employees = 4343 }} -Id '{Seed1}' -Force }}; Update-Wrapper -WhatIf; " +
+                          "$WhatIfPreference = $true; Invoke-ZcrmMassUpdate Leads @{ No_of_Employees = 4343 } -Id " + Seed1 + " -Force; $WhatIfPreference = $false");
+        r.AssertNoErrors();
+        Assert.Empty(r.Output);
+        Assert.Equal(before, State.Requests.Count);
+    }
+
+    [Fact]
+    public void A_request_level_rejection_names_the_failed_batch_and_every_id_not_sent()
+    {
+        var ids = State.GetLeadIds().Skip(4).Take(1201).ToArray();
+        Ps.Invoke(ConnectRefresh).AssertNoErrors();
+        int before = MassUpdateCalls().Count;
+        var r = Ps.Invoke("Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id $ids -Force", new Dictionary<string, object?> { ["ids"] = ids });
+        Assert.NotNull(r.Terminating);
+        Assert.Equal(ids, (string[])r.Terminating!.TargetObject);
+        Assert.Contains("500 Leads id(s) not updated", r.Terminating.Exception.Message);
+        Assert.Contains("701 more id(s) were not sent", r.Terminating.Exception.Message);
+        Assert.Single(MassUpdateCalls().Skip(before)); // one call, then the command stopped
+    }
+
+    [Fact]
     public void Values_keep_their_json_types()
     {
         Ps.Invoke(ConnectRefresh).AssertNoErrors();

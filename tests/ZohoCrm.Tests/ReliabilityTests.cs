@@ -170,6 +170,23 @@ public class ReliabilityTests
     }
 
     [Fact]
+    public void Polling_that_keeps_failing_during_Wait_is_an_error_naming_the_jobs_not_a_crash()
+    {
+        using var t = Start(new EmulatorOptions { BulkStepDelay = TimeSpan.FromSeconds(30) }, "-MaxRetryCount 1");
+        var created = t.Ps.Invoke("@{ Last_Name = 'Polled' } | New-ZcrmBulkWriteJob Leads");
+        created.AssertNoErrors();
+        string jobId = (string)created.Of("BulkWriteJob").Single().JobId;
+        // The first look goes through; every poll after it fails with a server error.
+        t.Host.State.AddFault(new FaultRule { Kind = FaultKind.ServerError, Method = "GET", PathContains = "/crm/bulk/", Skip = 1 });
+        var r = t.Ps.Invoke($"Get-ZcrmBulkWriteJob {jobId} -Wait");
+        Assert.Null(r.Terminating);
+        var e = Assert.Single(r.Errors);
+        Assert.Equal("INTERNAL_ERROR", e.FullyQualifiedErrorId.Split(',')[0]);
+        Assert.Equal(new[] { jobId }, (string[])e.TargetObject);
+        Assert.Equal(jobId, (string)r.Of("BulkWriteJob").Single().JobId);
+    }
+
+    [Fact]
     public void Every_call_has_a_timeout_and_a_slow_answer_becomes_a_clear_error()
     {
         using var t = Start(null, "-TimeoutSec 1 -MaxRetryCount 1");

@@ -103,10 +103,11 @@ public class SecretTests : ModuleTestBase, IClassFixture<FastJobsFixture>
     {
         // Through the module's own log path: a debug line of a token answer would look like this.
         var r = Ps.Invoke("[ZohoCrm.Connection].Assembly.GetType('ZohoCrm.Redactor').GetMethod('Redact').Invoke($null, @(,$args[0]))",
-            args: new object[] { "{\"access_token\":\"1000.abc\",\"refresh_token\" : \"1000.def\"} client_secret=xyz&code=123 Authorization: Zoho-oauthtoken 1000.ghi ?token=1000.jkl" });
+            args: new object[] { "{\"access_token\":\"1000.abc\",\"refresh_token\" : \"1000.def\",\"code\":\"INVALID_DATA\"} client_secret=xyz&refresh_token=123 Authorization: Zoho-oauthtoken 1000.ghi ?token=1000.jkl" });
         r.AssertNoErrors();
         string redacted = r.Output.Single().ToString();
         foreach (var s in new[] { "1000.abc", "1000.def", "xyz", "123", "1000.ghi", "1000.jkl" })
             Assert.DoesNotContain(s, redacted);
+        Assert.Contains("INVALID_DATA", redacted); // Zoho's error codes stay readable under -Debug
     }
 }

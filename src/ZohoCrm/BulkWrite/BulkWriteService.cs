@@ -31,7 +31,8 @@ namespace ZohoCrm
     /// <summary>Bulk write calls: upload a ZIP, create a job, read its details, wait, download and read the result.</summary>
     internal sealed class BulkWriteService
     {
-        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho|zohocloud)\.(com|eu|in|com\.au|jp|com\.cn|ca|sa)$", RegexOptions.IgnoreCase);
+        /// <summary>Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa} and download(-accl).zohocloud.ca.</summary>
+        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
         private readonly Connection _connection;
 
         public BulkWriteService(Connection connection) { _connection = connection; }

@@ -167,7 +167,14 @@ namespace ZohoCrm.Cmdlets
         {
             try
             {
-                if (ParameterSetName == PathSet) ReadCsvFile();
+                if (ParameterSetName == PathSet)
+                {
+                    try { ReadCsvFile(); }
+                    catch (Exception ex) when (ex is InvalidDataException || ex is NotSupportedException || ex is IOException || ex is UnauthorizedAccessException)
+                    {
+                        throw new ZohoValidationException("ZohoCrm.UnreadableFile", $"-Path '{Path}' could not be read: {ex.Message}", "Path");
+                    }
+                }
                 _chunks?.Close();
                 var jobs = ParameterSetName == FileSet ? SubmitFileId() : SubmitChunks();
                 if (Wait && jobs.Count > 0) WaitForJobs(jobs);
@@ -396,6 +403,13 @@ namespace ZohoCrm.Cmdlets
                 foreach (var job in (BulkWriteJob[])ex.Job) cmdlet.WriteObject(job);
                 cmdlet.WriteError(ex, ex.Job);
             }
+            catch (ZohoException ex)
+            {
+                // Polling failed past its retries: the jobs go on in Zoho; say which, so they can be followed again.
+                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, "Stopped") { RecordType = ProgressRecordType.Completed });
+                foreach (var job in jobs) cmdlet.WriteObject(job);
+                cmdlet.WriteError(ex, jobs.Select(j => j.JobId).ToArray());
+            }
         }
     }
 
@@ -508,13 +522,20 @@ namespace ZohoCrm.Cmdlets
             {
                 WriteError(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ErrorCategory.InvalidData, ex), JobId);
             }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteError(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ErrorCategory.WriteError, ex), JobId);
+            }
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
         }
 
         private string OutFilePath()
         {
             if (OutFile == null) return null;
-            string path = GetUnresolvedProviderPathFromPSPath(OutFile);
+            string path;
+            try { path = GetUnresolvedProviderPathFromPSPath(OutFile); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-OutFile '{OutFile}' is not a file system path: {ex.Message}", "OutFile"); }
             if (Directory.Exists(path)) return System.IO.Path.Combine(path, JobId + ".zip");
             if (_jobs > 1)
                 return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", System.IO.Path.GetFileNameWithoutExtension(path) + "-" + JobId + System.IO.Path.GetExtension(path));

@@ -129,8 +129,9 @@ namespace ZohoCrm.Cmdlets
             if (p.RefreshToken.Length == 0)
                 throw new ZohoValidationException("ZohoCrm.EmptyToken", "-RefreshToken is empty.", "RefreshToken");
 
-            var tokens = new RefreshTokenProvider(accounts, p.ClientId, p.ClientSecret, p.RefreshToken, http, timeout);
-            // Refresh now, so a wrong secret or data center fails here rather than in the middle of a job.
+            var tokens = RefreshTokenProvider.For(accounts, p.ClientId, p.ClientSecret, p.RefreshToken, http, timeout);
+            // Refresh now (unless this process already holds a valid token for these credentials), so a wrong secret
+            // or data center fails here rather than in the middle of a job.
             await tokens.GetAsync(ct).ConfigureAwait(false);
 
             // Zoho names the org's API domain in the token answer; it wins unless -ApiDomain was given.

@@ -90,17 +90,17 @@ namespace ZohoCrm.Cmdlets
         protected override void ProcessRecord()
         {
             if (ParameterSetName != ByIdSet) return;
-            foreach (var id in Id)
+            for (int i = 0; i < Id.Length; i++)
             {
-                _pending.Add(id);
-                if (_pending.Count >= BatchSize) SendBatch();
+                _pending.Add(Id[i]);
+                if (_pending.Count >= BatchSize) SendBatch(Id.Skip(i + 1).ToList());
             }
         }
 
         protected override void EndProcessing()
         {
             if (ParameterSetName == ByViewSet) { RunCustomView(); return; }
-            if (_pending.Count > 0) SendBatch();
+            if (_pending.Count > 0) SendBatch(new List<string>());
             if (_sent > 0) WriteProgress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
 
@@ -109,12 +109,13 @@ namespace ZohoCrm.Cmdlets
 
         private bool Confirm(string target, string action)
         {
-            bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) && (w is SwitchParameter s ? s.IsPresent : true.Equals(w));
-            if (Force && !whatIf) return true;
+            // -Force skips the question, never a -WhatIf (given here, or inherited as $WhatIfPreference).
+            if (Force && !WhatIfRequested) return true;
             return ShouldProcess(target, action);
         }
 
-        private void SendBatch()
+        /// <param name="unsent">Ids already received but not yet batched: named too if the command must stop.</param>
+        private void SendBatch(List<string> unsent)
         {
             var batch = _pending.ToList();
             _pending.Clear();
@@ -131,9 +132,10 @@ namespace ZohoCrm.Cmdlets
             }
             catch (ZohoException ex) when (!(ex is ZohoValidationException))
             {
-                var failed = new NotUpdatedException(ex, Module, batch);
-                // The same request would fail for every batch (bad field, no permission, expired login): stop here.
-                if (ex.IsAboutTheRequest) ThrowTerminating(failed, batch.ToArray());
+                // The same request would fail for every batch (bad field, no permission, expired login): stop here,
+                // naming this batch and the ids received but not sent.
+                if (ex.IsAboutTheRequest) ThrowTerminating(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
+                var failed = new NotUpdatedException(ex, Module, batch, new List<string>());
                 // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
                 WriteError(failed, batch.ToArray());
                 return;
@@ -169,19 +171,23 @@ namespace ZohoCrm.Cmdlets
     /// <summary>Ids that were sent (or about to be) but not updated, because the whole call failed.</summary>
     public sealed class NotUpdatedException : ZohoException
     {
-        internal NotUpdatedException(ZohoException inner, string module, IReadOnlyList<string> ids)
-            : base(inner.Code, Describe(inner, module, ids), inner.Category, inner)
+        internal NotUpdatedException(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
+            : base(inner.Code, Describe(inner, module, ids, unsent), inner.Category, inner)
         {
             Ids = ids.ToArray();
+            UnsentIds = unsent.ToArray();
         }
 
         /// <summary>Every id of the failed call; none of them was updated (or, after a lost answer, may not have been).</summary>
         public string[] Ids { get; }
+        /// <summary>Ids received but never sent, because the command stopped.</summary>
+        public string[] UnsentIds { get; }
 
-        private static string Describe(ZohoException inner, string module, IReadOnlyList<string> ids)
+        private static string Describe(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
         {
-            string list = string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $", ... ({ids.Count - 5} more; all in the error's TargetObject)" : "");
-            return $"{inner.Message} -- {ids.Count} {module} id(s) not updated: {list}.";
+            string list = string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $", ... ({ids.Count - 5} more)" : "");
+            string rest = unsent.Count > 0 ? $" {unsent.Count} more id(s) were not sent." : "";
+            return $"{inner.Message} -- {ids.Count} {module} id(s) not updated: {list}.{rest} All of them are in the error's TargetObject.";
         }
     }
 

@@ -33,14 +33,23 @@ namespace ZohoCrm.Cmdlets
                 return work(_stop.Token);
             });
             task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
-            foreach (var action in queue.GetConsumingEnumerable()) action();
             try
             {
+                // Ctrl+C ends the pump at once, even if the work is stuck somewhere that does not see the token.
+                foreach (var action in queue.GetConsumingEnumerable(_stop.Token)) action();
                 return task.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 throw new PipelineStoppedException();
+            }
+            catch (Exception ex) when (!task.IsCompleted)
+            {
+                // Writing a message failed (the pipeline stopped, -Debug answered Halt, ...): the work must not go on unseen.
+                _stop.Cancel();
+                task.Wait(TimeSpan.FromSeconds(1));
+                if (ex is OperationCanceledException) throw new PipelineStoppedException();
+                throw;
             }
         }
 

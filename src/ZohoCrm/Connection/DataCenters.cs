@@ -59,8 +59,10 @@ namespace ZohoCrm
                 throw new ZohoValidationException("ZohoCrm.InvalidUrl", $"{parameterName} '{value}' is not an absolute http(s) URL, such as https://www.zohoapis.com.", parameterName);
             if (uri.Scheme == Uri.UriSchemeHttp && !IsLoopback(uri))
                 throw new ZohoValidationException("ZohoCrm.InsecureUrl", $"{parameterName} '{value}' uses plain http on a host that is not loopback: tokens would travel unencrypted. Use https (http is accepted only for 127.0.0.1, ::1 or localhost, e.g. the emulator).", parameterName);
-            if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment) || !string.IsNullOrEmpty(uri.UserInfo))
-                throw new ZohoValidationException("ZohoCrm.InvalidUrl", $"{parameterName} '{value}' must be a base URL without user info, query or fragment.", parameterName);
+            if (!string.IsNullOrEmpty(uri.UserInfo))
+                throw new ZohoValidationException("ZohoCrm.InvalidUrl", $"{parameterName} ({uri.Scheme}://...@{uri.Host}) must be a base URL without user info: credentials do not belong in it.", parameterName);
+            if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+                throw new ZohoValidationException("ZohoCrm.InvalidUrl", $"{parameterName} '{value}' must be a base URL without query or fragment.", parameterName);
             return new Uri(uri.GetLeftPart(UriPartial.Path).TrimEnd('/'), UriKind.Absolute);
         }
 

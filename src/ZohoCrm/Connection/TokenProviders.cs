@@ -70,12 +70,39 @@ namespace ZohoCrm
         private readonly TimeSpan _requestTimeout;
         private readonly SemaphoreSlim _gate = new SemaphoreSlim(1, 1);
         private readonly Queue<DateTimeOffset> _recentRefreshes = new Queue<DateTimeOffset>();
-        private SecureString _accessToken;
-        private DateTimeOffset _expiresOn = DateTimeOffset.MinValue;
-        private TimeSpan _lifetime;
-        private int _generation;
 
-        public RefreshTokenProvider(Uri accountsUrl, string clientId, SecureString clientSecret, SecureString refreshToken, HttpClient http, TimeSpan requestTimeout)
+        /// <summary>The current token, published whole so a reader never sees a token with another token's generation.</summary>
+        private sealed class TokenState
+        {
+            public TokenState(SecureString token, int generation, DateTimeOffset expiresOn, TimeSpan lifetime)
+            { Token = token; Generation = generation; ExpiresOn = expiresOn; Lifetime = lifetime; }
+            public SecureString Token { get; }
+            public int Generation { get; }
+            public DateTimeOffset ExpiresOn { get; }
+            public TimeSpan Lifetime { get; }
+        }
+
+        private TokenState _state;
+
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RefreshTokenProvider> Shared =
+            new System.Collections.Concurrent.ConcurrentDictionary<string, RefreshTokenProvider>();
+
+        /// <summary>
+        /// One provider per accounts host, client and refresh token in this process: connections (and runspaces) with the
+        /// same credentials share its access token and its count of refreshes, as Zoho counts them per refresh token.
+        /// </summary>
+        public static RefreshTokenProvider For(Uri accountsUrl, string clientId, SecureString clientSecret, SecureString refreshToken, HttpClient http, TimeSpan requestTimeout)
+        {
+            string key;
+            using (var sha = System.Security.Cryptography.SHA256.Create())
+            {
+                byte[] hash = sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(Secrets.Reveal(clientSecret) + "\0" + Secrets.Reveal(refreshToken)));
+                key = DataCenters.Authority(accountsUrl) + "|" + clientId + "|" + BitConverter.ToString(hash);
+            }
+            return Shared.GetOrAdd(key, _ => new RefreshTokenProvider(accountsUrl, clientId, clientSecret, refreshToken, http, requestTimeout));
+        }
+
+        private RefreshTokenProvider(Uri accountsUrl, string clientId, SecureString clientSecret, SecureString refreshToken, HttpClient http, TimeSpan requestTimeout)
         {
             _tokenUrl = new Uri(accountsUrl.ToString().TrimEnd('/') + "/oauth/v2/token");
             _clientId = clientId;
@@ -86,28 +113,33 @@ namespace ZohoCrm
         }
 
         public bool CanRefresh => true;
-        public DateTimeOffset? ExpiresOn => _accessToken == null ? (DateTimeOffset?)null : _expiresOn;
+        public DateTimeOffset? ExpiresOn => Volatile.Read(ref _state)?.ExpiresOn;
 
         /// <summary>The api_domain Zoho Accounts named in its last answer.</summary>
         public string ApiDomainFromZoho { get; private set; }
 
         /// <summary>Refresh early: 5 minutes before expiry, or a tenth of the lifetime for short-lived tokens.</summary>
-        private TimeSpan Margin => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, _lifetime.Ticks / 10));
-
-        private bool NeedsRefresh => _accessToken == null || DateTimeOffset.UtcNow >= _expiresOn - Margin;
+        private static bool NeedsRefresh(TokenState state)
+        {
+            if (state == null) return true;
+            var margin = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(5).Ticks, state.Lifetime.Ticks / 10));
+            return DateTimeOffset.UtcNow >= state.ExpiresOn - margin;
+        }
 
         public async Task<AccessToken> GetAsync(CancellationToken ct)
         {
-            if (NeedsRefresh)
+            var state = Volatile.Read(ref _state);
+            if (NeedsRefresh(state))
             {
                 await _gate.WaitAsync(ct).ConfigureAwait(false);
                 try
                 {
-                    if (NeedsRefresh) await RefreshCoreAsync(ct).ConfigureAwait(false);
+                    if (NeedsRefresh(Volatile.Read(ref _state))) await RefreshCoreAsync(ct).ConfigureAwait(false);
                 }
                 finally { _gate.Release(); }
+                state = Volatile.Read(ref _state);
             }
-            return new AccessToken(Secrets.Reveal(_accessToken), Volatile.Read(ref _generation));
+            return new AccessToken(Secrets.Reveal(state.Token), state.Generation);
         }
 
         public async Task RefreshAsync(int rejectedGeneration, CancellationToken ct)
@@ -116,7 +148,7 @@ namespace ZohoCrm
             try
             {
                 // Another caller already replaced the rejected token: use theirs.
-                if (Volatile.Read(ref _generation) != rejectedGeneration) return;
+                if (Volatile.Read(ref _state)?.Generation != rejectedGeneration) return;
                 await RefreshCoreAsync(ct).ConfigureAwait(false);
             }
             finally { _gate.Release(); }
@@ -173,8 +205,9 @@ namespace ZohoCrm
                 timeout.CancelAfter(_requestTimeout);
                 try
                 {
-                    response = await _http.PostAsync(_tokenUrl, form, timeout.Token).ConfigureAwait(false);
-                    body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    using (form)
+                    using (response = await _http.PostAsync(_tokenUrl, form, timeout.Token).ConfigureAwait(false))
+                        body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
@@ -206,13 +239,11 @@ namespace ZohoCrm
                 // Older answers carry expires_in_sec, and then expires_in is in milliseconds.
                 long seconds = expiresSec ?? expiresIn ?? 3600;
                 if (seconds <= 0) seconds = 3600;
-                _lifetime = TimeSpan.FromSeconds(seconds);
-                _expiresOn = started + _lifetime;
-                var old = _accessToken;
-                _accessToken = Secrets.Protect(access);
-                old?.Dispose();
+                var lifetime = TimeSpan.FromSeconds(seconds);
                 ApiDomainFromZoho = Json.GetString(root.Value, "api_domain");
-                Interlocked.Increment(ref _generation);
+                // The old token is not disposed: a reader may still hold it for a request in flight.
+                var previous = Volatile.Read(ref _state);
+                Volatile.Write(ref _state, new TokenState(Secrets.Protect(access), (previous?.Generation ?? 0) + 1, started + lifetime, lifetime));
             }
         }
 

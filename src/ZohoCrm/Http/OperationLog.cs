@@ -34,7 +34,8 @@ namespace ZohoCrm
     /// <summary>Removes secrets from text meant for a log or an error: token fields in JSON, forms and query strings.</summary>
     internal static class Redactor
     {
-        private const string Names = "access_token|refresh_token|client_secret|code|token|id_token|password";
+        // Not "code": Zoho's error codes are in "code" fields and are what -Debug is for.
+        private const string Names = "access_token|refresh_token|client_secret|token|id_token|password";
 
         private static readonly Regex JsonField = new Regex("(\"(?:" + Names + ")\"\\s*:\\s*\")[^\"]*(\")", RegexOptions.IgnoreCase | RegexOptions.Compiled);
         private static readonly Regex FormField = new Regex("((?:^|[?&\\s])(?:" + Names + ")=)[^&\\s]*", RegexOptions.IgnoreCase | RegexOptions.Compiled);

@@ -115,10 +115,10 @@ namespace ZohoCrm
                 TimeSpan? retryAfter = null;
                 string location = null;
                 var watch = Stopwatch.StartNew();
+                var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 try
                 {
                     using (var message = new HttpRequestMessage(request.Method, request.Url))
-                    using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
                     {
                         message.Headers.TryAddWithoutValidation("Authorization", "Zoho-oauthtoken " + token.Value);
                         if (!string.IsNullOrEmpty(_orgId)) message.Headers.TryAddWithoutValidation("X-CRM-ORG", _orgId);
@@ -126,6 +126,9 @@ namespace ZohoCrm
                         if (request.Content != null) message.Content = request.Content();
                         timeout.CancelAfter(RequestTimeout);
                         using (var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false))
+                        // Reading the body does not take the token everywhere (.NET Framework): a timeout or Ctrl+C
+                        // aborts a stalled body by disposing the response.
+                        using (timeout.Token.Register(response.Dispose))
                         {
                             status = (int)response.StatusCode;
                             retryAfter = RetryAfterHeader(response);
@@ -145,13 +148,13 @@ namespace ZohoCrm
                         }
                     }
                 }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                catch (Exception) when (ct.IsCancellationRequested)
                 {
-                    throw;
+                    throw new OperationCanceledException(ct);
                 }
-                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException)
+                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
                 {
-                    bool timedOut = ex is OperationCanceledException;
+                    bool timedOut = timeout.IsCancellationRequested;
                     string what = timedOut ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s" : "connection failed: " + ex.GetBaseException().Message;
                     OperationLog.Verbose($"{describe} -> {what} ({watch.ElapsedMilliseconds} ms)");
                     // A request that never reached Zoho may always be sent again; one whose outcome is unknown only if it is safe to repeat.
@@ -161,6 +164,10 @@ namespace ZohoCrm
                     throw new ZohoClientException(timedOut ? "ZohoCrm.Timeout" : "ZohoCrm.ConnectionFailed",
                         $"{describe} failed after {attempt} attempt(s): {what}.{advice}",
                         timedOut ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError, ex);
+                }
+                finally
+                {
+                    timeout.Dispose();
                 }
 
                 OperationLog.Verbose($"{describe} -> {status} ({watch.ElapsedMilliseconds} ms)");

@@ -105,13 +105,16 @@ namespace ZohoCrm
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var items) || items.ValueKind != JsonValueKind.Array)
                     throw response.Unrecognised();
                 var elements = items.EnumerateArray().ToList();
-                // An error with no record id is about the whole request (no field, a field that cannot be mass updated...).
-                foreach (var e in elements)
+                // An error with no record id, in an answer that is not one element per id, is about the whole request
+                // (no field, a field that cannot be mass updated...). With one element per id it is that record's error.
+                if (elements.Count != ids.Count || ids.Count == 1)
                 {
-                    var details = Json.GetObject(e, "details");
-                    bool hasId = details.HasValue && Json.GetString(details.Value, "id") != null;
-                    if (!hasId && string.Equals(Json.GetString(e, "status"), "error", StringComparison.OrdinalIgnoreCase))
-                        throw ZohoErrors.FromEnvelope(e, response.StatusCode, response.Request);
+                    foreach (var e in elements)
+                    {
+                        bool hasId = IdOf(e) != null;
+                        if (!hasId && string.Equals(Json.GetString(e, "status"), "error", StringComparison.OrdinalIgnoreCase))
+                            throw ZohoErrors.FromEnvelope(e, response.StatusCode, response.Request);
+                    }
                 }
                 return Match(ids, elements);
             }

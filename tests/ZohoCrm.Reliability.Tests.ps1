@@ -1,0 +1,515 @@
+#Requires -Version 7.4
+<#
+    Pester 5 tests of what ZohoCrm guarantees under faults the emulator injects (throttling, server errors, dropped
+    connections before and after processing, slow answers, expiring tokens, broken bodies): every record done or
+    reported, no endless wait, Ctrl+C within a second. A port of tests/ZohoCrm.Tests/ReliabilityTests.cs (the
+    reference for behaviour): the same flows and assertions, one It per xunit test, -TestCases for its theories.
+
+    Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.Reliability.Tests.ps1
+    Each It starts an emulator of its own, as each xunit test does, and stops it. Faults are added over HTTP
+    (Add-ZcrmEmulatorFault: POST /__emulator/faults); the emulator's C# state is read through its control endpoints
+    (PesterHelpers.psm1). Differences from the xunit file, forced by the emulator's command line and endpoints:
+      - EmulatorState.TokensIssued: Get-ZcrmEmulatorTokenIssuedCount counts the recorded token calls answered 200
+        without an injected fault. It equals TokensIssued while the emulator's refresh limit is not reached (the
+        tests lift it to 100,000 with --refresh-limit, as the xunit Start() does, except the two that test it).
+      - EmulatorOptions.GeneratedLeadCount has no flag: the emulator always has 4 seed Leads and 2,000 generated
+        ones. Where an xunit test asks for more (10,000; 3,000), Add-GeneratedLead inserts the missing Leads with a
+        bulk write job before any fault is added, so "the Leads after the 4 seed ones" holds as many ids as there.
+        The test that asks for none (the 60,001-row bulk write) runs with the 2,000 there.
+      - The Ctrl+C tests run the command in a runspace of their own, connected there (Pester's runspace is busy
+        running the test), and stop it as Ctrl+C does: PowerShell.Stop().
+#>
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
+    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
+    }
+    Import-Module $manifest -Force -ErrorAction Stop
+
+    # A seed Lead (src/ZohoCrm.Emulator/SeedData.cs).
+    $Seed1 = '738964000002131001'
+
+    # Connect-Zcrm parameters for the refresh-token flow, with fast retries so fault tests stay quick
+    # (ModuleTestBase.ConnectRefresh); -Extra adds or replaces parameters (the xunit connectExtra).
+    function Get-RefreshParameter {
+        param(
+            [Parameter(Mandatory)][object]$Emulator,
+            [hashtable]$Extra = @{}
+        )
+        $parameters = @{
+            ApiDomain      = $Emulator.BaseUrl
+            ClientId       = $Emulator.ClientId
+            ClientSecret   = $Emulator.ClientSecret
+            RefreshToken   = $Emulator.RefreshToken
+            RetryBaseDelay = [timespan]::FromMilliseconds(20)
+        }
+        foreach ($name in $Extra.Keys) { $parameters[$name] = $Extra[$name] }
+        $parameters
+    }
+
+    function Get-RequestCount {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
+    }
+
+    <#
+        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
+        (non-terminating error records, in order), Terminating (the error that stopped it, or $null), Verbose
+        (the verbose messages). All errors first-to-last: Errors, then Terminating (PsResult.AllErrors).
+    #>
+    function Invoke-Captured {
+        param(
+            [Parameter(Mandatory)][scriptblock]$ScriptBlock,
+            [object[]]$ArgumentList = @()
+        )
+        $items = [System.Collections.Generic.List[object]]::new()
+        $terminating = $null
+        try {
+            & $ScriptBlock @ArgumentList *>&1 | ForEach-Object { $items.Add($_) }
+        }
+        catch {
+            $terminating = $_
+        }
+        $output = [System.Collections.Generic.List[object]]::new()
+        $errors = [System.Collections.Generic.List[object]]::new()
+        $verbose = [System.Collections.Generic.List[string]]::new()
+        foreach ($item in $items) {
+            if ($item -is [System.Management.Automation.ErrorRecord]) { $errors.Add($item) }
+            elseif ($item -is [System.Management.Automation.VerboseRecord]) { $verbose.Add($item.Message) }
+            elseif ($item -is [System.Management.Automation.InformationRecord] -or $item -is [System.Management.Automation.InformationalRecord]) { }
+            elseif ($null -ne $item) { $output.Add($item) }
+        }
+        [pscustomobject]@{
+            Output      = $output.ToArray()
+            Errors      = $errors.ToArray()
+            Terminating = $terminating
+            Verbose     = $verbose.ToArray()
+            AllErrors   = @(@($errors) + @($terminating) | Where-Object { $null -ne $_ })
+        }
+    }
+
+    # PsResult.AssertNoErrors: no error record, no terminating error.
+    function Assert-NoError {
+        param([Parameter(Mandatory)][object]$Result)
+        @($Result.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -HaveCount 0
+        $Result.Terminating | Should -BeNullOrEmpty
+    }
+
+    # ReliabilityTests.Start: an emulator of its own with the refresh limit lifted to 100,000, this runspace connected
+    # with the refresh token (plus -Connect, the xunit connectExtra). -Emulator: more Start-ZcrmTestEmulator parameters.
+    function Start-Harness {
+        param(
+            [hashtable]$Emulator = @{},
+            [hashtable]$Connect = @{}
+        )
+        $parameters = @{ RefreshLimit = 100000 }
+        foreach ($name in $Emulator.Keys) { $parameters[$name] = $Emulator[$name] }
+        $started = Start-ZcrmTestEmulator @parameters
+        try {
+            $refresh = Get-RefreshParameter -Emulator $started -Extra $Connect
+            $c = Invoke-Captured { Connect-Zcrm @refresh }
+            Assert-NoError $c
+        }
+        catch {
+            Stop-ZcrmTestEmulator -Emulator $started
+            throw
+        }
+        $started
+    }
+
+    function Stop-Harness {
+        param([AllowNull()][object]$Emulator)
+        try { Disconnect-Zcrm -ErrorAction SilentlyContinue } catch { Write-Verbose "Disconnect-Zcrm: $_" }
+        Stop-ZcrmTestEmulator -Emulator $Emulator
+    }
+
+    # EmulatorOptions.GeneratedLeadCount = $Count, which has no flag: the emulator has 2,000 generated Leads after the
+    # 4 seed ones; the missing ones are inserted with a bulk write job (this runspace must be connected).
+    function Add-GeneratedLead {
+        param(
+            [Parameter(Mandatory)][object]$Emulator,
+            [Parameter(Mandatory)][int]$Count
+        )
+        $have = @(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads).Count - 4
+        $missing = $Count - $have
+        if ($missing -le 0) { return }
+        $r = Invoke-Captured { 1..$missing | ForEach-Object { @{ Last_Name = "Generated $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait }
+        Assert-NoError $r
+        @(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads).Count | Should -Be ($Count + 4)
+    }
+
+    # The ids of the Leads after the 4 seed ones: GetLeadIds().Skip(4).Take($Take).
+    function Get-LeadId {
+        param(
+            [Parameter(Mandatory)][object]$Emulator,
+            [Parameter(Mandatory)][int]$Take
+        )
+        $all = [string[]]@(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads)
+        $all.Count | Should -BeGreaterOrEqual ($Take + 4)
+        , [string[]]$all[4..($Take + 3)]
+    }
+
+    # ReliabilityTests.Transient: a mix of passing failures, each a share of the matching calls.
+    function Add-TransientFault {
+        param(
+            [Parameter(Mandatory)][object]$Emulator,
+            [Parameter(Mandatory)][string]$Path,
+            [Parameter(Mandatory)][double]$Share,
+            [string]$Method
+        )
+        $kinds = 'TooManyRequests', 'TooManyRequestsRetryAfterDetail', 'ServerError', 'ServiceUnavailableHtml', 'DropBeforeProcessing', 'DropAfterProcessing'
+        foreach ($kind in $kinds) {
+            $rule = @{ Emulator = $Emulator; Kind = $kind; PathContains = $Path; Probability = $Share / $kinds.Count; RetryAfterSeconds = 0 }
+            if ($Method) { $rule.Method = $Method }
+            $null = Add-ZcrmEmulatorFault @rule
+        }
+    }
+
+    # Enumerable.SequenceEqual of two lists, with the first difference in the message when they differ.
+    function Assert-SameSequence {
+        param(
+            [Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Expected,
+            [Parameter(Mandatory)][AllowEmptyCollection()][object[]]$Actual,
+            [string]$Because = ''
+        )
+        $Actual.Count | Should -Be $Expected.Count -Because $Because
+        for ($i = 0; $i -lt $Expected.Count; $i++) {
+            if ($Expected[$i] -cne $Actual[$i]) {
+                $Actual[$i] | Should -Be $Expected[$i] -Because "item $i differs ($Because)"
+            }
+        }
+    }
+}
+
+Describe 'Reliability under injected faults' {
+
+    It 'reports every one of 10,000 ids once when 30% of the mass update calls fail' {
+        # Mass_update_of_10000_ids_with_30_percent_of_calls_failing_reports_every_id_once
+        $emu = Start-Harness -Connect @{ MaxRetryCount = 8 }
+        try {
+            Add-GeneratedLead -Emulator $emu -Count 10000
+            $ids = Get-LeadId -Emulator $emu -Take 10000
+            Add-TransientFault -Emulator $emu -Path '/actions/mass_update' -Share 0.30
+            $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Flaky' } -Force }
+            $r.Terminating | Should -BeNullOrEmpty
+            $results = @($r.Output | Select-ZcrmOutput MassUpdateResult)
+            $reported = [System.Collections.Generic.List[string]]::new()
+            foreach ($x in $results) { $reported.Add([string]$x.Id) }
+            foreach ($e in $r.Errors) { foreach ($id in [string[]]$e.TargetObject) { $reported.Add($id) } }
+            $reported.Count | Should -Be 10000 -Because 'none twice'
+
+            $sortedIds = [string[]]$ids.Clone(); [Array]::Sort($sortedIds, [System.StringComparer]::Ordinal)
+            $sortedReported = $reported.ToArray(); [Array]::Sort($sortedReported, [System.StringComparer]::Ordinal)
+            Assert-SameSequence -Expected $sortedIds -Actual $sortedReported -Because 'none missing'
+
+            # Ordered by their place in the input, the reported ids are the input.
+            $index = [System.Collections.Generic.Dictionary[string, int]]::new()
+            for ($i = 0; $i -lt $ids.Count; $i++) { $index[$ids[$i]] = $i }
+            $byPlace = $reported.ToArray()
+            $keys = [int[]]::new($byPlace.Count)
+            for ($i = 0; $i -lt $byPlace.Count; $i++) { $k = -1; $keys[$i] = if ($index.TryGetValue($byPlace[$i], [ref]$k)) { $k } else { -1 } }
+            [Array]::Sort($keys, $byPlace)
+            Assert-SameSequence -Expected $ids -Actual $byPlace -Because 'in input order'
+
+            $injected = @(Get-ZcrmEmulatorInjectedFault -Emulator $emu).Count
+            $injected | Should -BeGreaterThan 5 -Because "only $injected faults were injected"
+
+            # Every id reported as updated really is.
+            $rating = @{}
+            foreach ($record in Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads) {
+                $property = $record.PSObject.Properties['Rating']
+                $rating[[string]$record.id] = if ($property) { $property.Value } else { $null }
+            }
+            $wrong = @(foreach ($x in $results) {
+                    if ($x.Status -ceq 'success' -and $rating[[string]$x.Id] -cne 'Flaky') { "$($x.Id): $($rating[[string]$x.Id])" }
+                })
+            $wrong | Should -HaveCount 0
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'accounts for every one of 60,001 bulk write rows with faults on upload, create and polling' {
+        # Bulk_write_of_60001_rows_with_faults_on_upload_create_and_polling_accounts_for_every_row
+        # (xunit: GeneratedLeadCount = 0, which has no flag: the 2,000 generated Leads stay.)
+        $emu = Start-Harness -Emulator @{ BulkStepMs = 50 }
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind TooManyRequestsRetryAfterHeader -PathContains '/upload' -Times 1 -RetryAfterSeconds 0
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DropBeforeProcessing -PathContains '/upload' -Skip 1 -Times 1
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind TooManyRequests -Method POST -PathContains '/crm/bulk/' -Times 1 -RetryAfterSeconds 0
+            # The second job's create fails with a server error: Zoho may or may not have made the job, so it is not sent again.
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -Method POST -PathContains '/crm/bulk/' -Skip 1 -Times 1
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServiceUnavailableHtml -Method GET -PathContains '/crm/bulk/' -Probability 0.3
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DropAfterProcessing -Method GET -PathContains '.zip' -Times 1
+            $r = Invoke-Captured { 1..60001 | ForEach-Object { @{ Last_Name = "Faulty $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult }
+            $r.Terminating | Should -BeNullOrEmpty
+            @($r.Output | Where-Object { $_.RowNumber -isnot [long] }) | Should -HaveCount 0 -Because 'RowNumber is a long'
+            $resultRows = [long[]]@($r.Output | ForEach-Object { $_.RowNumber })
+            $r.Errors | Should -HaveCount 1
+            $e = $r.Errors[0]
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'INTERNAL_ERROR'
+            $e.Exception.Message | Should -BeLikeExactly '*rows 25001-50000*'
+            $e.Exception.Message | Should -BeLikeExactly '*may or may not*'
+            $e.Exception.Message | Should -BeLikeExactly '*job *' -Because 'it names the job already submitted'
+            $notSubmitted = [long[]](25001..50000)
+            $all = [long[]]($resultRows + $notSubmitted)
+            [Array]::Sort($all)
+            # Each row once: a result or named in the error.
+            Assert-SameSequence -Expected ([long[]](1..60001)) -Actual $all -Because 'each row once'
+            @($r.Output | Where-Object { $_.Status -cne 'added' }) | Should -HaveCount 0
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'refreshes a token expiring every 5 seconds once per expiry during a long run' {
+        # A_token_expiring_every_5_seconds_during_a_long_run_is_refreshed_once_per_expiry
+        $emu = Start-Harness -Emulator @{ TokenLifetimeSec = 5 }
+        try {
+            Add-GeneratedLead -Emulator $emu -Count 3000
+            # Stretch the run to about 13 s: every mass update call takes 0.5 s.
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 500
+            $issuedBefore = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ids = Get-LeadId -Emulator $emu -Take 2600
+            $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Long' } -BatchSize 100 -Force }
+            $watch.Stop()
+            Assert-NoError $r
+            @($r.Output | Select-ZcrmOutput MassUpdateResult | Where-Object { $_.Status -ceq 'success' }) | Should -HaveCount 2600
+            $refreshes = (Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu) - $issuedBefore
+            $lifetimes = $watch.Elapsed.TotalSeconds / 5
+            $watch.Elapsed | Should -BeGreaterThan ([timespan]::FromSeconds(10)) -Because "the run took only $($watch.Elapsed)"
+            # Refreshed a little before each expiry: about one per lifetime, never a burst.
+            $refreshes | Should -BeGreaterOrEqual ([int][Math]::Floor($lifetimes) - 1)
+            $refreshes | Should -BeLessOrEqual ([int][Math]::Ceiling($lifetimes / 0.9) + 1)
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'costs one refresh per token expiring mid-run, and no record' {
+        # Tokens_expiring_mid_run_cost_one_refresh_each_and_no_record (xunit: GeneratedLeadCount = 3000; 1,000 are used)
+        $emu = Start-Harness
+        try {
+            # Three expiries, at the 3rd, 6th and 9th call (the retry after each refresh goes through).
+            foreach ($skip in 2, 5, 8) {
+                $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ExpireTokens -PathContains '/actions/mass_update' -Skip $skip -Times 1
+            }
+            $before = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
+            $ids = Get-LeadId -Emulator $emu -Take 1000
+            $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Expiring' } -BatchSize 100 -Force }
+            Assert-NoError $r
+            @($r.Output | Select-ZcrmOutput MassUpdateResult | Where-Object { $_.Status -ceq 'success' }) | Should -HaveCount 1000
+            ((Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu) - $before) | Should -Be 3
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'shares one refresh between runspaces sharing one connection' {
+        # Runspaces_sharing_one_connection_share_one_refresh
+        $emu = Start-Harness
+        $runspaces = [System.Collections.Generic.List[object]]::new()
+        try {
+            $conn = @(Get-ZcrmConnection)
+            $conn | Should -HaveCount 1
+            $conn = $conn[0]
+            Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
+            $before = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
+            $ids = Get-LeadId -Emulator $emu -Take 800
+            # Four runspaces of their own, started together (BeginInvoke), each with a quarter of the ids.
+            foreach ($n in 0..3) { $runspaces.Add((New-ZcrmTestRunspace)) }
+            $jobs = @(foreach ($n in 0..3) {
+                    Start-ZcrmRunspaceScript -Runspace $runspaces[$n] -Variables @{ conn = $conn; ids = [string[]]$ids[($n * 200)..($n * 200 + 199)] } `
+                        -Script "`$ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Shared' } -Connection `$conn -BatchSize 50 -Force"
+                })
+            $results = @(foreach ($job in $jobs) { Receive-ZcrmRunspaceScript -Job $job -TimeoutSec 120 })
+            foreach ($result in $results) {
+                $result.Completed | Should -BeTrue
+                Assert-NoError $result
+            }
+            $count = 0
+            foreach ($result in $results) { $count += @($result.Output | Select-ZcrmOutput MassUpdateResult).Count }
+            $count | Should -Be 800
+            ((Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu) - $before) | Should -Be 1
+        }
+        finally {
+            foreach ($runspace in $runspaces) { $runspace.Dispose() }
+            Stop-Harness $emu
+        }
+    }
+
+    It 'works with ForEach-Object -Parallel and $using:conn' {
+        # ForEach_Object_Parallel_with_using_connection_works (xunit: GeneratedLeadCount = 1000; 300 are used)
+        $emu = Start-Harness
+        try {
+            $ids = Get-LeadId -Emulator $emu -Take 300
+            $r = Invoke-Captured {
+                $conn = Get-ZcrmConnection; $manifest = (Get-Module ZohoCrm).Path
+                0..2 | ForEach-Object -ThrottleLimit 3 -Parallel { Import-Module $using:manifest; $all = $using:ids; $all[($_ * 100)..($_ * 100 + 99)] | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Parallel' } -Connection $using:conn -Force }
+            }
+            Assert-NoError $r
+            $expected = [string[]]$ids.Clone(); [Array]::Sort($expected, [System.StringComparer]::Ordinal)
+            $actual = [string[]]@($r.Output | Select-ZcrmOutput MassUpdateResult | ForEach-Object { [string]$_.Id })
+            [Array]::Sort($actual, [System.StringComparer]::Ordinal)
+            Assert-SameSequence -Expected $expected -Actual $actual
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'ends a slow call or a retry sleep within a second on Ctrl+C (<Kind>)' -TestCases @(
+        @{ Kind = 'Slow'; Connect = @{ TimeoutSec = 30 }; Script = 'Get-ZcrmMassUpdateJob Leads 1 -Verbose' }
+        @{ Kind = 'TooManyRequestsRetryAfterHeader'; Connect = @{}; Script = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'x' } -Id 738964000002131001 -Force" }
+    ) {
+        # Ctrl_C_ends_a_slow_call_or_a_retry_sleep_within_a_second
+        $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
+        $runspace = $null
+        try {
+            # A runspace of its own, connected there, so its pipeline can be stopped as Ctrl+C stops it.
+            $runspace = New-ZcrmTestRunspace -Variables @{ refresh = (Get-RefreshParameter -Emulator $emu -Extra $Connect) } -Script 'Connect-Zcrm @refresh'
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind $Kind -PathContains '/actions/mass_update' -DelayMs 30000 -RetryAfterSeconds 30
+            $shell = [powershell]::Create()
+            try {
+                $shell.Runspace = $runspace
+                $null = $shell.AddScript($Script)
+                $async = $shell.BeginInvoke()
+                $deadline = [datetime]::UtcNow.AddSeconds(10)
+                while (@(Get-ZcrmEmulatorInjectedFault -Emulator $emu).Count -eq 0 -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+                Start-Sleep -Milliseconds 200
+                $watch = [System.Diagnostics.Stopwatch]::StartNew()
+                $shell.Stop()
+                $async.AsyncWaitHandle.WaitOne([timespan]::FromSeconds(5)) | Should -BeTrue
+                $watch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(1)) -Because "Stop took $($watch.Elapsed)"
+                $shell.InvocationStateInfo.State | Should -Be ([System.Management.Automation.PSInvocationState]::Stopped)
+            }
+            finally { $shell.Dispose() }
+        }
+        finally {
+            if ($runspace) { $runspace.Dispose() }
+            Stop-ZcrmTestEmulator -Emulator $emu
+        }
+    }
+
+    It 'gives every call a timeout, and a slow answer becomes a clear error' {
+        # Every_call_has_a_timeout_and_a_slow_answer_becomes_a_clear_error
+        $emu = Start-Harness -Connect @{ TimeoutSec = 1; MaxRetryCount = 1 }
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 3000
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $r = Invoke-Captured { Get-ZcrmMassUpdateJob Leads 1 }
+            $watch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(6))
+            $r.Errors | Should -HaveCount 1
+            $e = $r.Errors[0]
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.Timeout'
+            $e.Exception.Message | Should -BeLikeExactly '*no answer within 1 s*'
+            $e.Exception.Message | Should -BeLikeExactly '*2 attempt(s)*'
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'does not repeat a create-job call that got no answer, and says what to check' {
+        # A_create_job_call_with_no_answer_is_not_repeated_and_says_what_to_check
+        $emu = Start-Harness -Emulator @{ BulkStepMs = 50 }
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DropAfterProcessing -Method POST -PathContains '/crm/bulk/' -Times 1
+            $r = Invoke-Captured { 1..3 | ForEach-Object { @{ Last_Name = "Lost $_" } } | New-ZcrmBulkWriteJob Leads }
+            $r.Errors | Should -HaveCount 1
+            $e = $r.Errors[0]
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.ConnectionFailed'
+            $e.Exception.Message | Should -BeLikeExactly '*may or may not*'
+            $e.Exception.Message | Should -BeLikeExactly '*rows 1-3*'
+            $e.Exception.Message | Should -BeLikeExactly '*uploaded as file*'
+            @(Get-ZcrmEmulatorRequest -Emulator $emu | Where-Object { $_.method -ceq 'POST' -and $_.path.Contains('/crm/bulk/') }) | Should -HaveCount 1
+            # Zoho did make it: that is why the module must not send it again.
+            @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu) | Should -HaveCount 1
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'turns a broken answer (<Kind>) into a clear error without a stack trace' -TestCases @(
+        @{ Kind = 'NonJsonBody'; Script = 'Get-ZcrmMassUpdateJob Leads 1'; ErrorId = 'ZohoCrm.InvalidResponse'; Text = 'not JSON' }
+        @{ Kind = 'TruncatedBody'; Script = 'Get-ZcrmMassUpdateJob Leads 1'; ErrorId = 'ZohoCrm.InvalidResponse'; Text = 'not JSON' }
+        @{ Kind = 'BadGatewayHtml'; Script = 'Get-ZcrmMassUpdateJob Leads 1'; ErrorId = 'ZohoCrm.ServerError'; Text = 'HTTP 502' }
+        @{ Kind = 'RedirectToOtherHost'; Script = 'Get-ZcrmMassUpdateJob Leads 1'; ErrorId = 'ZohoCrm.Redirected'; Text = 'does not follow redirects' }
+    ) {
+        # Broken_answers_become_clear_errors_without_stack_traces
+        $emu = Start-Harness -Connect @{ MaxRetryCount = 1 }
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind $Kind -PathContains '/actions/mass_update'
+            $before = Get-RequestCount -Emulator $emu
+            $r = Invoke-Captured ([scriptblock]::Create($Script))
+            $r.AllErrors | Should -HaveCount 1
+            $e = $r.AllErrors[0]
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly $ErrorId
+            $e.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+            $e.Exception.Message | Should -Not -BeLikeExactly '*   at *'
+            if ($Kind -eq 'RedirectToOtherHost') {
+                Get-RequestCount -Emulator $emu | Should -Be ($before + 1) -Because 'the redirect was not followed'
+            }
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'fetches a damaged result ZIP again, and a second damage is a clear error' {
+        # A_damaged_result_zip_is_fetched_again_and_a_second_damage_is_a_clear_error
+        $emu = Start-Harness -Emulator @{ BulkStepMs = 50 }
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DamagedZip -PathContains '.zip' -Times 1
+            $ok = Invoke-Captured { 1..5 | ForEach-Object { @{ Last_Name = "Zip $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
+            Assert-NoError $ok
+            $ok.Output | Should -HaveCount 5
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DamagedZip -PathContains '.zip'
+            $bad = Invoke-Captured { 1..5 | ForEach-Object { @{ Last_Name = "Zip $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
+            $bad.Errors | Should -HaveCount 1
+            $e = $bad.Errors[0]
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.InvalidResult'
+            $e.Exception.Message | Should -BeLikeExactly '*not a readable ZIP*'
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'turns Access Denied from the token endpoint into one clear terminating error' {
+        # Access_Denied_from_the_token_endpoint_is_one_clear_terminating_error (Zoho's refresh limit, not lifted)
+        $emu = Start-ZcrmTestEmulator
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind AccessDenied -PathContains '/oauth/v2/token'
+            $refresh = Get-RefreshParameter -Emulator $emu
+            $r = Invoke-Captured { Connect-Zcrm @refresh }
+            $r.Terminating | Should -Not -BeNullOrEmpty
+            $r.Terminating.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'Access Denied'
+            $r.Terminating.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+            $r.Terminating.Exception.Message | Should -BeLikeExactly '*10 access tokens*'
+            $r.AllErrors | Should -HaveCount 1
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'keeps the refresh limit itself before Zoho locks the refresh token out' {
+        # The_refresh_limit_is_kept_by_the_module_before_Zoho_locks_the_token_out (Zoho's refresh limit, not lifted)
+        $emu = Start-ZcrmTestEmulator -TokenLifetimeSec 1
+        try {
+            $refresh = Get-RefreshParameter -Emulator $emu
+            Assert-NoError (Invoke-Captured { Connect-Zcrm @refresh })
+            $r = [pscustomobject]@{ Terminating = $null }
+            for ($i = 0; $i -lt 12 -and $null -eq $r.Terminating; $i++) {
+                Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
+                $r = Invoke-Captured { Invoke-ZcrmMassUpdate Leads @{ Rating = 'x' } -Id $Seed1 -Force }
+            }
+            $r.Terminating | Should -Not -BeNullOrEmpty
+            $r.Terminating.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.RefreshLimit'
+            # The 11th was never asked for (TokensIssued; here: token calls, so an 11th call would count too).
+            Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu | Should -Be 10
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'shows retries and their budget under -Verbose' {
+        # Retries_and_their_budget_show_under_Verbose
+        $emu = Start-Harness
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind TooManyRequestsRetryAfterHeader -PathContains '/actions/mass_update' -Times 2 -RetryAfterSeconds 0
+            $r = Invoke-Captured { Get-ZcrmMassUpdateJob Leads 1 -Verbose }
+            @($r.Verbose | Where-Object { $_.Contains('HTTP 429; retry 1 of 5') -and $_.Contains('budget left') }) | Should -Not -HaveCount 0
+            @($r.Verbose | Where-Object { $_.Contains('retry 2 of 5') }) | Should -Not -HaveCount 0
+        }
+        finally { Stop-Harness $emu }
+    }
+}
