@@ -6,10 +6,12 @@
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.BulkWrite.Tests.ps1
     The tests cannot read the emulator's C# state: they read records, requests, bulk write jobs and callbacks through
-    its control endpoints (PesterHelpers.psm1). Differences from the xunit file, forced by the emulator's command line
-    and endpoints:
-      - Zoho's limit of 10 token refreshes per 10 minutes cannot be lifted from the command line, so each block
-        connects with the refresh token once or twice and the tests share that connection.
+    its control endpoints (PesterHelpers.psm1). The 'Bulk write' block lifts Zoho's limit of 10 token refreshes per
+    10 minutes (Start-ZcrmTestEmulator -RefreshLimit 100000, the emulator's --refresh-limit), as BulkFixture does;
+    its tests share the block's connection (the xunit tests connect in each test, which costs no token either: the
+    module shares one access token per credentials in a process). The bad-input table (bad rows, parameters and
+    CSV/ZIP files) is in ZohoCrm.BadInput.Tests.ps1. Differences from the xunit file, forced by the emulator's
+    endpoints:
       - The emulator logs uploads by size only and no endpoint returns an uploaded file, so the test that checks the
         uploaded CSV sends its upload through a loopback relay (Start-ZcrmUploadRelay) that keeps a copy.
       - EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace are set with the emulator's --relative-download-url
@@ -128,8 +130,9 @@ AfterAll {
 
 Describe 'Bulk write' {
     BeforeAll {
-        # BulkFixture: a bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default).
-        $emu = Start-ZcrmTestEmulator -BulkStepMs 50
+        # BulkFixture: a bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default); Zoho's
+        # refresh limit lifted (EmulatorFixture).
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 100000
         $refresh = Get-RefreshParameter -Emulator $emu
         Connect-Zcrm @refresh
     }
@@ -146,8 +149,8 @@ Describe 'Bulk write' {
         }
         AfterAll {
             if ($relay) { $null = Receive-ZcrmUploadRelay -Relay $relay -TimeoutSec 0 }
-            # Back to the block's connection (static token: no token call).
-            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+            # Back to the block's connection.
+            Connect-Zcrm @refresh
         }
 
         It 'brings awkward values from the pipeline to the records unchanged' {
@@ -339,64 +342,8 @@ Describe 'Bulk write' {
         }
     }
 
-    It 'fails on <ErrorId> before anything is uploaded' -TestCases @(
-        @{ Script = "@{ Last_Name = 'a' }, @{ Last_Name = 'b'; Extra = 1 } | New-ZcrmBulkWriteJob Leads"; ErrorId = 'ZohoCrm.UnknownColumn'; Text = "Row 2 has the property 'Extra'" }
-        @{ Script = "@{ Email = 'a@b.c' } | New-ZcrmBulkWriteJob Contacts -Operation update"; ErrorId = 'ZohoCrm.FindByRequired'; Text = '-FindBy' }
-        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -CallbackUrl /relative/path"; ErrorId = 'ZohoCrm.InvalidCallbackUrl'; Text = 'not an absolute http(s) URL' }
-        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -CallbackUrl ftp://example.com/x"; ErrorId = 'ZohoCrm.InvalidCallbackUrl'; Text = 'ftp://example.com/x' }
-        @{ Script = '$o = [ordered]@{}; 1..201 | ForEach-Object { $o["C$_"] = $_ }; $o | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.TooManyColumns'; Text = '201 columns' }
-        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = 'Nope' }"; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = "column 'Nope'" }
-        @{ Script = "@{ Last_Name = @{ nested = 1 } } | New-ZcrmBulkWriteJob Leads"; ErrorId = 'ZohoCrm.InvalidValue'; Text = 'Account_Name.id' }
-        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv'; ErrorId = 'ZohoCrm.FileNotFound'; Text = 'does-not-exist.csv' }
-        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -Operation delete"; ErrorId = 'ParameterArgumentValidationError'; Text = 'Operation' }
-        @{ Script = "@{ Last_Name = 'a' } | New-ZcrmBulkWriteJob Leads -Timeout 5"; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
-    ) {
-        $before = Get-RequestCount -Emulator $emu
-        $r = Invoke-Captured ([scriptblock]::Create($Script))
-        $err = $r.AllErrors | Select-Object -First 1
-        $err | Should -Not -BeNullOrEmpty
-        $err.FullyQualifiedErrorId | Should -BeLikeExactly "$([WildcardPattern]::Escape($ErrorId))*"
-        $err.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
-        @($r.Output | Select-ZcrmOutput BulkWriteJob) | Should -HaveCount 0
-        Get-RequestCount -Emulator $emu | Should -Be $before
-    }
-
-    It 'fails on bad CSV files before anything is uploaded' {
-        $dir = New-TestDirectory -Prefix 'zcrm-bad'
-        try {
-            [System.IO.File]::WriteAllText((Join-Path $dir 'ragged.csv'), "Last_Name,Email`r`na,a@x.com`r`nb`r`n")
-            [System.IO.File]::WriteAllBytes((Join-Path $dir 'latin1.csv'), [System.Text.Encoding]::Latin1.GetBytes("Last_Name`r`nZo$([char]0xEB)`r`n"))
-            $zip = [System.IO.Compression.ZipFile]::Open((Join-Path $dir 'two.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
-            try { $null = $zip.CreateEntry('a.csv'); $null = $zip.CreateEntry('b.csv') } finally { $zip.Dispose() }
-            [System.IO.File]::WriteAllText((Join-Path $dir 'open-quote.csv'), "Last_Name`r`n`"never closed`r`n")
-
-            $before = Get-RequestCount -Emulator $emu
-            foreach ($case in @(
-                    @{ File = 'ragged.csv'; Id = 'ZohoCrm.RaggedRow'; Text = 'Row 2 (line 3)' }
-                    @{ File = 'latin1.csv'; Id = 'ZohoCrm.InvalidEncoding'; Text = '-CharacterEncoding' }
-                    @{ File = 'two.zip'; Id = 'ZohoCrm.InvalidZip'; Text = '2 file(s)' }
-                    @{ File = 'open-quote.csv'; Id = 'ZohoCrm.InvalidCsv'; Text = 'quoted field' }
-                )) {
-                $r = Invoke-Captured { New-ZcrmBulkWriteJob Leads -Path $args[0] } -ArgumentList (Join-Path $dir $case.File)
-                $r.Terminating | Should -Not -BeNullOrEmpty -Because $case.File
-                $r.Terminating.FullyQualifiedErrorId | Should -BeLikeExactly "$($case.Id)*" -Because $case.File
-                $r.Terminating.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($case.Text))*" -Because $case.File
-            }
-            Get-RequestCount -Emulator $emu | Should -Be $before
-
-            # The same latin-1 file with its encoding named goes through.
-            $ok = Invoke-Captured { New-ZcrmBulkWriteJob Leads -Path $args[0] -CharacterEncoding iso-8859-1 -Wait | Get-ZcrmBulkWriteResult } -ArgumentList (Join-Path $dir 'latin1.csv')
-            Assert-NoError $ok
-            $ok.Output | Should -HaveCount 1
-            (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $ok.Output[0].RecordId).Last_Name | Should -BeExactly "Zo$([char]0xEB)"
-        }
-        finally {
-            Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
-        }
-    }
-
     It 'sends the feature and org headers with the upload and fetches the org once' {
-        # A new connection, which has not read the org yet.
+        # A new connection, which has not read the org yet (it reuses the process's valid access token).
         Connect-Zcrm @refresh
         $before = Get-RequestCount -Emulator $emu
         $r = Invoke-Captured {

@@ -388,6 +388,32 @@ Describe 'Reliability under injected faults' {
         }
     }
 
+    It 'reports polling that keeps failing during -Wait as an error naming the jobs, not a crash' {
+        # Polling_that_keeps_failing_during_Wait_is_an_error_naming_the_jobs_not_a_crash
+        $emu = Start-Harness -Emulator @{ BulkStepMs = 30000 } -Connect @{ MaxRetryCount = 1 }
+        try {
+            $created = Invoke-Captured { @{ Last_Name = 'Polled' } | New-ZcrmBulkWriteJob Leads }
+            Assert-NoError $created
+            $jobs = @($created.Output | Select-ZcrmOutput BulkWriteJob)
+            $jobs | Should -HaveCount 1
+            $jobId = [string]$jobs[0].JobId
+            # The first look goes through; every poll after it fails with a server error.
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -Method GET -PathContains '/crm/bulk/' -Skip 1
+            $r = Invoke-Captured ([scriptblock]::Create("Get-ZcrmBulkWriteJob $jobId -Wait"))
+            $r.Terminating | Should -BeNullOrEmpty
+            $r.Errors | Should -HaveCount 1
+            $e = $r.Errors[0]
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'INTERNAL_ERROR'
+            $e.TargetObject.GetType() | Should -Be ([string[]])
+            $e.TargetObject.Count | Should -Be 1
+            $e.TargetObject[0] | Should -BeExactly $jobId
+            $polled = @($r.Output | Select-ZcrmOutput BulkWriteJob)
+            $polled | Should -HaveCount 1
+            $polled[0].JobId | Should -BeExactly $jobId
+        }
+        finally { Stop-Harness $emu }
+    }
+
     It 'gives every call a timeout, and a slow answer becomes a clear error' {
         # Every_call_has_a_timeout_and_a_slow_answer_becomes_a_clear_error
         $emu = Start-Harness -Connect @{ TimeoutSec = 1; MaxRetryCount = 1 }

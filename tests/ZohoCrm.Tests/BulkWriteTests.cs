@@ -290,7 +290,7 @@ public class BulkWriteTests : ModuleTestBase, IClassFixture<BulkFixture>
     public void Ctrl_C_stops_Wait_at_once_and_the_job_id_was_shown()
     {
         var options = new EmulatorOptions { BulkStepDelay = TimeSpan.FromSeconds(30) };
-        using var t = new Harness(EmulatorHost.StartAsync(options).GetAwaiter().GetResult(), options);
+        using var t = new OwnEmulator(options);
         t.Ps.Invoke(ConnectRefresh).AssertNoErrors();
         using var shell = PowerShell.Create();
         shell.Runspace = t.Ps.Runspace;
@@ -310,7 +310,7 @@ public class BulkWriteTests : ModuleTestBase, IClassFixture<BulkFixture>
     public void Relative_download_urls_and_IN_PROGRESS_with_a_space_are_understood()
     {
         var options = new EmulatorOptions { BulkStepDelay = TimeSpan.FromMilliseconds(50), RelativeDownloadUrl = true, InProgressWithSpace = true };
-        using var t = new Harness(EmulatorHost.StartAsync(options).GetAwaiter().GetResult(), options);
+        using var t = new OwnEmulator(options);
         t.Ps.Invoke(ConnectRefresh).AssertNoErrors();
         var r = t.Ps.Invoke("1..3 | ForEach-Object { @{ Last_Name = \"Rel $_\" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult");
         r.AssertNoErrors();
@@ -367,19 +367,12 @@ public class BulkWriteTests : ModuleTestBase, IClassFixture<BulkFixture>
     }
 
     /// <summary>An emulator like the org of seed 003 (Owner mandatory in Leads), connected with the static token.</summary>
-    private static Harness SeedOrg()
+    private static OwnEmulator SeedOrg()
     {
         var options = new EmulatorOptions { LeadsOwnerMandatory = true, BulkStepDelay = TimeSpan.FromMilliseconds(50) };
-        var t = new Harness(EmulatorHost.StartAsync(options).GetAwaiter().GetResult(), options);
+        var t = new OwnEmulator(options);
         t.Ps.Invoke(ConnectStatic).AssertNoErrors();
         return t;
     }
 
-    private sealed class Harness : ModuleTestBase
-    {
-        public Harness(EmulatorHost host, EmulatorOptions options) : base(host, options) { }
-        public new PsSession Ps => base.Ps;
-        public new EmulatorHost Host => base.Host;
-        public override void Dispose() { base.Dispose(); Host.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-    }
 }

@@ -127,8 +127,8 @@ public class TokenExpiryTests
     [Fact]
     public async Task Connect_refreshes_at_once_and_reconnecting_reuses_the_valid_token()
     {
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
-        using var t = new Harness(host);
+        using var t = new OwnEmulator(new EmulatorOptions());
+        var host = t.Host;
         t.Ps.Invoke(t.Connect).AssertNoErrors();
         Assert.Equal(1, host.State.TokensIssued); // refreshed at connect: a wrong secret would fail here
         using var other = new PsSession();
@@ -151,8 +151,8 @@ public class TokenExpiryTests
     [Fact]
     public async Task An_expired_token_is_refreshed_once_and_the_call_succeeds()
     {
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions());
-        using var t = new Harness(host);
+        using var t = new OwnEmulator(new EmulatorOptions());
+        var host = t.Host;
         t.Ps.Invoke(t.Connect).AssertNoErrors();
         Assert.Equal(1, host.State.TokensIssued);
         host.State.ExpireAllTokens();
@@ -170,8 +170,8 @@ public class TokenExpiryTests
     [Fact]
     public async Task A_token_near_expiry_is_refreshed_before_the_call()
     {
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { TokenLifetime = TimeSpan.FromSeconds(2) });
-        using var t = new Harness(host);
+        using var t = new OwnEmulator(new EmulatorOptions { TokenLifetime = TimeSpan.FromSeconds(2) });
+        var host = t.Host;
         t.Ps.Invoke(t.Connect).AssertNoErrors();
         Thread.Sleep(TimeSpan.FromSeconds(2.1));
         host.State.ClearRequests();
@@ -184,8 +184,8 @@ public class TokenExpiryTests
     [Fact]
     public async Task An_access_token_connection_cannot_refresh_and_says_so()
     {
-        await using var host = await EmulatorHost.StartAsync(new EmulatorOptions { TokenLifetime = TimeSpan.FromHours(1) });
-        using var t = new Harness(host);
+        using var t = new OwnEmulator(new EmulatorOptions { TokenLifetime = TimeSpan.FromHours(1) });
+        var host = t.Host;
         using var http = new HttpClient();
         var form = new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -200,11 +200,4 @@ public class TokenExpiryTests
         Assert.Equal(ErrorCategory.AuthenticationError, r.Terminating.CategoryInfo.Category);
     }
 
-    private sealed class Harness : ModuleTestBase
-    {
-        public Harness(EmulatorHost host) : base(host, new EmulatorOptions()) { }
-        public new PsSession Ps => base.Ps;
-        public new EmulatorOptions Options => base.Options;
-        public string Connect => ConnectRefresh;
-    }
 }

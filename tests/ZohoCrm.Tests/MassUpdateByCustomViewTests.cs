@@ -170,18 +170,8 @@ public class MassUpdateByCustomViewTests : ModuleTestBase, IClassFixture<FastJob
     private static PsResult WithSlowEmulator(Func<PsSession, PsResult> test)
     {
         var options = new EmulatorOptions { JobStepDelay = TimeSpan.FromSeconds(30) };
-        var host = EmulatorHost.StartAsync(options).GetAwaiter().GetResult();
-        try
-        {
-            using var t = new SlowTest(host, options);
-            return test(t.Session);
-        }
-        finally { host.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+        using var t = new OwnEmulator(options);
+        return test(t.Ps);
     }
 
-    private sealed class SlowTest : ModuleTestBase
-    {
-        public SlowTest(EmulatorHost host, EmulatorOptions options) : base(host, options) { }
-        public PsSession Session => Ps;
-    }
 }

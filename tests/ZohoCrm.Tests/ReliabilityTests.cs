@@ -12,12 +12,11 @@ namespace ZohoCrm.Tests;
 /// </summary>
 public class ReliabilityTests
 {
-    private static Harness Start(EmulatorOptions? options = null, string connectExtra = "")
+    private static OwnEmulator Start(EmulatorOptions? options = null, string connectExtra = "")
     {
         options ??= new EmulatorOptions();
         options.RefreshLimit = 100_000;
-        var host = EmulatorHost.StartAsync(options).GetAwaiter().GetResult();
-        var t = new Harness(host, options);
+        var t = new OwnEmulator(options);
         t.Ps.Invoke(t.Connect + " " + connectExtra).AssertNoErrors();
         return t;
     }
@@ -252,8 +251,8 @@ public class ReliabilityTests
     public void Access_Denied_from_the_token_endpoint_is_one_clear_terminating_error()
     {
         var options = new EmulatorOptions();
-        var host = EmulatorHost.StartAsync(options).GetAwaiter().GetResult();
-        using var t = new Harness(host, options);
+        using var t = new OwnEmulator(options);
+        var host = t.Host;
         host.State.AddFault(new FaultRule { Kind = FaultKind.AccessDenied, PathContains = "/oauth/v2/token" });
         var r = t.Ps.Invoke(t.Connect);
         Assert.Equal("Access Denied", r.Terminating!.FullyQualifiedErrorId.Split(',')[0]);
@@ -266,8 +265,8 @@ public class ReliabilityTests
     public void The_refresh_limit_is_kept_by_the_module_before_Zoho_locks_the_token_out()
     {
         var options = new EmulatorOptions { TokenLifetime = TimeSpan.FromSeconds(1) };
-        var host = EmulatorHost.StartAsync(options).GetAwaiter().GetResult();
-        using var t = new Harness(host, options);
+        using var t = new OwnEmulator(options);
+        var host = t.Host;
         t.Ps.Invoke(t.Connect).AssertNoErrors();
         PsResult r = new();
         for (int i = 0; i < 12 && r.Terminating == null; i++)
@@ -289,12 +288,4 @@ public class ReliabilityTests
         Assert.Contains(r.Verbose, v => v.Contains("retry 2 of 5"));
     }
 
-    internal sealed class Harness : ModuleTestBase
-    {
-        public Harness(EmulatorHost host, EmulatorOptions options) : base(host, options) { }
-        public new PsSession Ps => base.Ps;
-        public new EmulatorHost Host => base.Host;
-        public string Connect => ConnectRefresh;
-        public override void Dispose() { base.Dispose(); Host.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-    }
 }

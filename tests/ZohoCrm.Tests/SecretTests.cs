@@ -54,49 +54,39 @@ public class SecretTests : ModuleTestBase, IClassFixture<FastJobsFixture>
     public void No_secret_reaches_any_stream_or_file_in_bulk_write_and_under_faults()
     {
         var options = new EmulatorOptions { BulkStepDelay = TimeSpan.FromMilliseconds(50), RefreshLimit = 1000 };
-        var host = EmulatorHost.StartAsync(options).GetAwaiter().GetResult();
-        try
+        using var t = new OwnEmulator(options);
+        var host = t.Host;
+        string dir = Directory.CreateTempSubdirectory("zcrm-secrets").FullName;
+        t.Ps.Set("dir", dir);
+        host.State.AddFault(new FaultRule { Kind = FaultKind.ServerError, Method = "GET", PathContains = "/crm/bulk/", Times = 2 });
+        host.State.AddFault(new FaultRule { Kind = FaultKind.ExpireTokens, Method = "POST", PathContains = "/upload", Times = 1 });
+        host.State.AddFault(new FaultRule { Kind = FaultKind.TooManyRequestsRetryAfterHeader, PathContains = ".zip", Times = 1, RetryAfterSeconds = 0 });
+        var scripts = new[]
         {
-            using var t = new Scan(host, options);
-            string dir = Directory.CreateTempSubdirectory("zcrm-secrets").FullName;
-            t.Ps.Set("dir", dir);
-            host.State.AddFault(new FaultRule { Kind = FaultKind.ServerError, Method = "GET", PathContains = "/crm/bulk/", Times = 2 });
-            host.State.AddFault(new FaultRule { Kind = FaultKind.ExpireTokens, Method = "POST", PathContains = "/upload", Times = 1 });
-            host.State.AddFault(new FaultRule { Kind = FaultKind.TooManyRequestsRetryAfterHeader, PathContains = ".zip", Times = 1, RetryAfterSeconds = 0 });
-            var scripts = new[]
-            {
-                t.Connect + " -Verbose -Debug",
-                "1..3 | ForEach-Object { @{ Last_Name = \"S $_\"; Email = \"s$_@example.com\" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug",
-                "@{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug",
-                "@{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug",
-                "New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug",
-                "Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug",
-                "[pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug",
-                "Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug",
-                "$Error | ForEach-Object { $_.ToString(); $_.Exception.ToString() }",
-            };
-            var texts = scripts.SelectMany(script => t.Ps.Invoke(script).AllText()).ToList();
-            foreach (var file in Directory.GetFiles(dir))
-                using (var zip = System.IO.Compression.ZipFile.OpenRead(file))
-                    foreach (var e in zip.Entries) texts.Add(new StreamReader(e.Open()).ReadToEnd());
-            var secrets = new List<string> { options.ClientSecret, options.RefreshToken };
-            secrets.AddRange(host.State.Requests.Select(r => r.Headers.TryGetValue("Authorization", out var h) ? h.Split(' ', 2)[1] : null).OfType<string>().Distinct());
-            Assert.True(secrets.Count >= 4, "expected the access tokens before and after the forced refresh");
-            Assert.Contains(texts, x => x.Contains("/upload -> 200"));
-            foreach (var secret in secrets)
-                foreach (var text in texts)
-                    Assert.False(text.Contains(secret, StringComparison.Ordinal), $"A secret leaked into: {text}");
-            Directory.Delete(dir, true);
-        }
-        finally { host.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+            t.Connect + " -Verbose -Debug",
+            "1..3 | ForEach-Object { @{ Last_Name = \"S $_\"; Email = \"s$_@example.com\" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug",
+            "@{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug",
+            "@{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug",
+            "New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug",
+            "Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug",
+            "[pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug",
+            "Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug",
+            "$Error | ForEach-Object { $_.ToString(); $_.Exception.ToString() }",
+        };
+        var texts = scripts.SelectMany(script => t.Ps.Invoke(script).AllText()).ToList();
+        foreach (var file in Directory.GetFiles(dir))
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(file))
+                foreach (var e in zip.Entries) texts.Add(new StreamReader(e.Open()).ReadToEnd());
+        var secrets = new List<string> { options.ClientSecret, options.RefreshToken };
+        secrets.AddRange(host.State.Requests.Select(r => r.Headers.TryGetValue("Authorization", out var h) ? h.Split(' ', 2)[1] : null).OfType<string>().Distinct());
+        Assert.True(secrets.Count >= 4, "expected the access tokens before and after the forced refresh");
+        Assert.Contains(texts, x => x.Contains("/upload -> 200"));
+        foreach (var secret in secrets)
+            foreach (var text in texts)
+                Assert.False(text.Contains(secret, StringComparison.Ordinal), $"A secret leaked into: {text}");
+        Directory.Delete(dir, true);
     }
 
-    private sealed class Scan : ModuleTestBase
-    {
-        public Scan(EmulatorHost host, EmulatorOptions options) : base(host, options) { }
-        public new PsSession Ps => base.Ps;
-        public string Connect => ConnectRefresh;
-    }
 
     [Fact]
     public void Redactor_hides_token_fields_in_bodies_forms_queries_and_headers()

@@ -73,3 +73,28 @@ public abstract class ModuleTestBase : IDisposable
 
     public virtual void Dispose() => Ps.Dispose();
 }
+
+/// <summary>
+/// A runspace with an emulator of its own, for tests that need other options or faults, or a clean count of
+/// requests and tokens. Disposing it closes the runspace and stops the emulator.
+/// </summary>
+public sealed class OwnEmulator : ModuleTestBase
+{
+    public OwnEmulator(EmulatorOptions? options = null) : this(options ?? new EmulatorOptions(), true) { }
+
+    private OwnEmulator(EmulatorOptions options, bool _) : base(EmulatorHost.StartAsync(options).GetAwaiter().GetResult(), options) { }
+
+    public new PsSession Ps => base.Ps;
+    public new EmulatorHost Host => base.Host;
+    public new EmulatorState State => base.State;
+    public new EmulatorOptions Options => base.Options;
+    /// <summary>The refresh-token Connect-Zcrm line for this emulator.</summary>
+    public string Connect => ConnectRefresh;
+    public string ConnectWithAccessToken => ConnectStatic;
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        Host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}

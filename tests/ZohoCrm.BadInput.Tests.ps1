@@ -1,0 +1,183 @@
+#Requires -Version 7.4
+<#
+    Pester 5 tests of bad input: a port of tests/ZohoCrm.Tests/BadInputTests.cs (the reference for behaviour), the
+    same table of scripts and the same assertions, one It per row (-TestCases).
+
+    Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.BadInput.Tests.ps1
+    Each row runs as the xunit PsSession runs it: in a runspace of its own without a host (so a missing mandatory
+    parameter fails naming it instead of prompting), with the variables ModuleTestBase sets ($emu, $clientId,
+    $clientSecret, $refreshToken, $accessToken) and $bad (the folder of bad files BadInputFixture makes), connected
+    with the emulator's static access token first. The emulator's refresh limit is lifted (-RefreshLimit 100000), as
+    EmulatorFixture does. Requests are counted through the emulator's control endpoint (PesterHelpers.psm1).
+#>
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
+    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
+    }
+    Import-Module $manifest -Force -ErrorAction Stop
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.ZipFile
+
+    function Get-RequestCount {
+        param([Parameter(Mandatory)][object]$Emulator)
+        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
+    }
+
+    <#
+        ModuleTestBase + PsSession: a new runspace without a host, the module imported, ModuleTestBase's variables
+        and $bad set, connected with ConnectStatic (an error there throws). Then -Script runs in it, as
+        PsSession.Invoke runs it. Returns Output, Errors, Terminating, AllErrors (PsResult.AllErrors: Errors, then
+        Terminating) and RequestsBefore / RequestsAfter (the emulator's recorded calls before and after -Script).
+    #>
+    function Invoke-InNewSession {
+        param(
+            [Parameter(Mandatory)][object]$Emulator,
+            [Parameter(Mandatory)][string]$Script,
+            [string]$Bad
+        )
+        $variables = @{
+            emu          = $Emulator.BaseUrl
+            clientId     = $Emulator.ClientId
+            clientSecret = $Emulator.ClientSecret
+            refreshToken = $Emulator.RefreshToken
+            accessToken  = $Emulator.AccessToken
+            bad          = $Bad
+        }
+        $connectStatic = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -RetryBaseDelay ([timespan]::FromMilliseconds(20))'
+        $runspace = New-ZcrmTestRunspace -Variables $variables -Script $connectStatic
+        try {
+            $before = Get-RequestCount -Emulator $Emulator
+            $r = Start-ZcrmRunspaceScript -Runspace $runspace -Script $Script | Receive-ZcrmRunspaceScript -TimeoutSec 120
+            $after = Get-RequestCount -Emulator $Emulator
+            [pscustomobject]@{
+                Output         = $r.Output
+                Errors         = $r.Errors
+                Terminating    = $r.Terminating
+                AllErrors      = @(@($r.Errors) + @($r.Terminating) | Where-Object { $null -ne $_ })
+                Completed      = $r.Completed
+                RequestsBefore = $before
+                RequestsAfter  = $after
+            }
+        }
+        finally { $runspace.Dispose() }
+    }
+}
+
+Describe 'Bad input' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
+
+        # BadInputFixture: the bad files for the table, made once per run.
+        $bad = (New-Item -ItemType Directory -Path ([System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "zcrm-bad-input-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))).FullName
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'ragged.csv'), "Last_Name,Email`r`na,a@x.com`r`nb`r`n")
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'latin1.csv'), [System.Text.Encoding]::Latin1.GetBytes("Last_Name`r`nZo$([char]0xEB)`r`n"))
+        $zip = [System.IO.Compression.ZipFile]::Open([System.IO.Path]::Combine($bad, 'two.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+        try { $null = $zip.CreateEntry('a.csv'); $null = $zip.CreateEntry('b.csv') } finally { $zip.Dispose() }
+        $zip = [System.IO.Compression.ZipFile]::Open([System.IO.Path]::Combine($bad, 'notcsv.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+        try { $null = $zip.CreateEntry('data.xlsx') } finally { $zip.Dispose() }
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'open-quote.csv'), "Last_Name`r`n`"never closed`r`n")
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'empty.csv'), '')
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'dup-header.csv'), "Last_Name,last_name`r`na,b`r`n")
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'wide.csv'), ((1..201 | ForEach-Object { "C$_" }) -join ',') + "`r`n" + ((1..201) -join ',') + "`r`n")
+        [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'good.csv'), "Last_Name`r`nok`r`n")
+    }
+    AfterAll {
+        Stop-ZcrmTestEmulator -Emulator $emu
+        if ($bad) { Remove-Item -LiteralPath $bad -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    # Bad_input_gives_a_clear_error_before_any_request: each gives a clear error naming the problem, sends no request
+    # when the module can see the problem itself, and shows no .NET stack trace. (Bad answers from the server are in
+    # ZohoCrm.Reliability.Tests.ps1, 'turns a broken answer ... into a clear error without a stack trace'.)
+    It 'gives a clear error before any request: <Script>' -TestCases @(
+        # Mass update
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{} -Id 738964000002131001 -Force'; ErrorId = 'ZohoCrm.NoField'; Text = '-Data has no field' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot''; Industry = ''x'' } -Id 738964000002131001 -Force'; ErrorId = 'ZohoCrm.TooManyFields'; Text = 'at most 1 field' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Deals -Data @{ Stage = ''a''; Amount = 1; Probability = 2; Closing_Date = ''2024-01-01'' } -Id 1 -Force'; ErrorId = 'ZohoCrm.TooManyFields'; Text = 'at most 3 fields' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id ''abc'' -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''abc'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id (''9'' * 31) -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id '''' -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module '''' -Data @{ Rating = ''Hot'' } -Id 1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Module' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module ''Le ads'' -Data @{ Rating = ''Hot'' } -Id 1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'is not a module API name' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ ''Lead Status'' = ''Hot'' } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidFieldName'; Text = 'not a field API name' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Annual_Revenue = [double]::NaN } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValue'; Text = 'Annual_Revenue' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data ''Rating=Hot'' -Id 1 -Force'; ErrorId = 'CannotConvertArgumentNoMessage'; Text = 'Data' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Force'; ErrorId = ''; Text = 'Id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id 1 -BatchSize 0 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'BatchSize' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id 1 -BatchSize 501 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'BatchSize' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id 1 -BatchSize many -Force'; ErrorId = 'CannotConvertArgumentNoMessage'; Text = 'BatchSize' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -IncludeChildTerritories -Force'; ErrorId = 'ZohoCrm.MissingTerritory'; Text = '-TerritoryId' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -Timeout 5 -Force'; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -Wait -Timeout -1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Timeout' }
+        # Bulk write: pipeline input and parameters
+        @{ Script = '@{ Last_Name = ''a'' }, @{ Last_Name = ''b''; Extra = 1 } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.UnknownColumn'; Text = 'Row 2 has the property ''Extra''' }
+        @{ Script = '@{ Last_Name = ''a'' }, $null | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.NullRow'; Text = 'Row 2 of the input is $null' }
+        @{ Script = '@{ Email = ''a@b.c'' } | New-ZcrmBulkWriteJob Contacts -Operation update'; ErrorId = 'ZohoCrm.FindByRequired'; Text = '-FindBy' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -Operation delete'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Operation' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -CallbackUrl /relative/path'; ErrorId = 'ZohoCrm.InvalidCallbackUrl'; Text = 'not an absolute http(s) URL' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -CallbackUrl ftp://example.com/x'; ErrorId = 'ZohoCrm.InvalidCallbackUrl'; Text = 'ftp://example.com/x' }
+        @{ Script = '$o = [ordered]@{}; 1..201 | ForEach-Object { $o["C$_"] = $_ }; $o | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.TooManyColumns'; Text = '201 columns' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = ''Nope'' }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column ''Nope''' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Col = ''Last_Name'' } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'unknown key ''Col''' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Column = ''Last_Name''; Index = 0 } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'both Column and Index' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = 7 }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column index 7' }
+        @{ Script = '@{ Last_Name = @{ nested = 1 } } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValue'; Text = 'Account_Name.id' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -Timeout 5'; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -CharacterEncoding utf-8'; ErrorId = 'ZohoCrm.EncodingNotApplicable'; Text = '-CharacterEncoding' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -FileId 12ab'; ErrorId = 'ParameterArgumentValidationError'; Text = 'is not a Zoho id' }
+        # Bulk write: files
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv'; ErrorId = 'ZohoCrm.FileNotFound'; Text = 'does-not-exist.csv' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/ragged.csv"'; ErrorId = 'ZohoCrm.RaggedRow'; Text = 'Row 2 (line 3)' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/latin1.csv"'; ErrorId = 'ZohoCrm.InvalidEncoding'; Text = '-CharacterEncoding' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/good.csv" -CharacterEncoding klingon'; ErrorId = 'ZohoCrm.UnknownEncoding'; Text = 'klingon' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/two.zip"'; ErrorId = 'ZohoCrm.InvalidZip'; Text = '2 file(s)' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/notcsv.zip"'; ErrorId = 'ZohoCrm.InvalidZip'; Text = 'exactly one .csv' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/open-quote.csv"'; ErrorId = 'ZohoCrm.InvalidCsv'; Text = 'quoted field' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/empty.csv"'; ErrorId = 'ZohoCrm.EmptyCsv'; Text = 'is empty' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/dup-header.csv"'; ErrorId = 'ZohoCrm.DuplicateColumn'; Text = 'twice' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/wide.csv"'; ErrorId = 'ZohoCrm.TooManyColumns'; Text = '201 columns' }
+        # Connection
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain http://crm.example.com'; ErrorId = 'ZohoCrm.InsecureUrl'; Text = 'plain http' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -AccountsUrl http://10.1.2.3'; ErrorId = 'ZohoCrm.InsecureUrl'; Text = '-AccountsUrl' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain crm.example.com'; ErrorId = 'ZohoCrm.InvalidUrl'; Text = 'not an absolute http(s) URL' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain ftp://crm.example.com'; ErrorId = 'ZohoCrm.InvalidUrl'; Text = '-ApiDomain' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain ''https://me:pw@crm.example.com'''; ErrorId = 'ZohoCrm.InvalidUrl'; Text = 'without user info' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiVersion 8'; ErrorId = 'ParameterArgumentValidationError'; Text = 'ApiVersion' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -DataCenter XX'; ErrorId = 'CannotConvertArgumentNoMessage'; Text = 'DataCenter' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -TimeoutSec 0'; ErrorId = 'ParameterArgumentValidationError'; Text = 'TimeoutSec' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -RetryBaseDelay ''00:05:00'''; ErrorId = 'ZohoCrm.InvalidRetryDelay'; Text = '-RetryBaseDelay' }
+        @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken ([securestring]::new())'; ErrorId = 'ZohoCrm.EmptyToken'; Text = '-RefreshToken is empty' }
+        @{ Script = 'Connect-Zcrm -AccessToken $accessToken -ClientId $clientId'; ErrorId = 'AmbiguousParameterSet'; Text = 'Parameter set cannot be resolved' }
+        ) {
+        $r = Invoke-InNewSession -Emulator $emu -Script $Script -Bad $bad
+        $r.Completed | Should -BeTrue
+        $r.AllErrors | Should -Not -HaveCount 0
+        $err = $r.AllErrors[0]
+        $err.FullyQualifiedErrorId | Should -BeLikeExactly "$([WildcardPattern]::Escape($ErrorId))*"
+        $err.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+        $err.Exception.Message | Should -Not -BeLikeExactly '*   at *'
+        @($r.Output | Where-Object { $_.PSObject.BaseObject.GetType().FullName.StartsWith('ZohoCrm.', [System.StringComparison]::Ordinal) }) |
+            Should -HaveCount 0
+        $r.RequestsAfter | Should -Be $r.RequestsBefore
+    }
+
+    # Unknown_modules_and_fields_are_Zohos_clear_errors: the module cannot know a module's or a field's name; Zoho's
+    # answer is the one clear error.
+    It 'passes on Zoho''s clear error <ErrorId>: <Script>' -TestCases @(
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leadz -Data @{ Rating = ''Hot'' } -Id 738964000002131001 -Force'; ErrorId = 'INVALID_MODULE'; Text = 'the module name given seems to be invalid' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Ratingg = ''Hot'' } -Id 738964000002131001 -Force'; ErrorId = 'INVALID_DATA'; Text = 'Ratingg' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = ''many'' } -Id 738964000002131001 -Force'; ErrorId = 'INVALID_DATA'; Text = 'No_of_Employees' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leadz'; ErrorId = 'MODULE_NOT_AVAILABLE'; Text = 'Leadz' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Namez = ''Last_Name'' }'; ErrorId = 'INVALID_FIELD_NAME'; Text = 'Last_Namez' }
+        ) {
+        $r = Invoke-InNewSession -Emulator $emu -Script $Script -Bad $bad
+        $r.Completed | Should -BeTrue
+        $r.AllErrors | Should -HaveCount 1
+        $err = $r.AllErrors[0]
+        $err.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly $ErrorId
+        $err.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+        $err.Exception.Message | Should -Not -BeLikeExactly '*   at *'
+    }
+}
