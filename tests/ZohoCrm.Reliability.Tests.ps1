@@ -185,7 +185,7 @@ BeforeAll {
 
 Describe 'Reliability under injected faults' {
 
-    It 'reports every one of 10,000 ids once when 30% of the mass update calls fail' {
+    It 'returns 10,000 results, in order, when 30% of the mass update calls fail' {
         # Mass_update_of_10000_ids_with_30_percent_of_calls_failing_reports_every_id_once
         $emu = Start-Harness -Connect @{ MaxRetryCount = 8 }
         try {
@@ -193,25 +193,12 @@ Describe 'Reliability under injected faults' {
             $ids = Get-LeadId -Emulator $emu -Take 10000
             Add-TransientFault -Emulator $emu -Path '/actions/mass_update' -Share 0.30
             $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Flaky' } -Force }
+            # Every transient failure was retried away: 10,000 results, in input order, none twice, none missing.
             $r.Terminating | Should -BeNullOrEmpty
+            $r.Errors | Should -HaveCount 0
             $results = @($r.Output | Select-ZcrmOutput MassUpdateResult)
-            $reported = [System.Collections.Generic.List[string]]::new()
-            foreach ($x in $results) { $reported.Add([string]$x.Id) }
-            foreach ($e in $r.Errors) { foreach ($id in [string[]]$e.TargetObject) { $reported.Add($id) } }
-            $reported.Count | Should -Be 10000 -Because 'none twice'
-
-            $sortedIds = [string[]]$ids.Clone(); [Array]::Sort($sortedIds, [System.StringComparer]::Ordinal)
-            $sortedReported = $reported.ToArray(); [Array]::Sort($sortedReported, [System.StringComparer]::Ordinal)
-            Assert-SameSequence -Expected $sortedIds -Actual $sortedReported -Because 'none missing'
-
-            # Ordered by their place in the input, the reported ids are the input.
-            $index = [System.Collections.Generic.Dictionary[string, int]]::new()
-            for ($i = 0; $i -lt $ids.Count; $i++) { $index[$ids[$i]] = $i }
-            $byPlace = $reported.ToArray()
-            $keys = [int[]]::new($byPlace.Count)
-            for ($i = 0; $i -lt $byPlace.Count; $i++) { $k = -1; $keys[$i] = if ($index.TryGetValue($byPlace[$i], [ref]$k)) { $k } else { -1 } }
-            [Array]::Sort($keys, $byPlace)
-            Assert-SameSequence -Expected $ids -Actual $byPlace -Because 'in input order'
+            Assert-SameSequence -Expected $ids -Actual ([string[]]($results | ForEach-Object { $_.Id })) -Because 'one result per id, in input order'
+            @($results | Where-Object Status -ne 'success') | Should -HaveCount 0
 
             $injected = @(Get-ZcrmEmulatorInjectedFault -Emulator $emu).Count
             $injected | Should -BeGreaterThan 5 -Because "only $injected faults were injected"
