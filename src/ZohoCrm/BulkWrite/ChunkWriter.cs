@@ -78,6 +78,7 @@ namespace ZohoCrm
             _current.ZipBytes = _file.Length;
             _file.Dispose();
             _writer = null; _zip = null; _file = null; _current = null;
+            Memory.Release();
         }
 
         /// <summary>Deletes every ZIP this writer made.</summary>
@@ -91,5 +92,19 @@ namespace ZohoCrm
         {
             try { if (path != null && File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
+    }
+}
+
+namespace ZohoCrm
+{
+    /// <summary>
+    /// Bulk write pushes millions of short-lived objects through the engine (input rows, result rows). The module
+    /// keeps none of them, but the GC lets garbage pile up before it collects, so a session's peak memory would grow
+    /// with the input. A full collection at each 25,000-row boundary (a job file written, a job's results read) keeps
+    /// the peak flat; it takes milliseconds, as little is alive. Measured by tests/ZohoCrm.Bench.
+    /// </summary>
+    internal static class Memory
+    {
+        public static void Release() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 }

@@ -516,6 +516,7 @@ namespace ZohoCrm.Cmdlets
                 }
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
                 foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(row);
+                Memory.Release();
             }
             catch (ZohoException ex) { WriteError(ex, JobId); }
             catch (InvalidDataException ex)
