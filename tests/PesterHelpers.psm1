@@ -496,6 +496,23 @@ function Get-ZcrmVisibleText {
     }
 }
 
+function Open-ZcrmModuleRunspace {
+    # An open runspace of its own (no host: nothing can prompt) with the built module imported. Private helper.
+    param([Parameter(Mandatory)][string]$ModulePath)
+    $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($iss)
+    $runspace.Open()
+    $import = [powershell]::Create()
+    try {
+        $import.Runspace = $runspace
+        $null = $import.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddParameter('ErrorAction', 'Stop')
+        $null = $import.Invoke()
+    }
+    catch { $runspace.Dispose(); throw }
+    finally { $import.Dispose() }
+    $runspace
+}
+
 function Invoke-ZcrmInNewRunspace {
     <#
     .SYNOPSIS
@@ -516,17 +533,8 @@ function Invoke-ZcrmInNewRunspace {
         [hashtable]$Variables = @{},
         [string]$ModulePath = $script:ModuleManifest
     )
-    $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
-    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($iss)
-    $runspace.Open()
+    $runspace = Open-ZcrmModuleRunspace -ModulePath $ModulePath
     try {
-        $import = [powershell]::Create()
-        try {
-            $import.Runspace = $runspace
-            $null = $import.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddParameter('ErrorAction', 'Stop')
-            $null = $import.Invoke()
-        }
-        finally { $import.Dispose() }
 
         foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
         $runspace.SessionStateProxy.SetVariable('__zcrmTerminating', $null)
@@ -901,17 +909,8 @@ function New-ZcrmTestRunspace {
         [hashtable]$Variables = @{},
         [string]$ModulePath = $script:ModuleManifest
     )
-    $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
-    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($iss)
-    $runspace.Open()
+    $runspace = Open-ZcrmModuleRunspace -ModulePath $ModulePath
     try {
-        $import = [powershell]::Create()
-        try {
-            $import.Runspace = $runspace
-            $null = $import.AddCommand('Import-Module').AddParameter('Name', $ModulePath).AddParameter('ErrorAction', 'Stop')
-            $null = $import.Invoke()
-        }
-        finally { $import.Dispose() }
         foreach ($name in $Variables.Keys) { $runspace.SessionStateProxy.SetVariable($name, $Variables[$name]) }
         if ($Script) {
             $setup = [powershell]::Create()
