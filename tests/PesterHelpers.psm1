@@ -496,6 +496,33 @@ function Get-ZcrmVisibleText {
     }
 }
 
+function New-ZcrmRunResult {
+    # Private: what a script run in another runspace produced, stream by stream. The terminating error is the one the
+    # invocation threw, or the one the script's try/catch wrapper kept in $__zcrmTerminating.
+    param(
+        [Parameter(Mandatory)][powershell]$PowerShell,
+        [Parameter(Mandatory)][System.Management.Automation.Runspaces.Runspace]$Runspace,
+        [AllowEmptyCollection()][object[]]$Output = @(),
+        [AllowNull()][object]$Terminating
+    )
+    if ($null -eq $Terminating) {
+        $caught = $Runspace.SessionStateProxy.GetVariable('__zcrmTerminating')
+        if ($caught -is [psobject]) { $caught = $caught.PSObject.BaseObject }
+        if ($caught -is [System.Management.Automation.ErrorRecord]) { $Terminating = $caught }
+    }
+    $streams = $PowerShell.Streams
+    [pscustomobject]@{
+        Output      = $Output
+        Errors      = @($streams.Error)
+        Terminating = $Terminating
+        Verbose     = @($streams.Verbose | ForEach-Object Message)
+        Debug       = @($streams.Debug | ForEach-Object Message)
+        Warning     = @($streams.Warning | ForEach-Object Message)
+        Information = @($streams.Information | ForEach-Object { "$($_.MessageData)" })
+        Progress    = @($streams.Progress)
+    }
+}
+
 function Open-ZcrmModuleRunspace {
     # An open runspace of its own (no host: nothing can prompt) with the built module imported. Private helper.
     param([Parameter(Mandatory)][string]$ModulePath)
@@ -552,21 +579,7 @@ function Invoke-ZcrmInNewRunspace {
                 $inner = $_.Exception.InnerException
                 if ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $terminating = $inner.ErrorRecord } else { throw }
             }
-            if ($null -eq $terminating) {
-                $caught = $runspace.SessionStateProxy.GetVariable('__zcrmTerminating')
-                if ($caught -is [psobject]) { $caught = $caught.PSObject.BaseObject }
-                if ($caught -is [System.Management.Automation.ErrorRecord]) { $terminating = $caught }
-            }
-            [pscustomobject]@{
-                Output      = $output
-                Errors      = @($ps.Streams.Error)
-                Terminating = $terminating
-                Verbose     = @($ps.Streams.Verbose | ForEach-Object Message)
-                Debug       = @($ps.Streams.Debug | ForEach-Object Message)
-                Warning     = @($ps.Streams.Warning | ForEach-Object Message)
-                Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
-                Progress    = @($ps.Streams.Progress)
-            }
+            New-ZcrmRunResult -PowerShell $ps -Runspace $runspace -Output $output -Terminating $terminating
         }
         finally { $ps.Dispose() }
     }
@@ -990,29 +1003,114 @@ function Receive-ZcrmRunspaceScript {
                 elseif ($inner -is [System.Management.Automation.IContainsErrorRecord]) { $terminating = $inner.ErrorRecord }
                 else { throw }
             }
-            if ($null -eq $terminating) {
-                $caught = $Job.Runspace.SessionStateProxy.GetVariable('__zcrmTerminating')
-                if ($caught -is [psobject]) { $caught = $caught.PSObject.BaseObject }
-                if ($caught -is [System.Management.Automation.ErrorRecord]) { $terminating = $caught }
-            }
-            [pscustomobject]@{
-                Output      = $output
-                Errors      = @($ps.Streams.Error)
-                Terminating = $terminating
-                Verbose     = @($ps.Streams.Verbose | ForEach-Object Message)
-                Debug       = @($ps.Streams.Debug | ForEach-Object Message)
-                Warning     = @($ps.Streams.Warning | ForEach-Object Message)
-                Information = @($ps.Streams.Information | ForEach-Object { "$($_.MessageData)" })
-                Progress    = @($ps.Streams.Progress)
-                State       = $ps.InvocationStateInfo.State
-                Completed   = $completed
-            }
+            $result = New-ZcrmRunResult -PowerShell $ps -Runspace $Job.Runspace -Output $output -Terminating $terminating
+            $result.PSObject.Properties.Add([psnoteproperty]::new('State', $ps.InvocationStateInfo.State))
+            $result.PSObject.Properties.Add([psnoteproperty]::new('Completed', $completed))
+            $result
         }
         finally { $ps.Dispose() }
     }
 }
 
+function Import-ZcrmModuleUnderTest {
+    <#
+    .SYNOPSIS
+        Imports the built module (out/ZohoCrm) for the tests, globally, and the ZIP types the tests read results with.
+    #>
+    [CmdletBinding()]
+    param()
+    if (-not (Test-Path -LiteralPath $script:ModuleManifest)) {
+        throw "$($script:ModuleManifest) is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
+    }
+    Import-Module $script:ModuleManifest -Force -Global -ErrorAction Stop
+    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.ZipFile
+}
+
+function Get-ZcrmRefreshParameter {
+    # Connect-Zcrm parameters for the emulator's refresh-token flow, with fast retries so fault tests stay quick
+    # (the xunit ConnectRefresh). -Extra adds or overrides parameters.
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [hashtable]$Extra = @{}
+    )
+    $parameters = @{
+        ApiDomain      = $Emulator.BaseUrl
+        ClientId       = $Emulator.ClientId
+        ClientSecret   = $Emulator.ClientSecret
+        RefreshToken   = $Emulator.RefreshToken
+        RetryBaseDelay = [timespan]::FromMilliseconds(20)
+    }
+    foreach ($name in $Extra.Keys) { $parameters[$name] = $Extra[$name] }
+    $parameters
+}
+
+function Get-ZcrmStaticParameter {
+    # Connect-Zcrm parameters for the emulator's static access token (no token call; the xunit ConnectStatic).
+    param([Parameter(Mandatory)][object]$Emulator)
+    @{
+        ApiDomain      = $Emulator.BaseUrl
+        AccessToken    = $Emulator.AccessToken
+        RetryBaseDelay = [timespan]::FromMilliseconds(20)
+    }
+}
+
+function Get-ZcrmRequestCount {
+    # How many requests the emulator has recorded (control endpoint calls are not recorded).
+    param([Parameter(Mandatory)][object]$Emulator)
+    @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
+}
+
+function Invoke-ZcrmCaptured {
+    <#
+    .SYNOPSIS
+        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
+        (non-terminating error records, in order), Terminating (the error that stopped it, or $null), Verbose (the
+        verbose messages), AllErrors (Errors, then Terminating: PsResult.AllErrors).
+    #>
+    param(
+        [Parameter(Mandatory)][scriptblock]$ScriptBlock,
+        [object[]]$ArgumentList = @()
+    )
+    $items = [System.Collections.Generic.List[object]]::new()
+    $terminating = $null
+    try {
+        & $ScriptBlock @ArgumentList *>&1 | ForEach-Object { $items.Add($_) }
+    }
+    catch {
+        $terminating = $_
+    }
+    $output = [System.Collections.Generic.List[object]]::new()
+    $errors = [System.Collections.Generic.List[object]]::new()
+    $verbose = [System.Collections.Generic.List[string]]::new()
+    foreach ($item in $items) {
+        if ($item -is [System.Management.Automation.ErrorRecord]) { $errors.Add($item) }
+        elseif ($item -is [System.Management.Automation.VerboseRecord]) { $verbose.Add($item.Message) }
+        elseif ($item -is [System.Management.Automation.InformationRecord] -or $item -is [System.Management.Automation.InformationalRecord]) { }
+        elseif ($null -ne $item) { $output.Add($item) }
+    }
+    [pscustomobject]@{
+        Output      = $output.ToArray()
+        Errors      = $errors.ToArray()
+        Terminating = $terminating
+        Verbose     = $verbose.ToArray()
+        AllErrors   = @(@($errors) + @($terminating) | Where-Object { $null -ne $_ })
+    }
+}
+
+function Assert-ZcrmNoError {
+    # PsResult.AssertNoErrors: no error record, no terminating error.
+    param([Parameter(Mandatory)][object]$Result)
+    @($Result.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -HaveCount 0
+    $Result.Terminating | Should -BeNullOrEmpty
+}
+
 Export-ModuleMember -Function @(
+    'Import-ZcrmModuleUnderTest'
+    'Get-ZcrmRefreshParameter'
+    'Get-ZcrmStaticParameter'
+    'Get-ZcrmRequestCount'
+    'Invoke-ZcrmCaptured'
+    'Assert-ZcrmNoError'
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
     'ConvertTo-ZcrmSecureString'

@@ -13,17 +13,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
-    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
-    if (-not (Test-Path -LiteralPath $manifest)) {
-        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
-    }
-    Import-Module $manifest -Force -ErrorAction Stop
-    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.ZipFile
-
-    function Get-RequestCount {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
-    }
+    Import-ZcrmModuleUnderTest
 
     <#
         ModuleTestBase + PsSession: a new runspace without a host, the module imported, ModuleTestBase's variables
@@ -48,9 +38,9 @@ BeforeAll {
         $connectStatic = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -RetryBaseDelay ([timespan]::FromMilliseconds(20))'
         $runspace = New-ZcrmTestRunspace -Variables $variables -Script $connectStatic
         try {
-            $before = Get-RequestCount -Emulator $Emulator
+            $before = Get-ZcrmRequestCount -Emulator $Emulator
             $r = Start-ZcrmRunspaceScript -Runspace $runspace -Script $Script | Receive-ZcrmRunspaceScript -TimeoutSec 120
-            $after = Get-RequestCount -Emulator $Emulator
+            $after = Get-ZcrmRequestCount -Emulator $Emulator
             [pscustomobject]@{
                 Output         = $r.Output
                 Errors         = $r.Errors

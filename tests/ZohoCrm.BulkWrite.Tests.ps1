@@ -20,82 +20,12 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
-    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
-    if (-not (Test-Path -LiteralPath $manifest)) {
-        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
-    }
-    Import-Module $manifest -Force -ErrorAction Stop
-    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.ZipFile
+    Import-ZcrmModuleUnderTest
 
     # The seed's bulk write files and job (src/ZohoCrm.Emulator/SeedData.cs; seeds 003 and 004).
     $SeedFile = '4150868000005364001'
     $SeedFileForErrors = '4150868000005362001'
     $SeedJob = '4150868000005392002'
-
-    # Connect-Zcrm parameters for the refresh-token flow, with fast retries.
-    function Get-RefreshParameter {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @{
-            ApiDomain      = $Emulator.BaseUrl
-            ClientId       = $Emulator.ClientId
-            ClientSecret   = $Emulator.ClientSecret
-            RefreshToken   = $Emulator.RefreshToken
-            RetryBaseDelay = [timespan]::FromMilliseconds(20)
-        }
-    }
-
-    # Connect-Zcrm parameters for the emulator's static access token (no token call).
-    function Get-StaticParameter {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @{
-            ApiDomain      = $Emulator.BaseUrl
-            AccessToken    = $Emulator.AccessToken
-            RetryBaseDelay = [timespan]::FromMilliseconds(20)
-        }
-    }
-
-    function Get-RequestCount {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
-    }
-
-    <#
-        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
-        (non-terminating error records, in order) and Terminating (the error that stopped it, or $null).
-        All errors first-to-last: Errors, then Terminating (PsResult.AllErrors).
-    #>
-    function Invoke-Captured {
-        param(
-            [Parameter(Mandatory)][scriptblock]$ScriptBlock,
-            [object[]]$ArgumentList = @()
-        )
-        $items = [System.Collections.Generic.List[object]]::new()
-        $terminating = $null
-        try {
-            & $ScriptBlock @ArgumentList *>&1 | ForEach-Object { $items.Add($_) }
-        }
-        catch {
-            $terminating = $_
-        }
-        $errors = @($items | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
-        [pscustomobject]@{
-            Output      = @($items | Where-Object {
-                    $_ -isnot [System.Management.Automation.ErrorRecord] -and
-                    $_ -isnot [System.Management.Automation.InformationRecord] -and
-                    $_ -isnot [System.Management.Automation.InformationalRecord]
-                })
-            Errors      = $errors
-            Terminating = $terminating
-            AllErrors   = @(@($errors) + @($terminating) | Where-Object { $null -ne $_ })
-        }
-    }
-
-    # PsResult.AssertNoErrors: no error record, no terminating error.
-    function Assert-NoError {
-        param([Parameter(Mandatory)][object]$Result)
-        @($Result.Errors | ForEach-Object { "$_" }) | Should -HaveCount 0
-        $Result.Terminating | Should -BeNullOrEmpty
-    }
 
     # BulkWriteTests.AssertZohoError: the error id's first part, the category, a text in the message.
     function Assert-ZohoError {
@@ -133,7 +63,7 @@ Describe 'Bulk write' {
         # BulkFixture: a bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default); Zoho's
         # refresh limit lifted (EmulatorFixture).
         $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 100000
-        $refresh = Get-RefreshParameter -Emulator $emu
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Connect-Zcrm @refresh
     }
     AfterAll {
@@ -172,8 +102,8 @@ Describe 'Bulk write' {
                 }
             }
 
-            $r = Invoke-Captured { $rows | New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult }
-            Assert-NoError $r
+            $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult }
+            Assert-ZcrmNoError $r
             $results = $r.Output
             $results | Should -HaveCount $values.Count
             for ($i = 0; $i -lt $values.Count; $i++) {
@@ -214,30 +144,30 @@ Describe 'Bulk write' {
 
     It 'inserts, then updates and upserts by -FindBy' {
         $tag = New-Tag
-        $insert = Invoke-Captured {
+        $insert = Invoke-ZcrmCaptured {
             1..3 | ForEach-Object { @{ Last_Name = "Contact $_"; Email = "c$_.$tag@example.com"; Title = 'Old' } } |
                 New-ZcrmBulkWriteJob Contacts -Property Last_Name, Email, Title -Wait | Get-ZcrmBulkWriteResult
         }
-        Assert-NoError $insert
+        Assert-ZcrmNoError $insert
         foreach ($o in $insert.Output) { $o.Status | Should -BeExactly 'added' }
         $id2 = $insert.Output[1].RecordId
 
-        $update = Invoke-Captured {
+        $update = Invoke-ZcrmCaptured {
             @([pscustomobject]@{ Email = "c2.$tag@example.com"; Title = 'New' }, [pscustomobject]@{ Email = "nobody.$tag@example.com"; Title = 'New' }) |
                 New-ZcrmBulkWriteJob Contacts -Operation update -FindBy Email -Wait | Get-ZcrmBulkWriteResult
         }
-        Assert-NoError $update
+        Assert-ZcrmNoError $update
         @($update.Output.Status) | Should -BeExactly @('updated', 'skipped')
         $update.Output[0].RecordId | Should -BeExactly $id2
         $update.Output[1].Errors | Should -Not -Be $null
         (Get-ZcrmEmulatorRecord -Emulator $emu -Module Contacts -Id $id2).Title | Should -BeExactly 'New'
         (Get-ZcrmEmulatorRecord -Emulator $emu -Module Contacts -Id $id2).Last_Name | Should -BeExactly 'Contact 2'
 
-        $upsert = Invoke-Captured {
+        $upsert = Invoke-ZcrmCaptured {
             @([pscustomobject]@{ Last_Name = 'Contact 3'; Email = "c3.$tag@example.com"; Title = '' }, [pscustomobject]@{ Last_Name = 'Contact 4'; Email = "c4.$tag@example.com"; Title = 'Fresh' }) |
                 New-ZcrmBulkWriteJob Contacts -Operation upsert -FindBy Email -IgnoreEmpty -Wait | Get-ZcrmBulkWriteResult
         }
-        Assert-NoError $upsert
+        Assert-ZcrmNoError $upsert
         @($upsert.Output.Status) | Should -BeExactly @('updated', 'added')
         $id3 = $insert.Output[2].RecordId
         (Get-ZcrmEmulatorRecord -Emulator $emu -Module Contacts -Id $id3).Title | Should -BeExactly 'Old' -Because '-IgnoreEmpty kept it'
@@ -249,14 +179,14 @@ Describe 'Bulk write' {
 
     It 'makes three jobs of 60,001 rows and 60,001 results numbered across the jobs' {
         $tag = New-Tag
-        $r = Invoke-Captured {
+        $r = Invoke-ZcrmCaptured {
             $n = 0
             1..60001 | ForEach-Object { [pscustomobject]@{ Last_Name = "Row $_"; Email = "r$_.$tag@example.com" } } |
                 New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult |
                 ForEach-Object { $n++; if ($_.RowNumber -ne $n -or $_.Status -ne 'added' -or $_.Last_Name -ne "Row $n") { $_ } }
             $n
         }
-        Assert-NoError $r
+        Assert-ZcrmNoError $r
         [int]$r.Output[-1] | Should -Be 60001
         $r.Output | Should -HaveCount 1 -Because 'no row is out of order, misnumbered or not added'
         $jobs = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu | Select-Object -Last 3)
@@ -265,38 +195,38 @@ Describe 'Bulk write' {
     }
 
     It 'gives split jobs their FirstRow and LastRow' {
-        $r = Invoke-Captured { 1..60001 | ForEach-Object { @{ Last_Name = "Split $_" } } | New-ZcrmBulkWriteJob -Module Leads }
-        Assert-NoError $r
+        $r = Invoke-ZcrmCaptured { 1..60001 | ForEach-Object { @{ Last_Name = "Split $_" } } | New-ZcrmBulkWriteJob -Module Leads }
+        Assert-ZcrmNoError $r
         $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
         $jobs | Should -HaveCount 3
         @($jobs.FirstRow) | Should -Be @(1, 25001, 50001)
         @($jobs.LastRow) | Should -Be @(25000, 50000, 60001)
         foreach ($j in $jobs) { $j.Status | Should -BeExactly 'ADDED' }
 
-        $waited = Invoke-Captured { $jobs | Get-ZcrmBulkWriteJob -Wait }
-        Assert-NoError $waited
+        $waited = Invoke-ZcrmCaptured { $jobs | Get-ZcrmBulkWriteJob -Wait }
+        Assert-ZcrmNoError $waited
         $done = @($waited.Output | Select-ZcrmOutput BulkWriteJob)
         @($done.FirstRow) | Should -Be @(1, 25001, 50001)
         foreach ($j in $done) { $j.Status | Should -BeExactly 'COMPLETED' }
     }
 
     It 'uploads and creates nothing with -WhatIf' {
-        $before = Get-RequestCount -Emulator $emu
-        $r = Invoke-Captured { 1..30000 | ForEach-Object { @{ Last_Name = "W $_" } } | New-ZcrmBulkWriteJob -Module Leads -WhatIf }
-        Assert-NoError $r
+        $before = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured { 1..30000 | ForEach-Object { @{ Last_Name = "W $_" } } | New-ZcrmBulkWriteJob -Module Leads -WhatIf }
+        Assert-ZcrmNoError $r
         $r.Output | Should -HaveCount 0
-        Get-RequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
     }
 
     It 'lets skipped rows flow through Where-Object' {
         $tag = New-Tag
-        $r = Invoke-Captured {
+        $r = Invoke-ZcrmCaptured {
             @(@{ Last_Name = 'Ok'; Email = "dup.$tag@example.com" }, @{ Last_Name = ''; Email = "nolast.$tag@example.com" }, @{ Last_Name = 'Dup'; Email = "dup.$tag@example.com" }, @{ Last_Name = 'BadNumber'; No_of_Employees = 'many' }) |
                 ForEach-Object { [pscustomobject]$_ } |
                 New-ZcrmBulkWriteJob Leads -Property Last_Name, Email, No_of_Employees -Wait | Get-ZcrmBulkWriteResult |
                 Where-Object Status -EQ 'skipped'
         }
-        Assert-NoError $r
+        Assert-ZcrmNoError $r
         @($r.Output.RowNumber) | Should -Be @(2, 3, 4)
         @($r.Output.Errors) | Should -BeExactly @('MANDATORY_NOT_FOUND-Last_Name', 'DUPLICATE_DATA-Email', 'INVALID_DATA-No_of_Employees')
         foreach ($o in $r.Output) { $null -eq $o.RecordId | Should -BeTrue -Because "row $($o.RowNumber) has no record" }
@@ -314,11 +244,11 @@ Describe 'Bulk write' {
             [System.IO.File]::WriteAllText($csv, [System.IO.File]::ReadAllText($csv).Replace('s1.', 't1.').Replace('s2.', 't2.'))
             $map = @{ Last_Name = 'Surname'; Email = 1; Date_3 = @{ Column = 'Seen'; Format = 'yyyy/MM/dd' } }
 
-            $r = Invoke-Captured {
+            $r = Invoke-ZcrmCaptured {
                 New-ZcrmBulkWriteJob Leads -Path $csv -FieldMapping $map -Wait | Get-ZcrmBulkWriteResult
                 New-ZcrmBulkWriteJob Leads -Path $zipPath -FieldMapping $map -Wait | Get-ZcrmBulkWriteResult
             }
-            Assert-NoError $r
+            Assert-ZcrmNoError $r
             $r.Output | Should -HaveCount 4
             foreach ($o in $r.Output) { $o.Status | Should -BeExactly 'added' }
             $smith = Get-ZcrmEmulatorRecordJson -Emulator $emu -Module Leads -Id $r.Output[0].RecordId
@@ -345,12 +275,12 @@ Describe 'Bulk write' {
     It 'sends the feature and org headers with the upload and fetches the org once' {
         # A new connection, which has not read the org yet (it reuses the process's valid access token).
         Connect-Zcrm @refresh
-        $before = Get-RequestCount -Emulator $emu
-        $r = Invoke-Captured {
+        $before = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured {
             @{ Last_Name = 'H1' } | New-ZcrmBulkWriteJob Leads
             @{ Last_Name = 'H2' } | New-ZcrmBulkWriteJob Leads
         }
-        Assert-NoError $r
+        Assert-ZcrmNoError $r
         $uploads = @(Get-ZcrmEmulatorRequest -Emulator $emu -Method POST -PathLike '*/upload' | Select-Object -Last 2)
         $uploads | Should -HaveCount 2
         foreach ($u in $uploads) {
@@ -364,8 +294,8 @@ Describe 'Bulk write' {
     It 'keeps the result ZIP with -OutFile' {
         $dir = New-TestDirectory -Prefix 'zcrm-out'
         try {
-            $r = Invoke-Captured { @{ Last_Name = 'Kept' } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult -OutFile $dir }
-            Assert-NoError $r
+            $r = Invoke-ZcrmCaptured { @{ Last_Name = 'Kept' } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult -OutFile $dir }
+            Assert-ZcrmNoError $r
             $zips = @(Get-ChildItem -LiteralPath $dir -Filter '*.zip')
             $zips | Should -HaveCount 1
             $archive = [System.IO.Compression.ZipFile]::OpenRead($zips[0].FullName)
@@ -382,13 +312,13 @@ Describe 'Bulk write' {
     }
 
     It 'refuses a download URL on another host without sending the token' {
-        $before = Get-RequestCount -Emulator $emu
-        $r = Invoke-Captured { [pscustomobject]@{ JobId = '123'; DownloadUrl = 'https://evil.example.com/r.zip' } | Get-ZcrmBulkWriteResult }
+        $before = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured { [pscustomobject]@{ JobId = '123'; DownloadUrl = 'https://evil.example.com/r.zip' } | Get-ZcrmBulkWriteResult }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Errors | Should -HaveCount 1
         $r.Errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.ForeignHost'
         $r.Errors[0].CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::SecurityError)
-        Get-RequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
     }
 
     It 'posts a loopback callback when the job ends' {
@@ -398,8 +328,8 @@ Describe 'Bulk write' {
         $listener.Start()
         try {
             $received = $listener.GetContextAsync()
-            $r = Invoke-Captured { @{ Last_Name = 'Called back' } | New-ZcrmBulkWriteJob Leads -CallbackUrl "http://127.0.0.1:$port/done/" -Wait }
-            Assert-NoError $r
+            $r = Invoke-ZcrmCaptured { @{ Last_Name = 'Called back' } | New-ZcrmBulkWriteJob Leads -CallbackUrl "http://127.0.0.1:$port/done/" -Wait }
+            Assert-ZcrmNoError $r
             $received.Wait([timespan]::FromSeconds(10)) | Should -BeTrue
             $ctx = $received.Result
             $reader = [System.IO.StreamReader]::new($ctx.Request.InputStream)
@@ -427,7 +357,7 @@ Describe 'Bulk write in the org of seed 003' {
     Context 'a job on an uploaded file' {
         BeforeAll {
             $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -LeadsOwnerMandatory
-            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+            $static = Get-ZcrmStaticParameter -Emulator $emu; Connect-Zcrm @static
         }
         AfterAll {
             Disconnect-Zcrm
@@ -435,10 +365,10 @@ Describe 'Bulk write in the org of seed 003' {
         }
 
         It 'sends the seed''s body through the cmdlet, and a file serves one job only' {
-            $r = Invoke-Captured {
+            $r = Invoke-ZcrmCaptured {
                 New-ZcrmBulkWriteJob -Module Leads -FileId $SeedFile -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) -IgnoreEmpty -CallbackUrl https://www.zoho.com/
             }
-            Assert-NoError $r
+            Assert-ZcrmNoError $r
             $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
             $jobs | Should -HaveCount 1
             $job = $jobs[0]
@@ -467,12 +397,12 @@ Describe 'Bulk write in the org of seed 003' {
             @($pairs) | Should -BeExactly @('Last_Name=0', 'Mobile=1', 'Owner=2')
 
             # The emulator never calls a callback outside loopback: it only records it.
-            $done = Invoke-Captured { Get-ZcrmBulkWriteJob $job.JobId -Wait }
-            Assert-NoError $done
+            $done = Invoke-ZcrmCaptured { Get-ZcrmBulkWriteJob $job.JobId -Wait }
+            Assert-ZcrmNoError $done
             @(Get-ZcrmEmulatorBulkWriteCallback -Emulator $emu | Where-Object { $_.job_id -eq $job.JobId -and -not $_.sent }) | Should -Not -HaveCount 0
 
             # FILE_NOT_SUPPORTED: a file serves one job only.
-            $again = Invoke-Captured { New-ZcrmBulkWriteJob -Module Leads -FileId $SeedFile -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) }
+            $again = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob -Module Leads -FileId $SeedFile -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) }
             Assert-ZohoError $again.Terminating -Code 'FILE_NOT_SUPPORTED' -Category InvalidArgument -Text 'File not supported for bulk write'
         }
     }
@@ -480,7 +410,7 @@ Describe 'Bulk write in the org of seed 003' {
     Context 'the seed''s errors' {
         BeforeAll {
             $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -LeadsOwnerMandatory
-            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+            $static = Get-ZcrmStaticParameter -Emulator $emu; Connect-Zcrm @static
         }
         AfterAll {
             Disconnect-Zcrm
@@ -493,7 +423,7 @@ Describe 'Bulk write in the org of seed 003' {
             @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 })'; Code = 'INVALID_FIELD_NAME'; Text = 'invalid api_name Last_Name1' }
             @{ Arguments = '-FileId 4150868000009999999'; Code = 'INVALID_FILE_ID'; Text = 'file_id' }
         ) {
-            $r = Invoke-Captured ([scriptblock]::Create("New-ZcrmBulkWriteJob -Module Leads $Arguments"))
+            $r = Invoke-ZcrmCaptured ([scriptblock]::Create("New-ZcrmBulkWriteJob -Module Leads $Arguments"))
             Assert-ZohoError $r.Terminating -Code $Code -Category InvalidArgument -Text $Text
             $r.Terminating.Exception.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
             $r.Terminating.Exception.HttpStatus | Should -Be 400
@@ -503,7 +433,7 @@ Describe 'Bulk write in the org of seed 003' {
     Context 'the seed''s job (seed 004)' {
         BeforeAll {
             $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -LeadsOwnerMandatory
-            $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+            $static = Get-ZcrmStaticParameter -Emulator $emu; Connect-Zcrm @static
         }
         AfterAll {
             Disconnect-Zcrm
@@ -511,8 +441,8 @@ Describe 'Bulk write in the org of seed 003' {
         }
 
         It 'reads the job''s details, and reports unknown jobs, bad tokens and unfinished jobs' {
-            $r = Invoke-Captured { Get-ZcrmBulkWriteJob -JobId $SeedJob }
-            Assert-NoError $r
+            $r = Invoke-ZcrmCaptured { Get-ZcrmBulkWriteJob -JobId $SeedJob }
+            Assert-ZcrmNoError $r
             $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
             $jobs | Should -HaveCount 1
             $job = $jobs[0]
@@ -528,20 +458,20 @@ Describe 'Bulk write in the org of seed 003' {
             $mappings[1].Format | Should -BeExactly 'yyyy/MM/dd'
             $mappings[1].Index | Should -Be 2
 
-            $missing = Invoke-Captured { Get-ZcrmBulkWriteJob -JobId 415086800000539200 }
+            $missing = Invoke-ZcrmCaptured { Get-ZcrmBulkWriteJob -JobId 415086800000539200 }
             $missing.Errors | Should -HaveCount 1
             Assert-ZohoError $missing.Errors[0] -Code 'RESOURCE_NOT_FOUND' -Category ObjectNotFound -Text "The requested resource doesn't exist"
 
             $bad = ConvertTo-ZcrmSecureString '1000.bad'
-            $unauth = Invoke-Captured {
+            $unauth = Invoke-ZcrmCaptured {
                 Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken $bad
                 Get-ZcrmBulkWriteJob -JobId $SeedJob
             }
             $unauth.Errors | Should -HaveCount 1
             Assert-ZohoError $unauth.Errors[0] -Code 'AUTHENTICATION_FAILURE' -Category AuthenticationError -Text 'Authentication failed'
 
-            $notDone = Invoke-Captured {
-                $static = Get-StaticParameter -Emulator $emu; Connect-Zcrm @static
+            $notDone = Invoke-ZcrmCaptured {
+                $static = Get-ZcrmStaticParameter -Emulator $emu; Connect-Zcrm @static
                 Get-ZcrmBulkWriteResult -JobId $SeedJob
             }
             $notDone.Errors | Should -HaveCount 1
@@ -570,7 +500,7 @@ Describe 'Waiting for a slow bulk write job' {
                 $setup.Runspace = $runspace
                 $null = $setup.AddCommand('Import-Module').AddParameter('Name', (Get-ZcrmModuleManifest)).AddParameter('ErrorAction', 'Stop')
                 $null = $setup.AddStatement().AddCommand('Connect-Zcrm')
-                $refresh = Get-RefreshParameter -Emulator $emu
+                $refresh = Get-ZcrmRefreshParameter -Emulator $emu
                 foreach ($name in $refresh.Keys) { $null = $setup.AddParameter($name, $refresh[$name]) }
                 $null = $setup.Invoke()
                 @($setup.Streams.Error) | Should -HaveCount 0
@@ -610,11 +540,11 @@ Describe 'Relative download URLs and IN PROGRESS with a space' {
     It 'understands a relative download URL and the status IN PROGRESS' {
         $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RelativeDownloadUrl -InProgressWithSpace
         try {
-            $refresh = Get-RefreshParameter -Emulator $emu
-            $connect = Invoke-Captured { Connect-Zcrm @refresh }
-            Assert-NoError $connect
-            $r = Invoke-Captured { 1..3 | ForEach-Object { @{ Last_Name = "Rel $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
-            Assert-NoError $r
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+            $connect = Invoke-ZcrmCaptured { Connect-Zcrm @refresh }
+            Assert-ZcrmNoError $connect
+            $r = Invoke-ZcrmCaptured { 1..3 | ForEach-Object { @{ Last_Name = "Rel $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
+            Assert-ZcrmNoError $r
             $r.Output | Should -HaveCount 3
             @(Get-ZcrmEmulatorRequest -Emulator $emu -PathLike '*.zip')[-1].path | Should -BeLikeExactly '/*'
         }

@@ -22,80 +22,10 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
-    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
-    if (-not (Test-Path -LiteralPath $manifest)) {
-        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
-    }
-    Import-Module $manifest -Force -ErrorAction Stop
+    Import-ZcrmModuleUnderTest
 
     # A seed Lead (src/ZohoCrm.Emulator/SeedData.cs).
     $Seed1 = '738964000002131001'
-
-    # Connect-Zcrm parameters for the refresh-token flow, with fast retries so fault tests stay quick
-    # (ModuleTestBase.ConnectRefresh); -Extra adds or replaces parameters (the xunit connectExtra).
-    function Get-RefreshParameter {
-        param(
-            [Parameter(Mandatory)][object]$Emulator,
-            [hashtable]$Extra = @{}
-        )
-        $parameters = @{
-            ApiDomain      = $Emulator.BaseUrl
-            ClientId       = $Emulator.ClientId
-            ClientSecret   = $Emulator.ClientSecret
-            RefreshToken   = $Emulator.RefreshToken
-            RetryBaseDelay = [timespan]::FromMilliseconds(20)
-        }
-        foreach ($name in $Extra.Keys) { $parameters[$name] = $Extra[$name] }
-        $parameters
-    }
-
-    function Get-RequestCount {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
-    }
-
-    <#
-        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
-        (non-terminating error records, in order), Terminating (the error that stopped it, or $null), Verbose
-        (the verbose messages). All errors first-to-last: Errors, then Terminating (PsResult.AllErrors).
-    #>
-    function Invoke-Captured {
-        param(
-            [Parameter(Mandatory)][scriptblock]$ScriptBlock,
-            [object[]]$ArgumentList = @()
-        )
-        $items = [System.Collections.Generic.List[object]]::new()
-        $terminating = $null
-        try {
-            & $ScriptBlock @ArgumentList *>&1 | ForEach-Object { $items.Add($_) }
-        }
-        catch {
-            $terminating = $_
-        }
-        $output = [System.Collections.Generic.List[object]]::new()
-        $errors = [System.Collections.Generic.List[object]]::new()
-        $verbose = [System.Collections.Generic.List[string]]::new()
-        foreach ($item in $items) {
-            if ($item -is [System.Management.Automation.ErrorRecord]) { $errors.Add($item) }
-            elseif ($item -is [System.Management.Automation.VerboseRecord]) { $verbose.Add($item.Message) }
-            elseif ($item -is [System.Management.Automation.InformationRecord] -or $item -is [System.Management.Automation.InformationalRecord]) { }
-            elseif ($null -ne $item) { $output.Add($item) }
-        }
-        [pscustomobject]@{
-            Output      = $output.ToArray()
-            Errors      = $errors.ToArray()
-            Terminating = $terminating
-            Verbose     = $verbose.ToArray()
-            AllErrors   = @(@($errors) + @($terminating) | Where-Object { $null -ne $_ })
-        }
-    }
-
-    # PsResult.AssertNoErrors: no error record, no terminating error.
-    function Assert-NoError {
-        param([Parameter(Mandatory)][object]$Result)
-        @($Result.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -HaveCount 0
-        $Result.Terminating | Should -BeNullOrEmpty
-    }
 
     # ReliabilityTests.Start: an emulator of its own with the refresh limit lifted to 100,000, this runspace connected
     # with the refresh token (plus -Connect, the xunit connectExtra). -Emulator: more Start-ZcrmTestEmulator parameters.
@@ -108,9 +38,9 @@ BeforeAll {
         foreach ($name in $Emulator.Keys) { $parameters[$name] = $Emulator[$name] }
         $started = Start-ZcrmTestEmulator @parameters
         try {
-            $refresh = Get-RefreshParameter -Emulator $started -Extra $Connect
-            $c = Invoke-Captured { Connect-Zcrm @refresh }
-            Assert-NoError $c
+            $refresh = Get-ZcrmRefreshParameter -Emulator $started -Extra $Connect
+            $c = Invoke-ZcrmCaptured { Connect-Zcrm @refresh }
+            Assert-ZcrmNoError $c
         }
         catch {
             Stop-ZcrmTestEmulator -Emulator $started
@@ -135,8 +65,8 @@ BeforeAll {
         $have = @(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads).Count - 4
         $missing = $Count - $have
         if ($missing -le 0) { return }
-        $r = Invoke-Captured { 1..$missing | ForEach-Object { @{ Last_Name = "Generated $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait }
-        Assert-NoError $r
+        $r = Invoke-ZcrmCaptured { 1..$missing | ForEach-Object { @{ Last_Name = "Generated $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait }
+        Assert-ZcrmNoError $r
         @(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads).Count | Should -Be ($Count + 4)
     }
 
@@ -192,7 +122,7 @@ Describe 'Reliability under injected faults' {
             Add-GeneratedLead -Emulator $emu -Count 10000
             $ids = Get-LeadId -Emulator $emu -Take 10000
             Add-TransientFault -Emulator $emu -Path '/actions/mass_update' -Share 0.30
-            $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Flaky' } -Force }
+            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Flaky' } -Force }
             # Every transient failure was retried away: 10,000 results, in input order, none twice, none missing.
             $r.Terminating | Should -BeNullOrEmpty
             $r.Errors | Should -HaveCount 0
@@ -229,7 +159,7 @@ Describe 'Reliability under injected faults' {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -Method POST -PathContains '/crm/bulk/' -Skip 1 -Times 1
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServiceUnavailableHtml -Method GET -PathContains '/crm/bulk/' -Probability 0.3
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DropAfterProcessing -Method GET -PathContains '.zip' -Times 1
-            $r = Invoke-Captured { 1..60001 | ForEach-Object { @{ Last_Name = "Faulty $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult }
+            $r = Invoke-ZcrmCaptured { 1..60001 | ForEach-Object { @{ Last_Name = "Faulty $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait | Get-ZcrmBulkWriteResult }
             $r.Terminating | Should -BeNullOrEmpty
             @($r.Output | Where-Object { $_.RowNumber -isnot [long] }) | Should -HaveCount 0 -Because 'RowNumber is a long'
             $resultRows = [long[]]@($r.Output | ForEach-Object { $_.RowNumber })
@@ -259,9 +189,9 @@ Describe 'Reliability under injected faults' {
             $issuedBefore = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $ids = Get-LeadId -Emulator $emu -Take 2600
-            $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Long' } -BatchSize 100 -Force }
+            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Long' } -BatchSize 100 -Force }
             $watch.Stop()
-            Assert-NoError $r
+            Assert-ZcrmNoError $r
             @($r.Output | Select-ZcrmOutput MassUpdateResult | Where-Object { $_.Status -ceq 'success' }) | Should -HaveCount 2600
             $refreshes = (Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu) - $issuedBefore
             $lifetimes = $watch.Elapsed.TotalSeconds / 5
@@ -283,8 +213,8 @@ Describe 'Reliability under injected faults' {
             }
             $before = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
             $ids = Get-LeadId -Emulator $emu -Take 1000
-            $r = Invoke-Captured { $ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Expiring' } -BatchSize 100 -Force }
-            Assert-NoError $r
+            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Expiring' } -BatchSize 100 -Force }
+            Assert-ZcrmNoError $r
             @($r.Output | Select-ZcrmOutput MassUpdateResult | Where-Object { $_.Status -ceq 'success' }) | Should -HaveCount 1000
             ((Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu) - $before) | Should -Be 3
         }
@@ -311,7 +241,7 @@ Describe 'Reliability under injected faults' {
             $results = @(foreach ($job in $jobs) { Receive-ZcrmRunspaceScript -Job $job -TimeoutSec 120 })
             foreach ($result in $results) {
                 $result.Completed | Should -BeTrue
-                Assert-NoError $result
+                Assert-ZcrmNoError $result
             }
             $count = 0
             foreach ($result in $results) { $count += @($result.Output | Select-ZcrmOutput MassUpdateResult).Count }
@@ -329,11 +259,11 @@ Describe 'Reliability under injected faults' {
         $emu = Start-Harness
         try {
             $ids = Get-LeadId -Emulator $emu -Take 300
-            $r = Invoke-Captured {
+            $r = Invoke-ZcrmCaptured {
                 $conn = Get-ZcrmConnection; $manifest = (Get-Module ZohoCrm).Path
                 0..2 | ForEach-Object -ThrottleLimit 3 -Parallel { Import-Module $using:manifest; $all = $using:ids; $all[($_ * 100)..($_ * 100 + 99)] | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Parallel' } -Connection $using:conn -Force }
             }
-            Assert-NoError $r
+            Assert-ZcrmNoError $r
             $expected = [string[]]$ids.Clone(); [Array]::Sort($expected, [System.StringComparer]::Ordinal)
             $actual = [string[]]@($r.Output | Select-ZcrmOutput MassUpdateResult | ForEach-Object { [string]$_.Id })
             [Array]::Sort($actual, [System.StringComparer]::Ordinal)
@@ -351,7 +281,7 @@ Describe 'Reliability under injected faults' {
         $runspace = $null
         try {
             # A runspace of its own, connected there, so its pipeline can be stopped as Ctrl+C stops it.
-            $runspace = New-ZcrmTestRunspace -Variables @{ refresh = (Get-RefreshParameter -Emulator $emu -Extra $Connect) } -Script 'Connect-Zcrm @refresh'
+            $runspace = New-ZcrmTestRunspace -Variables @{ refresh = (Get-ZcrmRefreshParameter -Emulator $emu -Extra $Connect) } -Script 'Connect-Zcrm @refresh'
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind $Kind -PathContains '/actions/mass_update' -DelayMs 30000 -RetryAfterSeconds 30
             $shell = [powershell]::Create()
             try {
@@ -379,14 +309,14 @@ Describe 'Reliability under injected faults' {
         # Polling_that_keeps_failing_during_Wait_is_an_error_naming_the_jobs_not_a_crash
         $emu = Start-Harness -Emulator @{ BulkStepMs = 30000 } -Connect @{ MaxRetryCount = 1 }
         try {
-            $created = Invoke-Captured { @{ Last_Name = 'Polled' } | New-ZcrmBulkWriteJob Leads }
-            Assert-NoError $created
+            $created = Invoke-ZcrmCaptured { @{ Last_Name = 'Polled' } | New-ZcrmBulkWriteJob Leads }
+            Assert-ZcrmNoError $created
             $jobs = @($created.Output | Select-ZcrmOutput BulkWriteJob)
             $jobs | Should -HaveCount 1
             $jobId = [string]$jobs[0].JobId
             # The first look goes through; every poll after it fails with a server error.
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -Method GET -PathContains '/crm/bulk/' -Skip 1
-            $r = Invoke-Captured ([scriptblock]::Create("Get-ZcrmBulkWriteJob $jobId -Wait"))
+            $r = Invoke-ZcrmCaptured ([scriptblock]::Create("Get-ZcrmBulkWriteJob $jobId -Wait"))
             $r.Terminating | Should -BeNullOrEmpty
             $r.Errors | Should -HaveCount 1
             $e = $r.Errors[0]
@@ -407,7 +337,7 @@ Describe 'Reliability under injected faults' {
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 3000
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
-            $r = Invoke-Captured { Get-ZcrmMassUpdateJob Leads 1 }
+            $r = Invoke-ZcrmCaptured { Get-ZcrmMassUpdateJob Leads 1 }
             $watch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(6))
             $r.Errors | Should -HaveCount 1
             $e = $r.Errors[0]
@@ -423,7 +353,7 @@ Describe 'Reliability under injected faults' {
         $emu = Start-Harness -Emulator @{ BulkStepMs = 50 }
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DropAfterProcessing -Method POST -PathContains '/crm/bulk/' -Times 1
-            $r = Invoke-Captured { 1..3 | ForEach-Object { @{ Last_Name = "Lost $_" } } | New-ZcrmBulkWriteJob Leads }
+            $r = Invoke-ZcrmCaptured { 1..3 | ForEach-Object { @{ Last_Name = "Lost $_" } } | New-ZcrmBulkWriteJob Leads }
             $r.Errors | Should -HaveCount 1
             $e = $r.Errors[0]
             $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.ConnectionFailed'
@@ -447,15 +377,15 @@ Describe 'Reliability under injected faults' {
         $emu = Start-Harness -Connect @{ MaxRetryCount = 1 }
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind $Kind -PathContains '/actions/mass_update'
-            $before = Get-RequestCount -Emulator $emu
-            $r = Invoke-Captured ([scriptblock]::Create($Script))
+            $before = Get-ZcrmRequestCount -Emulator $emu
+            $r = Invoke-ZcrmCaptured ([scriptblock]::Create($Script))
             $r.AllErrors | Should -HaveCount 1
             $e = $r.AllErrors[0]
             $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly $ErrorId
             $e.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
             $e.Exception.Message | Should -Not -BeLikeExactly '*   at *'
             if ($Kind -eq 'RedirectToOtherHost') {
-                Get-RequestCount -Emulator $emu | Should -Be ($before + 1) -Because 'the redirect was not followed'
+                Get-ZcrmRequestCount -Emulator $emu | Should -Be ($before + 1) -Because 'the redirect was not followed'
             }
         }
         finally { Stop-Harness $emu }
@@ -466,11 +396,11 @@ Describe 'Reliability under injected faults' {
         $emu = Start-Harness -Emulator @{ BulkStepMs = 50 }
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DamagedZip -PathContains '.zip' -Times 1
-            $ok = Invoke-Captured { 1..5 | ForEach-Object { @{ Last_Name = "Zip $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
-            Assert-NoError $ok
+            $ok = Invoke-ZcrmCaptured { 1..5 | ForEach-Object { @{ Last_Name = "Zip $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
+            Assert-ZcrmNoError $ok
             $ok.Output | Should -HaveCount 5
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DamagedZip -PathContains '.zip'
-            $bad = Invoke-Captured { 1..5 | ForEach-Object { @{ Last_Name = "Zip $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
+            $bad = Invoke-ZcrmCaptured { 1..5 | ForEach-Object { @{ Last_Name = "Zip $_" } } | New-ZcrmBulkWriteJob Leads -Wait | Get-ZcrmBulkWriteResult }
             $bad.Errors | Should -HaveCount 1
             $e = $bad.Errors[0]
             $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.InvalidResult'
@@ -484,8 +414,8 @@ Describe 'Reliability under injected faults' {
         $emu = Start-ZcrmTestEmulator
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind AccessDenied -PathContains '/oauth/v2/token'
-            $refresh = Get-RefreshParameter -Emulator $emu
-            $r = Invoke-Captured { Connect-Zcrm @refresh }
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+            $r = Invoke-ZcrmCaptured { Connect-Zcrm @refresh }
             $r.Terminating | Should -Not -BeNullOrEmpty
             $r.Terminating.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'Access Denied'
             $r.Terminating.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
@@ -499,12 +429,12 @@ Describe 'Reliability under injected faults' {
         # The_refresh_limit_is_kept_by_the_module_before_Zoho_locks_the_token_out (Zoho's refresh limit, not lifted)
         $emu = Start-ZcrmTestEmulator -TokenLifetimeSec 1
         try {
-            $refresh = Get-RefreshParameter -Emulator $emu
-            Assert-NoError (Invoke-Captured { Connect-Zcrm @refresh })
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             $r = [pscustomobject]@{ Terminating = $null }
             for ($i = 0; $i -lt 12 -and $null -eq $r.Terminating; $i++) {
                 Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
-                $r = Invoke-Captured { Invoke-ZcrmMassUpdate Leads @{ Rating = 'x' } -Id $Seed1 -Force }
+                $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate Leads @{ Rating = 'x' } -Id $Seed1 -Force }
             }
             $r.Terminating | Should -Not -BeNullOrEmpty
             $r.Terminating.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.RefreshLimit'
@@ -519,7 +449,7 @@ Describe 'Reliability under injected faults' {
         $emu = Start-Harness
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind TooManyRequestsRetryAfterHeader -PathContains '/actions/mass_update' -Times 2 -RetryAfterSeconds 0
-            $r = Invoke-Captured { Get-ZcrmMassUpdateJob Leads 1 -Verbose }
+            $r = Invoke-ZcrmCaptured { Get-ZcrmMassUpdateJob Leads 1 -Verbose }
             @($r.Verbose | Where-Object { $_.Contains('HTTP 429; retry 1 of 5') -and $_.Contains('budget left') }) | Should -Not -HaveCount 0
             @($r.Verbose | Where-Object { $_.Contains('retry 2 of 5') }) | Should -Not -HaveCount 0
         }

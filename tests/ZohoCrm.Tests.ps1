@@ -17,12 +17,7 @@
 
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
-    $manifest = Join-Path $PSScriptRoot '../out/ZohoCrm/ZohoCrm.psd1'
-    if (-not (Test-Path -LiteralPath $manifest)) {
-        throw "$manifest is missing: build the module first (./build.ps1 or dotnet build ZohoCrm.sln)."
-    }
-    Import-Module $manifest -Force -ErrorAction Stop
-    Add-Type -AssemblyName System.IO.Compression, System.IO.Compression.ZipFile
+    Import-ZcrmModuleUnderTest
 
     # The seed records (src/ZohoCrm.Emulator/SeedData.cs) and views (Schema.cs).
     $Seed1 = '738964000002131001'
@@ -33,18 +28,6 @@ BeforeAll {
     $NotContactedView = '738964000000091570'
     $AllDealsView = '738964000000095001'
 
-    # Connect-Zcrm parameters for the refresh-token flow, with fast retries so fault tests stay quick.
-    function Get-RefreshParameter {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @{
-            ApiDomain      = $Emulator.BaseUrl
-            ClientId       = $Emulator.ClientId
-            ClientSecret   = $Emulator.ClientSecret
-            RefreshToken   = $Emulator.RefreshToken
-            RetryBaseDelay = [timespan]::FromMilliseconds(20)
-        }
-    }
-
     function ConvertTo-PlainText {
         param([Parameter(Mandatory)][securestring]$SecureString)
         ConvertFrom-SecureString -SecureString $SecureString -AsPlainText
@@ -54,11 +37,6 @@ BeforeAll {
     function Select-ErrorRecord {
         param([Parameter(ValueFromPipeline)][AllowNull()][object]$InputObject)
         process { if ($InputObject -is [System.Management.Automation.ErrorRecord]) { $InputObject } }
-    }
-
-    function Get-RequestCount {
-        param([Parameter(Mandatory)][object]$Emulator)
-        @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
     }
 
     function Get-TokenCallCount {
@@ -80,7 +58,7 @@ Describe 'Connect-Zcrm' {
     BeforeAll {
         # EmulatorFixture: Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
-        $refresh = Get-RefreshParameter -Emulator $emu
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
     }
     AfterAll {
@@ -231,7 +209,7 @@ Describe 'Access token expiry' {
     Context 'connecting again with the same credentials' {
         BeforeAll {
             $emu = Start-ZcrmTestEmulator
-            $refresh = Get-RefreshParameter -Emulator $emu
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         }
         AfterAll {
             Disconnect-Zcrm
@@ -272,7 +250,7 @@ Describe 'Access token expiry' {
     Context 'an issued token expires' {
         BeforeAll {
             $emu = Start-ZcrmTestEmulator
-            $refresh = Get-RefreshParameter -Emulator $emu
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         }
         AfterAll {
             Disconnect-Zcrm
@@ -324,7 +302,7 @@ Describe 'Access token expiry' {
     Context 'a token near its expiry (2 s tokens)' {
         BeforeAll {
             $emu = Start-ZcrmTestEmulator -TokenLifetimeSec 2
-            $refresh = Get-RefreshParameter -Emulator $emu
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         }
         AfterAll {
             Disconnect-Zcrm
@@ -349,7 +327,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
     BeforeAll {
         # EmulatorFixture: Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
-        $refresh = Get-RefreshParameter -Emulator $emu
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         $conn = Connect-Zcrm @refresh -PassThru
     }
     AfterAll {
@@ -450,20 +428,20 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
     }
 
     It 'sends no request and changes nothing with -WhatIf' {
-        $before = Get-RequestCount -Emulator $emu
+        $before = Get-ZcrmRequestCount -Emulator $emu
         $all = @(& {
                 Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 4242 } -Id $Seed1 -WhatIf
                 Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 4242 } -CustomViewId $AllLeadsView -WhatIf -Force
             } 2>&1)
         @($all | Select-ErrorRecord) | Should -HaveCount 0
         $all.Count | Should -Be 0
-        Get-RequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
         (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Not -Be 4242
     }
 
     It 'never lets -Force override an inherited -WhatIf' {
         # Force_never_overrides_an_inherited_WhatIf
-        $before = Get-RequestCount -Emulator $emu
+        $before = Get-ZcrmRequestCount -Emulator $emu
         # A wrapper script that supports -WhatIf passes it down as $WhatIfPreference.
         $all = @(& {
                 function Update-Wrapper { [CmdletBinding(SupportsShouldProcess)] param() Invoke-ZcrmMassUpdate Leads @{ No_of_Employees = 4343 } -Id '738964000002131001' -Force }; Update-Wrapper -WhatIf
@@ -471,7 +449,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
             } 2>&1)
         @($all | Select-ErrorRecord) | Should -HaveCount 0
         $all.Count | Should -Be 0
-        Get-RequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
     }
 
     It 'names the failed batch and every id not sent when Zoho rejects a request' {
@@ -556,11 +534,11 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
 
         It 'says to connect and sends nothing without a connection' {
             Disconnect-Zcrm
-            $before = Get-RequestCount -Emulator $emu
+            $before = Get-ZcrmRequestCount -Emulator $emu
             $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Id $Seed1 -Force } |
                 Should -Throw -ErrorId 'ZohoCrm.NotConnected,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
             $err.Exception.Message | Should -BeLikeExactly '*Connect-Zcrm*'
-            Get-RequestCount -Emulator $emu | Should -Be $before
+            Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
         }
     }
 }
@@ -569,7 +547,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     BeforeAll {
         # FastJobsFixture: a step every 100 ms; Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
-        $refresh = Get-RefreshParameter -Emulator $emu
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         $conn = Connect-Zcrm @refresh -PassThru
     }
     AfterAll {
@@ -670,7 +648,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     Context 'a job is still running' {
         BeforeAll {
             $slowEmu = Start-ZcrmTestEmulator -JobStepMs 30000
-            $slowRefresh = Get-RefreshParameter -Emulator $slowEmu
+            $slowRefresh = Get-ZcrmRefreshParameter -Emulator $slowEmu
             Connect-Zcrm @slowRefresh
         }
         AfterAll {
@@ -693,7 +671,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     Context '-Wait -Timeout on a slow job' {
         BeforeAll {
             $slowEmu = Start-ZcrmTestEmulator -JobStepMs 30000
-            $slowRefresh = Get-RefreshParameter -Emulator $slowEmu
+            $slowRefresh = Get-ZcrmRefreshParameter -Emulator $slowEmu
             Connect-Zcrm @slowRefresh
         }
         AfterAll {
@@ -724,7 +702,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
         It 'stops -Wait at once' {
             # Ctrl_C_stops_Wait_at_once: a runspace of its own, connected there, so its pipeline can be stopped as
             # Ctrl+C stops it.
-            $runspace = New-ZcrmTestRunspace -Variables @{ refresh = (Get-RefreshParameter -Emulator $slowEmu) } -Script 'Connect-Zcrm @refresh'
+            $runspace = New-ZcrmTestRunspace -Variables @{ refresh = (Get-ZcrmRefreshParameter -Emulator $slowEmu) } -Script 'Connect-Zcrm @refresh'
             try {
                 $shell = [powershell]::Create()
                 try {
@@ -751,7 +729,7 @@ Describe 'Secrets' {
     BeforeAll {
         # FastJobsFixture: a job step every 100 ms; Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
-        $refresh = Get-RefreshParameter -Emulator $emu
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
     }
     AfterAll {
@@ -814,7 +792,7 @@ Describe 'Secrets' {
         $dir = (New-Item -ItemType Directory -Path ([System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "zcrm-secrets-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))).FullName
         try {
             $errorsBefore = @($Error)
-            $bulkRefresh = Get-RefreshParameter -Emulator $bulkEmu
+            $bulkRefresh = Get-ZcrmRefreshParameter -Emulator $bulkEmu
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind ServerError -Method GET -PathContains '/crm/bulk/' -Times 2
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind ExpireTokens -Method POST -PathContains '/upload' -Times 1
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind TooManyRequestsRetryAfterHeader -PathContains '.zip' -Times 1 -RetryAfterSeconds 0
