@@ -235,26 +235,19 @@ namespace ZohoCrm
         internal static string NormaliseStatus(string status) => status.Trim().ToUpperInvariant().Replace(" ", "");
 
         /// <summary>Polls every job until each is COMPLETED or FAILED; reports each poll. Throws on timeout.</summary>
-        public async Task<List<BulkWriteJob>> WaitAsync(IReadOnlyList<BulkWriteJob> jobs, TimeSpan? timeout, Action<IReadOnlyList<BulkWriteJob>> report, CancellationToken ct)
+        public Task<List<BulkWriteJob>> WaitAsync(IReadOnlyList<BulkWriteJob> jobs, TimeSpan? timeout, Action<IReadOnlyList<BulkWriteJob>> report, CancellationToken ct)
         {
             var current = jobs.ToList();
-            var started = DateTimeOffset.UtcNow;
-            var delay = TimeSpan.FromMilliseconds(500);
-            while (true)
-            {
-                for (int i = 0; i < current.Count; i++)
+            return Polling.UntilAsync(async c =>
                 {
-                    if (current[i].IsFinished) continue;
-                    current[i] = Merge(current[i], await GetJobAsync(current[i].JobId, ct).ConfigureAwait(false));
-                }
-                report(current);
-                if (current.All(j => j.IsFinished)) return current;
-                if (timeout.HasValue && DateTimeOffset.UtcNow - started + delay > timeout.Value)
-                    throw new WaitTimeoutException(current.ToArray(),
-                        $"Bulk write job(s) {string.Join(", ", current.Where(j => !j.IsFinished).Select(j => j.JobId))} still not finished after {timeout.Value.TotalSeconds:0} s. They go on in Zoho: check them later with Get-ZcrmBulkWriteJob -JobId <id> -Wait.");
-                await Task.Delay(delay, ct).ConfigureAwait(false);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.5, 10_000));
-            }
+                    for (int i = 0; i < current.Count; i++)
+                        if (!current[i].IsFinished) current[i] = Merge(current[i], await GetJobAsync(current[i].JobId, c).ConfigureAwait(false));
+                    return current;
+                },
+                all => all.All(j => j.IsFinished), report, timeout,
+                all => new WaitTimeoutException(all.ToArray(),
+                    $"Bulk write job(s) {string.Join(", ", all.Where(j => !j.IsFinished).Select(j => j.JobId))} still not finished after {timeout.Value.TotalSeconds:0} s. They go on in Zoho: check them later with Get-ZcrmBulkWriteJob -JobId <id> -Wait."),
+                ct);
         }
 
         /// <summary>The fresh details, keeping what only the creator knows (rows, file id).</summary>

@@ -176,7 +176,7 @@ namespace ZohoCrm
                         $"{describe} answered HTTP {status} (a redirect{(location == null ? "" : " to " + location)}). The module does not follow redirects, so the access token never reaches another host: check -ApiDomain / -DataCenter.",
                         ErrorCategory.InvalidResult);
                 OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
-                var response2 = new ZohoResponse(status, body, describe);
+                var answer = new ZohoResponse(status, body, describe);
 
                 if (status == 401 && !refreshed && _tokens.CanRefresh && ErrorCode(body) == "INVALID_TOKEN")
                 {
@@ -194,7 +194,7 @@ namespace ZohoCrm
                     retryAfter = retryAfter ?? RetryAfterDetail(body);
                     if (await BackOffAsync(attempt, retryAfter, started, describe, "HTTP " + status, ct).ConfigureAwait(false)) continue;
                 }
-                return response2;
+                return answer;
             }
         }
 

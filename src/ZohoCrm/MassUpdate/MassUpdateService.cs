@@ -245,22 +245,10 @@ namespace ZohoCrm
         }
 
         /// <summary>Polls until the job is COMPLETED or FAILED, reporting each state; throws on timeout.</summary>
-        public async Task<MassUpdateJob> WaitAsync(MassUpdateJob job, TimeSpan? timeout, Action<MassUpdateJob> report, CancellationToken ct)
-        {
-            var started = DateTimeOffset.UtcNow;
-            var delay = TimeSpan.FromMilliseconds(500);
-            var current = job;
-            while (true)
-            {
-                current = await GetJobAsync(job.JobId, job.CustomViewId, ct).ConfigureAwait(false);
-                report(current);
-                if (current.IsFinished) return current;
-                if (timeout.HasValue && DateTimeOffset.UtcNow - started + delay > timeout.Value)
-                    throw new WaitTimeoutException(current, $"Mass update job {current.JobId} in {_module} is still {current.Status} after {timeout.Value.TotalSeconds:0} s. It goes on in Zoho: check it later with Get-ZcrmMassUpdateJob -Module {_module} -JobId {current.JobId}.");
-                await Task.Delay(delay, ct).ConfigureAwait(false);
-                delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.5, 10_000));
-            }
-        }
+        public Task<MassUpdateJob> WaitAsync(MassUpdateJob job, TimeSpan? timeout, Action<MassUpdateJob> report, CancellationToken ct) =>
+            Polling.UntilAsync(c => GetJobAsync(job.JobId, job.CustomViewId, c), j => j.IsFinished, report, timeout,
+                current => new WaitTimeoutException(current, $"Mass update job {current.JobId} in {_module} is still {current.Status} after {timeout.Value.TotalSeconds:0} s. It goes on in Zoho: check it later with Get-ZcrmMassUpdateJob -Module {_module} -JobId {current.JobId}."),
+                ct);
 
         private static JsonElement? FirstData(JsonElement root) =>
             root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array && d.GetArrayLength() > 0
