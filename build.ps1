@@ -3,14 +3,20 @@
     Builds, tests or demonstrates the ZohoCrm module.
 .DESCRIPTION
     Build: dotnet build ZohoCrm.sln, which lays out the importable module at out/ZohoCrm.
-    Test:  Build, then the xunit tests (dotnet test), then the Pester 5 tests in tests/*.Tests.ps1 (pwsh 7.4+ with
-           Pester 5; skipped with a warning when Pester 5 is not installed). Fails if either test run fails.
+    Test:  Build, then both suites, and a last line "N passed, M failed" counting both:
+           - xunit (tests/ZohoCrm.Tests): unit tests of the pure C# and the emulator's seed replay over raw HTTP;
+           - Pester 5.9.1 (tests/*.Tests.ps1): the end-to-end behaviour, in this pwsh, against the emulator. Pester is
+             restored from NuGet (tests/TestTools), no PowerShell Gallery needed. Each test file runs in a pwsh
+             process of its own, up to -ThrottleLimit at a time.
+           A suite that cannot run (Pester missing, a test file that does not load) counts as failed, never skipped.
+           Results: out/test-results/ (xunit .trx, Pester NUnit XML per file, and each file's console log).
     Demo:  dotnet run --project src/ZohoCrm.Demo (the emulator and the module, in-process).
-    Runs on PowerShell 7 and Windows PowerShell 5.1.
+    Build and Demo run on PowerShell 7 and Windows PowerShell 5.1; Test needs pwsh 7.4+ (the repository pins
+    pwsh 7.6.9 as a local dotnet tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test).
 .EXAMPLE
-    ./build.ps1
+    dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
-    ./build.ps1 -Task Test -Configuration Release
+    ./build.ps1 -Task Test -TestPath tests/ZohoCrm.BulkWrite.Tests.ps1
 #>
 [CmdletBinding()]
 param(
@@ -18,7 +24,14 @@ param(
     [string[]]$Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
-    [string]$Configuration = 'Debug'
+    [string]$Configuration = 'Debug',
+
+    # Pester files to run (default: every tests/*.Tests.ps1).
+    [string[]]$TestPath,
+
+    # How many Pester files run at once, each in its own pwsh (default: the number of processors).
+    [ValidateRange(1, 16)]
+    [int]$ThrottleLimit = [Math]::Max(1, [Environment]::ProcessorCount)
 )
 
 $ErrorActionPreference = 'Stop'
@@ -26,7 +39,9 @@ Set-StrictMode -Version 2.0
 
 $root = $PSScriptRoot
 $solution = Join-Path $root 'ZohoCrm.sln'
-$manifest = Join-Path (Join-Path (Join-Path $root 'out') 'ZohoCrm') 'ZohoCrm.psd1'
+$manifest = [IO.Path]::Combine($root, 'out', 'ZohoCrm', 'ZohoCrm.psd1')
+$resultsDir = [IO.Path]::Combine($root, 'out', 'test-results')
+$pesterVersion = '5.9.1'   # as in tests/TestTools/TestTools.csproj
 $script:built = $false
 
 function Write-Step([string]$Text) {
@@ -38,7 +53,7 @@ function Write-Step([string]$Text) {
 function Invoke-Dotnet {
     param([Parameter(Mandatory = $true)][string[]]$Arguments)
     Write-Host ("> dotnet " + ($Arguments -join ' '))
-    & dotnet @Arguments
+    & dotnet @Arguments | Out-Host
     $code = $LASTEXITCODE
     if ($code -ne 0) {
         throw ("dotnet " + $Arguments[0] + " failed with exit code " + $code + ".")
@@ -56,77 +71,143 @@ function Invoke-BuildTask {
     $script:built = $true
 }
 
-# Runs tests/*.Tests.ps1 with Pester 5. Returns $true when they passed, $false when they failed, $null when skipped.
-function Invoke-PesterTests {
-    Write-Step 'Pester tests'
-    $testFiles = @(Get-ChildItem -LiteralPath (Join-Path $root 'tests') -Filter '*.Tests.ps1' -File | ForEach-Object { $_.FullName })
-    if ($testFiles.Count -eq 0) {
-        Write-Warning 'No tests/*.Tests.ps1 found.'
-        return $null
+# The pwsh that runs this script, as a command line: under `dotnet pwsh` that is dotnet + pwsh.dll.
+function Get-PwshCommand {
+    $process = [Diagnostics.Process]::GetCurrentProcess().MainModule.FileName
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet' -and (Test-Path -LiteralPath $dll)) {
+        return @($process, $dll)
     }
-    $ps = $PSVersionTable.PSVersion
-    if ($ps.Major -lt 7 -or ($ps.Major -eq 7 -and $ps.Minor -lt 4)) {
-        Write-Warning ("The Pester tests need pwsh 7.4 or later (this is PowerShell " + $PSVersionTable.PSVersion + "); skipped. Run ./build.ps1 -Task Test from pwsh.")
-        return $null
-    }
-    $pester = Get-Module -Name Pester -ListAvailable |
-        Where-Object { $_.Version -ge [version]'5.0.0' } |
-        Sort-Object -Property Version -Descending |
-        Select-Object -First 1
-    if ($null -eq $pester) {
-        Write-Warning 'Pester 5 is not installed, so the Pester tests were skipped. Install it with: Install-Module Pester -MinimumVersion 5.0 -Scope CurrentUser (add -Force -SkipPublisherCheck if Windows'' built-in Pester 3.4 is in the way).'
-        return $null
-    }
-
-    # An older Pester (3.4 ships with Windows) may already be loaded.
-    Get-Module -Name Pester | Where-Object { $_.Version -lt [version]'5.0.0' } | Remove-Module -Force
-    Import-Module -Name Pester -MinimumVersion 5.0.0 -Force
-
-    $config = New-PesterConfiguration
-    $config.Run.Path = $testFiles
-    $config.Run.PassThru = $true
-    $config.Output.Verbosity = 'Detailed'
-
-    # The tests start the emulator with `dotnet run --no-build -c <configuration>`: the one just built.
-    $previous = $env:ZOHOCRM_CONFIGURATION
-    $env:ZOHOCRM_CONFIGURATION = $Configuration
-    try {
-        $result = Invoke-Pester -Configuration $config
-    }
-    finally {
-        $env:ZOHOCRM_CONFIGURATION = $previous
-    }
-    if ($null -eq $result) { return $false }
-    return ($result.Result -eq 'Passed')
+    return @($process)
 }
 
-function Invoke-TestTask {
-    Invoke-BuildTask
-    $failures = @()
+# Pester's module manifest, from the NuGet restore of tests/TestTools (PackageDownload Pester [5.9.1]).
+function Get-PesterManifest {
+    Invoke-Dotnet -Arguments @('restore', ([IO.Path]::Combine($root, 'tests', 'TestTools', 'TestTools.csproj')), '--verbosity', 'quiet')
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $line = & dotnet nuget locals global-packages --list
+        $packages = ($line -replace '^\s*global-packages:\s*', '').Trim()
+    }
+    $psd1 = [IO.Path]::Combine($packages, 'pester', $pesterVersion, 'tools', 'Pester.psd1')
+    if (-not (Test-Path -LiteralPath $psd1)) {
+        throw "Pester $pesterVersion was restored but $psd1 is missing."
+    }
+    return $psd1
+}
 
+# Runs the xunit suite; returns @{ Passed; Failed } read from its .trx file.
+function Invoke-XunitTests {
     Write-Step "xunit tests ($Configuration)"
+    $trx = Join-Path $resultsDir 'xunit.trx'
+    Remove-Item -LiteralPath $trx -ErrorAction SilentlyContinue
+    $exit = 0
     try {
-        Invoke-Dotnet -Arguments @('test', $solution, '--no-build', '-c', $Configuration)
+        Invoke-Dotnet -Arguments @('test', $solution, '--no-build', '-c', $Configuration,
+            '--logger', 'trx;LogFileName=xunit.trx', '--results-directory', $resultsDir)
     }
     catch {
         Write-Host $_.Exception.Message -ForegroundColor Red
-        $failures += 'dotnet test'
+        $exit = 1
     }
+    if (-not (Test-Path -LiteralPath $trx)) {
+        Write-Host 'The xunit run wrote no results (build failure or test host crash).' -ForegroundColor Red
+        return @{ Passed = 0; Failed = 1 }
+    }
+    $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
+    $passed = [int]$counters.passed
+    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
+    Write-Host "xunit suite: passed $passed, failed $failed"
+    return @{ Passed = $passed; Failed = $failed }
+}
 
-    $pesterPassed = Invoke-PesterTests
-    if ($pesterPassed -eq $false) {
-        $failures += 'Pester'
-    }
-
-    if ($failures.Count -gt 0) {
-        throw ("Tests failed: " + ($failures -join ', ') + ".")
-    }
-    if ($null -eq $pesterPassed) {
-        Write-Host 'xunit tests passed (Pester tests skipped).' -ForegroundColor Green
+# Runs each Pester file in a pwsh of its own (tests/Invoke-PesterFile.ps1); returns @{ Passed; Failed }.
+function Invoke-PesterTests {
+    Write-Step "Pester $pesterVersion tests (pwsh $($PSVersionTable.PSVersion), $ThrottleLimit at a time)"
+    $pester = Get-PesterManifest
+    $files = if ($TestPath) {
+        @($TestPath | ForEach-Object { (Resolve-Path -LiteralPath $_).ProviderPath })
     }
     else {
-        Write-Host 'All tests passed.' -ForegroundColor Green
+        @(Get-ChildItem -LiteralPath (Join-Path $root 'tests') -Filter '*.Tests.ps1' -File | Sort-Object Length -Descending | ForEach-Object FullName)
     }
+    if ($files.Count -eq 0) {
+        Write-Host 'No tests/*.Tests.ps1 found.' -ForegroundColor Red
+        return @{ Passed = 0; Failed = 1 }
+    }
+    $pwsh = @(Get-PwshCommand)
+    $runner = Join-Path (Join-Path $root 'tests') 'Invoke-PesterFile.ps1'
+    # The tests start the emulator the build just made.
+    $env:ZOHOCRM_CONFIGURATION = $Configuration
+
+    $running = [Collections.Generic.List[object]]::new()
+    $queue = [Collections.Generic.Queue[string]]::new([string[]]$files)
+    $passed = 0; $failed = 0
+    while ($queue.Count -gt 0 -or $running.Count -gt 0) {
+        while ($queue.Count -gt 0 -and $running.Count -lt $ThrottleLimit) {
+            $file = $queue.Dequeue()
+            $name = [IO.Path]::GetFileNameWithoutExtension($file)
+            $log = Join-Path $resultsDir "$name.log"
+            $summary = Join-Path $resultsDir "$name.summary.json"
+            Remove-Item -LiteralPath $summary -ErrorAction SilentlyContinue
+            $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
+            foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
+                    '-Path', $file, '-PesterManifest', $pester, '-ResultDirectory', $resultsDir)) {
+                $psi.ArgumentList.Add($a)
+            }
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $psi.UseShellExecute = $false
+            $p = [Diagnostics.Process]::new()
+            $p.StartInfo = $psi
+            $null = $p.Start()
+            Write-Host "started $name"
+            $running.Add([pscustomobject]@{ Name = $name; Process = $p; Log = $log; Summary = $summary
+                    Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() })
+        }
+        $done = @($running | Where-Object { $_.Process.HasExited })
+        if ($done.Count -eq 0) { Start-Sleep -Milliseconds 200; continue }
+        foreach ($r in $done) {
+            $null = $running.Remove($r)
+            $r.Process.WaitForExit()
+            $text = $r.Out.GetAwaiter().GetResult() + $r.Err.GetAwaiter().GetResult()
+            Set-Content -LiteralPath $r.Log -Value $text -Encoding utf8
+            Write-Host ''
+            Write-Host "---- $($r.Name) (exit $($r.Process.ExitCode)) ----" -ForegroundColor Cyan
+            Write-Host $text
+            if (Test-Path -LiteralPath $r.Summary) {
+                $s = Get-Content -LiteralPath $r.Summary -Raw | ConvertFrom-Json
+                $passed += [int]$s.Passed
+                $f = [int]$s.Failed + [int]$s.FailedBlocks + [int]$s.FailedContainers
+                if ($r.Process.ExitCode -ne 0 -and $f -eq 0) { $f = 1 }
+                $failed += $f
+            }
+            else {
+                Write-Host "$($r.Name) wrote no summary: counted as one failure." -ForegroundColor Red
+                $failed += 1
+            }
+        }
+    }
+    Write-Host "Pester suite: passed $passed, failed $failed"
+    return @{ Passed = $passed; Failed = $failed }
+}
+
+function Invoke-TestTask {
+    $ps = $PSVersionTable.PSVersion
+    if ($ps.Major -lt 7 -or ($ps.Major -eq 7 -and $ps.Minor -lt 4)) {
+        throw ("-Task Test needs pwsh 7.4 or later (this is PowerShell $ps). Run: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test")
+    }
+    Invoke-BuildTask
+    $null = New-Item -ItemType Directory -Force -Path $resultsDir
+    $passed = 0; $failed = 0
+    foreach ($suite in @((Invoke-XunitTests), (Invoke-PesterTests))) {
+        $passed += $suite.Passed; $failed += $suite.Failed
+    }
+    Write-Host ''
+    # The one summary line CI reads.
+    Write-Host "$passed passed, $failed failed"
+    if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
 function Invoke-DemoTask {

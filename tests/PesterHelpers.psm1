@@ -1114,6 +1114,7 @@ Export-ModuleMember -Function @(
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
     'ConvertTo-ZcrmSecureString'
+    'Get-ZcrmFreeLoopbackPort'
     'Start-ZcrmTestEmulator'
     'Stop-ZcrmTestEmulator'
     'Get-ZcrmEmulatorRequest'
