@@ -55,8 +55,8 @@ namespace ZohoCrm
                 case double d when double.IsNaN(d) || double.IsInfinity(d):
                 case float f when float.IsNaN(f) || float.IsInfinity(f):
                     throw new ZohoValidationException("ZohoCrm.InvalidValue", $"Row {row}, column '{column}': {value} is not a number Zoho can store.", "InputObject");
-                case double d: return d.ToString("R", CultureInfo.InvariantCulture);
-                case float f: return f.ToString("R", CultureInfo.InvariantCulture);
+                case double d: return RoundTrip(d);
+                case float f: return RoundTrip(f);
                 case IDictionary _:
                 case PSObject _:
                     throw new ZohoValidationException("ZohoCrm.InvalidValue",
@@ -68,6 +68,23 @@ namespace ZohoCrm
                 case IFormattable formattable: return formattable.ToString(null, CultureInfo.InvariantCulture);
                 default: return value.ToString();
             }
+        }
+
+        /// <summary>
+        /// The shortest text that reads back as the same number. "R" alone is not enough: on .NET Framework
+        /// (Windows PowerShell 5.1) it does not always round-trip, so fall back to the 17 (or 9) significant digits
+        /// that always do.
+        /// </summary>
+        internal static string RoundTrip(double d)
+        {
+            string text = d.ToString("R", CultureInfo.InvariantCulture);
+            return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture).Equals(d) ? text : d.ToString("G17", CultureInfo.InvariantCulture);
+        }
+
+        internal static string RoundTrip(float f)
+        {
+            string text = f.ToString("R", CultureInfo.InvariantCulture);
+            return float.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture).Equals(f) ? text : f.ToString("G9", CultureInfo.InvariantCulture);
         }
     }
 

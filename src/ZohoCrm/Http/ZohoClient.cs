@@ -91,7 +91,11 @@ namespace ZohoCrm
         {
             // No automatic redirects: a redirect must never carry the Authorization header to another host.
             var handler = new HttpClientHandler { AllowAutoRedirect = false, AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate };
+            Platform.RequireModernTls(handler);
             var http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+            // .NET Framework sends "Expect: 100-continue" on every POST and waits for the server's go-ahead (or 350 ms);
+            // Zoho needs no such handshake. .NET (PowerShell 7) does not send it by default.
+            http.DefaultRequestHeaders.ExpectContinue = false;
             http.DefaultRequestHeaders.UserAgent.ParseAdd("ZohoCrm-PowerShell/" + typeof(ZohoClient).Assembly.GetName().Version.ToString(3));
             return http;
         }
