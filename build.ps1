@@ -26,7 +26,7 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string]$Configuration = 'Debug',
 
-    # Pester files to run (default: every tests/*.Tests.ps1).
+    # Pester files to run (default: every tests/*.Tests.ps1). With -TestPath, only those run (no xunit).
     [string[]]$TestPath,
 
     # How many Pester files run at once, each in its own pwsh (default: the number of processors).
@@ -126,12 +126,13 @@ function Invoke-XunitTests {
 function Invoke-PesterTests {
     Write-Step "Pester $pesterVersion tests (pwsh $($PSVersionTable.PSVersion), $ThrottleLimit at a time)"
     $pester = Get-PesterManifest
-    $files = if ($TestPath) {
-        @($TestPath | ForEach-Object { (Resolve-Path -LiteralPath $_).ProviderPath })
-    }
-    else {
-        @(Get-ChildItem -LiteralPath (Join-Path $root 'tests') -Filter '*.Tests.ps1' -File | Sort-Object Length -Descending | ForEach-Object FullName)
-    }
+    $files = @(if ($TestPath) {
+            $TestPath | ForEach-Object { (Resolve-Path -LiteralPath $_).ProviderPath }
+        }
+        else {
+            # Longest first, so the slowest files do not start last.
+            Get-ChildItem -LiteralPath (Join-Path $root 'tests') -Filter '*.Tests.ps1' -File | Sort-Object Length -Descending | ForEach-Object FullName
+        })
     if ($files.Count -eq 0) {
         Write-Host 'No tests/*.Tests.ps1 found.' -ForegroundColor Red
         return @{ Passed = 0; Failed = 1 }
@@ -201,7 +202,8 @@ function Invoke-TestTask {
     Invoke-BuildTask
     $null = New-Item -ItemType Directory -Force -Path $resultsDir
     $passed = 0; $failed = 0
-    foreach ($suite in @((Invoke-XunitTests), (Invoke-PesterTests))) {
+    $suites = @(if ($TestPath) { Invoke-PesterTests } else { Invoke-XunitTests; Invoke-PesterTests })
+    foreach ($suite in $suites) {
         $passed += $suite.Passed; $failed += $suite.Failed
     }
     Write-Host ''
