@@ -5,7 +5,9 @@
     Author               = 'ZohoCrm contributors'
     CompanyName          = 'ZohoCrm'
     Copyright            = '(c) ZohoCrm contributors. MIT License.'
-    Description          = 'Change Zoho CRM data in bulk from PowerShell: mass update by record ids or custom view, and bulk write (insert, update, upsert) from CSV files or pipeline objects, split over as many jobs as needed, with one result per row. Batching, retries and token refresh built in.'
+    Description          = 'Change Zoho CRM data in bulk from PowerShell: mass update by record ids or custom view, and bulk write (insert, update, upsert) from CSV files or pipeline objects, split over as many jobs as needed, with one result per row. Batching, retries and token refresh built in. Needs Windows PowerShell 5.1 or PowerShell 7.4+.'
+    # Windows PowerShell 5.1 (Desktop) or PowerShell 7.4+ (Core). A manifest holds one minimum for both editions,
+    # so ZohoCrm.dll itself refuses PowerShell 7.0-7.3 at import (out of support, untested). Tested: pwsh 7.6.9.
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     DotNetFrameworkVersion = '4.7.2'
