@@ -180,7 +180,9 @@ function Invoke-PesterTests {
             if (Test-Path -LiteralPath $r.Summary) {
                 $s = Get-Content -LiteralPath $r.Summary -Raw | ConvertFrom-Json
                 $passed += [int]$s.Passed
-                $f = [int]$s.Failed + [int]$s.FailedBlocks + [int]$s.FailedContainers
+                # A skipped test counts as failed: nothing is skipped silently.
+                $f = [int]$s.Failed + [int]$s.FailedBlocks + [int]$s.FailedContainers + [int]$s.Skipped
+                if ([int]$s.Skipped -gt 0) { Write-Host "$($r.Name): $($s.Skipped) skipped test(s), counted as failed." -ForegroundColor Red }
                 if ($r.Process.ExitCode -ne 0 -and $f -eq 0) { $f = 1 }
                 $failed += $f
             }
