@@ -116,7 +116,8 @@ function Invoke-XunitTests {
     }
     $counters = ([xml](Get-Content -LiteralPath $trx -Raw)).TestRun.ResultSummary.Counters
     $passed = [int]$counters.passed
-    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+    # Skipped (notExecuted) counts as failed, as in the Pester suite.
+    $failed = [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted + [int]$counters.notExecuted
     if ($exit -ne 0 -and $failed -eq 0) { $failed = 1 }
     Write-Host "xunit suite: passed $passed, failed $failed"
     return @{ Passed = $passed; Failed = $failed }
