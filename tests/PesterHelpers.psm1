@@ -22,6 +22,9 @@
         GET    /__emulator/bulk-write-jobs/{id}     one of them, or the seed's job (404 if unknown)
         GET    /__emulator/bulk-write-callbacks     every bulk write callback, sent or only recorded: time, job_id,
                                                     url, body, sent, status_code, error
+        GET    /__emulator/uploads/{fileId}         the uploaded file of that file_id exactly as stored (the ZIP's bytes,
+                                                    application/zip; the seed's files too), 404 if unknown:
+                                                    Get-ZcrmEmulatorUploadedCsv returns the CSV inside
 
         POST   /__emulator/faults                   add a fault rule (JSON: kind, method, pathContains, probability, skip,
                                                     times, delayMs, retryAfterSeconds) -> {"id": n}
@@ -751,6 +754,49 @@ function Receive-ZcrmUploadRelay {
     }
 }
 
+function ConvertFrom-ZcrmUploadZip {
+    # Private: the text of the one CSV in a bulk write upload's ZIP, read as UTF-8 as the module writes it (a byte
+    # order mark, if any, is dropped). Throws unless the ZIP holds exactly one entry.
+    param([Parameter(Mandatory)][byte[]]$ZipBytes)
+    $zip = [System.IO.Compression.ZipArchive]::new([System.IO.MemoryStream]::new($ZipBytes), [System.IO.Compression.ZipArchiveMode]::Read)
+    try {
+        if ($zip.Entries.Count -ne 1) { throw "The uploaded ZIP holds $($zip.Entries.Count) entries, not one." }
+        $reader = [System.IO.StreamReader]::new($zip.Entries[0].Open(), [System.Text.Encoding]::UTF8, $true)
+        try { return $reader.ReadToEnd() } finally { $reader.Dispose() }
+    }
+    finally { $zip.Dispose() }
+}
+
+function Get-ZcrmEmulatorUploadedCsv {
+    <#
+    .SYNOPSIS
+        The text of the CSV in the file the emulator stored under -FileId (GET /__emulator/uploads/{fileId}): the
+        C# tests' EmulatorState.GetUploadedFile(fileId), unzipped.
+    .DESCRIPTION
+        -FileId is a bulk write job's file_id (Get-ZcrmEmulatorBulkWriteJob, or a BulkWriteJob's FileId). The ZIP must
+        hold exactly one entry, read as UTF-8 (a byte order mark, if any, is dropped). Throws if the emulator has no
+        file with that id (404).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$FileId
+    )
+    $uri = "$($Emulator.BaseUrl.TrimEnd('/'))/__emulator/uploads/$([uri]::EscapeDataString($FileId))"
+    $client = [System.Net.Http.HttpClient]::new([System.Net.Http.HttpClientHandler]@{ UseProxy = $false })
+    try {
+        $client.Timeout = [timespan]::FromSeconds(30)
+        $response = $client.GetAsync($uri).GetAwaiter().GetResult()
+        if ([int]$response.StatusCode -eq 404) { throw "The emulator has no uploaded file with file id '$FileId'." }
+        $null = $response.EnsureSuccessStatusCode()
+        $type = $response.Content.Headers.ContentType
+        if ($null -eq $type -or $type.MediaType -ne 'application/zip') { throw "GET $uri answered Content-Type '$type', not application/zip." }
+        ConvertFrom-ZcrmUploadZip -ZipBytes $response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+    }
+    finally { $client.Dispose() }
+}
+
 function Read-ZcrmUploadedCsv {
     <#
     .SYNOPSIS
@@ -778,14 +824,7 @@ function Read-ZcrmUploadedCsv {
         $dataEnd = $text.IndexOf("`r`n--$boundary", $dataStart, [System.StringComparison]::Ordinal)
         if ($dataEnd -lt 0) { break }
         if ($partHeaders -match '(?i)content-disposition:[^\r\n]*\bname="?file"?(;|\s|$)') {
-            $zipBytes = $latin1.GetBytes($text.Substring($dataStart, $dataEnd - $dataStart))
-            $zip = [System.IO.Compression.ZipArchive]::new([System.IO.MemoryStream]::new($zipBytes), [System.IO.Compression.ZipArchiveMode]::Read)
-            try {
-                if ($zip.Entries.Count -ne 1) { throw "The uploaded ZIP holds $($zip.Entries.Count) entries, not one." }
-                $reader = [System.IO.StreamReader]::new($zip.Entries[0].Open(), [System.Text.Encoding]::UTF8, $true)
-                try { return $reader.ReadToEnd() } finally { $reader.Dispose() }
-            }
-            finally { $zip.Dispose() }
+            return ConvertFrom-ZcrmUploadZip -ZipBytes $latin1.GetBytes($text.Substring($dataStart, $dataEnd - $dataStart))
         }
         $at = $dataEnd + 2
     }
@@ -1134,6 +1173,7 @@ Export-ModuleMember -Function @(
     'Start-ZcrmUploadRelay'
     'Receive-ZcrmUploadRelay'
     'Read-ZcrmUploadedCsv'
+    'Get-ZcrmEmulatorUploadedCsv'
     'Add-ZcrmEmulatorFault'
     'Clear-ZcrmEmulatorFault'
     'Get-ZcrmEmulatorInjectedFault'

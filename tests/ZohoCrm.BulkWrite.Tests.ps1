@@ -12,8 +12,9 @@
     module shares one access token per credentials in a process). The bad-input table (bad rows, parameters and
     CSV/ZIP files) is in ZohoCrm.BadInput.Tests.ps1. Differences from the xunit file, forced by the emulator's
     endpoints:
-      - The emulator logs uploads by size only and no endpoint returns an uploaded file, so the test that checks the
-        uploaded CSV sends its upload through a loopback relay (Start-ZcrmUploadRelay) that keeps a copy.
+      - The test that checks the uploaded CSV reads the file of its job's own file_id from the emulator
+        (GET /__emulator/uploads/{fileId}, Get-ZcrmEmulatorUploadedCsv). Its upload also goes through a loopback relay
+        (Start-ZcrmUploadRelay, given as -UploadUrl) that keeps a copy, so the test sees the upload go to -UploadUrl.
       - EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace are set with the emulator's --relative-download-url
         and --in-progress-with-space flags (Start-ZcrmTestEmulator -RelativeDownloadUrl -InProgressWithSpace).
 #>
@@ -127,18 +128,30 @@ Describe 'Bulk write' {
                 $row.Last_Name | Should -BeExactly $values[$i]
             }
 
-            # What went up: RFC 4180, UTF-8, invariant numbers, true/false, MM/dd/yyyy HH:mm:ss.
-            $relayed = @(Receive-ZcrmUploadRelay -Relay $relay)
-            $relayed | Should -HaveCount 1
-            $relayed[0].Path | Should -BeLikeExactly '*/upload'
-            $relayed[0].StatusCode | Should -Be 200
-            $csv = Read-ZcrmUploadedCsv -ContentType $relayed[0].ContentType -Body $relayed[0].Body
+            # The job these results came from: the last one the emulator made, done, with the ten rows.
+            $jobIds = @($results | ForEach-Object { [string]$_.JobId } | Select-Object -Unique)
+            $jobIds | Should -HaveCount 1 -Because 'ten rows make one job'
+            $job = Get-ZcrmEmulatorBulkWriteJob -Emulator $emu -JobId $jobIds[0]
+            $job.job_id | Should -BeExactly $jobIds[0]
+            @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1].job_id | Should -BeExactly $jobIds[0]
+            $job.status | Should -BeExactly 'COMPLETED'
+            $job.total_count | Should -Be $values.Count
+            $job.file_id | Should -Not -BeNullOrEmpty
+
+            # What went up, read from the file of that job's own file_id (GET /__emulator/uploads/{fileId}): RFC 4180,
+            # UTF-8, invariant numbers, true/false, MM/dd/yyyy HH:mm:ss.
+            $csv = Get-ZcrmEmulatorUploadedCsv -Emulator $emu -FileId $job.file_id
             $csv.StartsWith("Last_Name,Company,Email,No_of_Employees,Annual_Revenue,Email_Opt_Out,Last_Contacted,Description`r`n", [System.StringComparison]::Ordinal) |
                 Should -BeTrue -Because "the CSV starts with its header: $($csv.Substring(0, [Math]::Min(120, $csv.Length)))"
             $csv.Contains("`"He said `"`"hi`"`"`",,awk0.$tag@example.com,0,1234.5,true,02/29/2024 23:59:58,", [System.StringComparison]::Ordinal) | Should -BeTrue
             $csv.Contains('"  padded  "', [System.StringComparison]::Ordinal) | Should -BeTrue
-            # The relayed upload is the file of the job the emulator ran.
-            @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1].status | Should -BeExactly 'COMPLETED'
+
+            # The upload went to -UploadUrl (the relay), and what the relay passed on is that same file.
+            $relayed = @(Receive-ZcrmUploadRelay -Relay $relay)
+            $relayed | Should -HaveCount 1
+            $relayed[0].Path | Should -BeLikeExactly '*/upload'
+            $relayed[0].StatusCode | Should -Be 200
+            Read-ZcrmUploadedCsv -ContentType $relayed[0].ContentType -Body $relayed[0].Body | Should -BeExactly $csv
         }
     }
 
