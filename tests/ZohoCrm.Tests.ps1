@@ -69,19 +69,44 @@ Describe 'Connect-Zcrm' {
     It 'exports exactly the documented cmdlets, from a self-contained module folder' {
         $module = Get-Module ZohoCrm
         $module | Should -HaveCount 1
-        $exported = @($module.ExportedCmdlets.Keys | Sort-Object)
-        # Exactly the manifest's list (the repository root ZohoCrm.psd1, which the build copies to out/ZohoCrm)...
-        $documented = (Import-PowerShellDataFile -LiteralPath (Join-Path (Get-ZcrmRepoRoot) 'ZohoCrm.psd1')).CmdletsToExport
-        $exported | Should -BeExactly @($documented | Sort-Object)
-        # ...which holds the connection and mass update cmdlets this file tests.
-        foreach ($name in 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmConnection', 'Get-ZcrmMassUpdateJob', 'Invoke-ZcrmMassUpdate') {
-            $exported | Should -Contain $name
-        }
-        $module.Version.ToString() | Should -Be '0.1.0'
-        $module.PowerShellVersion.ToString() | Should -Be '5.1'
-        ($module.CompatiblePSEditions -join ',') | Should -Be 'Desktop,Core'
+        # Exactly the documented cmdlets, nothing else (README.md's table), in ordinal order.
+        $exported = [string[]]@($module.ExportedCmdlets.Keys)
+        [Array]::Sort($exported, [System.StringComparer]::Ordinal)
+        $exported | Should -BeExactly @(
+            'Connect-Zcrm'
+            'Disconnect-Zcrm'
+            'Get-ZcrmBulkWriteJob'
+            'Get-ZcrmBulkWriteResult'
+            'Get-ZcrmConnection'
+            'Get-ZcrmMassUpdateJob'
+            'Invoke-ZcrmMassUpdate'
+            'New-ZcrmBulkWriteJob'
+        )
+        @($module.ExportedFunctions.Keys) | Should -HaveCount 0
+        @($module.ExportedAliases.Keys) | Should -HaveCount 0
+        $module.Version.ToString() | Should -BeExactly '0.1.0'
+        $module.PowerShellVersion.ToString() | Should -BeExactly '5.1'
+        ($module.CompatiblePSEditions -join ',') | Should -BeExactly 'Desktop,Core'
         $module.PrivateData.PSData.Tags | Should -Contain 'Zoho'
-        Join-Path $module.ModuleBase 'System.Management.Automation.dll' | Should -Not -Exist
+
+        # The module folder the build lays out (src/ZohoCrm/ZohoCrm.csproj, LayoutModule) is exactly this allow-list:
+        # four files at its root, and dependencies/ holding only DLLs (no folder below it), never
+        # System.Management.Automation.dll (PowerShell's own).
+        $module.ModuleBase | Should -Be (Split-Path -Parent (Get-ZcrmModuleManifest))
+        $root = Get-Item -LiteralPath $module.ModuleBase
+        $rootFiles = [string[]]@($root.GetFiles() | ForEach-Object Name)
+        [Array]::Sort($rootFiles, [System.StringComparer]::Ordinal)
+        $rootFiles | Should -BeExactly @('LICENSE', 'ZohoCrm.Format.ps1xml', 'ZohoCrm.dll', 'ZohoCrm.psd1')
+        $folders = @($root.GetDirectories() | ForEach-Object Name)
+        $folders | Should -HaveCount 1
+        $folders[0] | Should -BeExactly 'dependencies'
+        $dependencies = $root.GetDirectories('dependencies')[0]
+        @($dependencies.GetDirectories()) | Should -HaveCount 0
+        $dependencyFiles = @($dependencies.GetFiles())
+        $dependencyFiles | Should -Not -HaveCount 0
+        @($dependencyFiles | Where-Object Extension -CNE '.dll' | ForEach-Object Name) | Should -HaveCount 0
+        @($root.GetFiles('*', [System.IO.SearchOption]::AllDirectories) | Where-Object Name -EQ 'System.Management.Automation.dll') |
+            Should -HaveCount 0
     }
 
     It 'has a token at once with the refresh token and shows no secret' {
