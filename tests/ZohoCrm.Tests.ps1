@@ -756,6 +756,45 @@ Describe 'Secrets' {
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
+
+        <#
+            Runs each of -Script, in order, in one new runspace with the module (no host, so nothing prompts), with
+            -Variables set there first, and -BeforeStep (given the script) run here before each. Returns Texts:
+            everything a user, a transcript or a log could see (Get-ZcrmVisibleText) of every stream of every step,
+            progress included, then of every record in that runspace's $Error (message, exception, details, script
+            line); Progress: the ProgressRecords; ErrorCount: how many records $Error held.
+        #>
+        function Invoke-SecretStep {
+            param(
+                [Parameter(Mandatory)][string[]]$Script,
+                [hashtable]$Variables = @{},
+                [scriptblock]$BeforeStep
+            )
+            $texts = [System.Collections.Generic.List[string]]::new()
+            $progress = [System.Collections.Generic.List[object]]::new()
+            $errors = @()
+            $runspace = New-ZcrmTestRunspace -Variables $Variables
+            try {
+                foreach ($step in $Script) {
+                    if ($BeforeStep) { & $BeforeStep $step }
+                    $result = Start-ZcrmRunspaceScript -Runspace $runspace -Script $step | Receive-ZcrmRunspaceScript -TimeoutSec 120
+                    $result.Completed | Should -BeTrue -Because "the step ends in time: $step"
+                    foreach ($item in @($result.Progress)) { $progress.Add($item) }
+                    $items = @($result.Output) + @($result.Errors) + @($result.Terminating) + @($result.Verbose) + @($result.Debug) +
+                        @($result.Warning) + @($result.Information) + @($result.Progress)
+                    foreach ($t in @($items | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
+                }
+                # The xunit test's last script: "$Error | ForEach-Object { $_.ToString(); $_.Exception.ToString(); ... }".
+                $errors = @($runspace.SessionStateProxy.GetVariable('Error'))
+                foreach ($t in @($errors | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
+            }
+            finally { $runspace.Dispose() }
+            [pscustomobject]@{
+                Texts      = $texts.ToArray()
+                Progress   = $progress.ToArray()
+                ErrorCount = $errors.Count
+            }
+        }
     }
     AfterAll {
         Disconnect-Zcrm
@@ -763,37 +802,33 @@ Describe 'Secrets' {
     }
 
     It 'never shows the client secret, the refresh token or an access token in any stream, error or object' {
-        $errorsBefore = @($Error)
-        $wrongSecret = ConvertTo-ZcrmSecureString ('wrong-' + (ConvertTo-PlainText $emu.ClientSecret))
-        $VerbosePreference = 'Continue'
-        $DebugPreference = 'Continue'
-
-        # Every cmdlet, in success and failure. (Progress cannot be redirected; the other five streams are.)
-        $steps = @(
-            { Connect-Zcrm @refresh -PassThru -Verbose -Debug }
-            { Get-ZcrmConnection -Verbose -Debug }
-            { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001, 1306462000000496025, 475243000003269880, 1 -Force -Verbose -Debug }
-            { Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -Verbose -Debug }
-            { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -CustomViewId 738964000000091570 -Wait -Force -Verbose -Debug }
-            { Get-ZcrmMassUpdateJob Leads 1 -Verbose -Debug }
-            { Connect-Zcrm -ApiDomain $emu.BaseUrl -ClientId $emu.ClientId -ClientSecret $wrongSecret -RefreshToken $emu.RefreshToken -Verbose -Debug }
-            { Connect-Zcrm @refresh -Verbose -Debug }
-            { Invoke-ZcrmEmulatorExpireTokens -Emulator $emu; Invoke-ZcrmMassUpdate Leads @{ Rating = 'Warm' } -Id 738964000002131001 -Force -Verbose -Debug }
+        # Every cmdlet, in success and failure, in one runspace of its own, so that all six streams are read:
+        # progress cannot be redirected with *>&1, and Receive-ZcrmRunspaceScript returns it.
+        $scripts = @(
+            "`$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'"
+            'Connect-Zcrm @refresh -PassThru -Verbose -Debug'
+            'Get-ZcrmConnection -Verbose -Debug'
+            "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001, 1306462000000496025, 475243000003269880, 1 -Force -Verbose -Debug"
+            'Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -Verbose -Debug'
+            "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -CustomViewId 738964000000091570 -Wait -Force -Verbose -Debug"
+            'Get-ZcrmMassUpdateJob Leads 1 -Verbose -Debug'
+            'Connect-Zcrm -ApiDomain $emu -ClientId $clientId -ClientSecret $wrongSecret -RefreshToken $refreshToken -Verbose -Debug'
+            'Connect-Zcrm @refresh -Verbose -Debug'
+            "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Warm' } -Id 738964000002131001 -Force -Verbose -Debug"
         )
-        $captured = [System.Collections.Generic.List[object]]::new()
-        foreach ($step in $steps) {
-            try {
-                & $step *>&1 | ForEach-Object { $captured.Add($_) }
-            }
-            catch {
-                $captured.Add($_)
-            }
+        $variables = @{
+            refresh      = $refresh
+            emu          = $emu.BaseUrl
+            clientId     = $emu.ClientId
+            refreshToken = $emu.RefreshToken
+            wrongSecret  = ConvertTo-ZcrmSecureString ('wrong-' + (ConvertTo-PlainText $emu.ClientSecret))
         }
-        $VerbosePreference = 'SilentlyContinue'
-        $DebugPreference = 'SilentlyContinue'
-
-        $newErrors = @($Error | Where-Object { $_ -notin $errorsBefore })
-        $texts = @($captured | Get-ZcrmVisibleText) + @($newErrors | Get-ZcrmVisibleText)
+        $run = Invoke-SecretStep -Script $scripts -Variables $variables -BeforeStep {
+            param($step)
+            # The access token expires before the last call, which refreshes it.
+            if ($step.Contains("Rating = 'Warm'")) { Invoke-ZcrmEmulatorExpireTokens -Emulator $emu }
+        }
+        $texts = $run.Texts
 
         $used = @(Get-ZcrmAuthorizationToken -Emulator $emu)
         $used.Count | Should -BeGreaterOrEqual 2 -Because 'there is an access token before and one after the refresh'
@@ -803,49 +838,42 @@ Describe 'Secrets' {
             ConvertTo-PlainText $emu.AccessToken
         ) + $used
 
-        @($texts | Where-Object { ([string]$_).Contains('-> 200') }) | Should -Not -HaveCount 0 -Because 'the verbose call log was captured'
-        @($texts | Where-Object { ([string]$_).Contains('INVALID_DATA') }) | Should -Not -HaveCount 0
+        @($texts | Where-Object { $_.Contains('-> 200') }) | Should -Not -HaveCount 0 -Because 'the verbose call log was captured'
+        @($texts | Where-Object { $_.Contains('INVALID_DATA') }) | Should -Not -HaveCount 0
+        # The mass update steps wrote progress (sending ids, and polling the job under -Wait), and it was scanned.
+        $run.Progress.Count | Should -BeGreaterThan 0 -Because 'progress records were captured'
+        @($run.Progress | Where-Object { "$($_.StatusDescription)".Contains('updated') }) |
+            Should -Not -HaveCount 0 -Because 'the progress of the job -Wait polled was captured'
+        $run.ErrorCount | Should -BeGreaterThan 0 -Because "the runspace's `$Error was scanned"
         foreach ($secret in $secrets) {
-            @($texts | Where-Object { ([string]$_).Contains($secret) }) | Should -HaveCount 0 -Because 'a secret must never show'
+            @($texts | Where-Object { $_.Contains($secret, [System.StringComparison]::Ordinal) }) | Should -HaveCount 0 -Because 'a secret must never show'
         }
     }
 
     It 'never shows a secret in any stream or file in bulk write and under faults' {
         # No_secret_reaches_any_stream_or_file_in_bulk_write_and_under_faults: an emulator of its own, a bulk job
-        # step every 50 ms, refresh limit 1000.
+        # step every 50 ms, refresh limit 1000; the steps in one runspace of their own, so progress is read too.
         $bulkEmu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 1000
         $dir = (New-Item -ItemType Directory -Path ([System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "zcrm-secrets-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))).FullName
         try {
-            $errorsBefore = @($Error)
-            $bulkRefresh = Get-ZcrmRefreshParameter -Emulator $bulkEmu
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind ServerError -Method GET -PathContains '/crm/bulk/' -Times 2
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind ExpireTokens -Method POST -PathContains '/upload' -Times 1
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind TooManyRequestsRetryAfterHeader -PathContains '.zip' -Times 1 -RetryAfterSeconds 0
-            $steps = @(
-                { Connect-Zcrm @bulkRefresh -Verbose -Debug }
-                { 1..3 | ForEach-Object { @{ Last_Name = "S $_"; Email = "s$_@example.com" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug }
-                { @{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug }
-                { @{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug }
-                { New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug }
-                { Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug }
-                { [pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug }
-                { Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug }
+            $scripts = @(
+                'Connect-Zcrm @bulkRefresh -Verbose -Debug'
+                '1..3 | ForEach-Object { @{ Last_Name = "S $_"; Email = "s$_@example.com" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug'
+                "@{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug"
+                "@{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug"
+                'New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug'
+                'Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug'
+                "[pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug"
+                'Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug'
             )
-            $captured = [System.Collections.Generic.List[object]]::new()
-            foreach ($step in $steps) {
-                try {
-                    & $step *>&1 | ForEach-Object { $captured.Add($_) }
-                }
-                catch {
-                    $captured.Add($_)
-                }
-            }
-            # The xunit test's last script: "$Error | ForEach-Object { $_.ToString(); $_.Exception.ToString() }" (the
-            # errors of this test only: $Error holds the whole run's here).
-            $newErrors = @($Error | Where-Object { $_ -notin $errorsBefore })
-            $texts = [System.Collections.Generic.List[string]]::new()
-            foreach ($t in @($captured | Get-ZcrmVisibleText) + @($newErrors | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
-            foreach ($file in [System.IO.Directory]::GetFiles($dir)) {
+            $run = Invoke-SecretStep -Script $scripts -Variables @{ bulkRefresh = (Get-ZcrmRefreshParameter -Emulator $bulkEmu); dir = $dir }
+            $texts = [System.Collections.Generic.List[string]]::new([string[]]$run.Texts)
+            $zips = @([System.IO.Directory]::GetFiles($dir))
+            $zips | Should -Not -HaveCount 0 -Because 'the result ZIP was kept with -OutFile'
+            foreach ($file in $zips) {
                 $zip = [System.IO.Compression.ZipFile]::OpenRead($file)
                 try {
                     foreach ($entry in $zip.Entries) {
@@ -862,12 +890,16 @@ Describe 'Secrets' {
             ) + @(Get-ZcrmAuthorizationToken -Emulator $bulkEmu)
             $secrets.Count | Should -BeGreaterOrEqual 4 -Because 'expected the access tokens before and after the forced refresh'
             @($texts | Where-Object { $_.Contains('/upload -> 200') }) | Should -Not -HaveCount 0
+            # The bulk write steps wrote progress (rows read, upload, the wait), and it was scanned.
+            $run.Progress.Count | Should -BeGreaterThan 0 -Because 'progress records were captured'
+            @($run.Progress | Where-Object { "$($_.StatusDescription)".StartsWith('Uploading rows 1-3', [System.StringComparison]::Ordinal) }) |
+                Should -Not -HaveCount 0 -Because 'the upload progress was captured'
+            $run.ErrorCount | Should -BeGreaterThan 0 -Because "the runspace's `$Error was scanned"
             foreach ($secret in $secrets) {
                 @($texts | Where-Object { $_.Contains($secret, [System.StringComparison]::Ordinal) }) | Should -HaveCount 0 -Because 'a secret must never show'
             }
         }
         finally {
-            Disconnect-Zcrm
             Stop-ZcrmTestEmulator -Emulator $bulkEmu
             Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
         }
