@@ -115,6 +115,7 @@ Describe 'Bulk write' {
                 $record = Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $row.RecordId
                 $record.Last_Name | Should -BeExactly $values[$i]
                 $record.Description | Should -BeExactly ("multi`r`nline, `"text`" " + $values[$i])
+                $record.No_of_Employees | Should -BeOfType ([long])
                 $record.No_of_Employees | Should -Be ([long]$i * 1000)
                 [double]$record.Annual_Revenue | Should -Be (1234.5 + $i)
                 $record.Email_Opt_Out | Should -BeOfType ([bool])
@@ -187,6 +188,7 @@ Describe 'Bulk write' {
         $job = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1]
         $job.operation | Should -BeExactly 'upsert'
         $job.find_by | Should -BeExactly 'Email'
+        $job.ignore_empty | Should -BeOfType ([bool])
         $job.ignore_empty | Should -BeTrue
     }
 
@@ -212,6 +214,10 @@ Describe 'Bulk write' {
         Assert-ZcrmNoError $r
         $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
         $jobs | Should -HaveCount 3
+        foreach ($j in $jobs) {
+            $j.FirstRow | Should -BeOfType ([long])
+            $j.LastRow | Should -BeOfType ([long])
+        }
         @($jobs.FirstRow) | Should -Be @(1, 25001, 50001)
         @($jobs.LastRow) | Should -Be @(25000, 50000, 60001)
         foreach ($j in $jobs) { $j.Status | Should -BeExactly 'ADDED' }
@@ -219,6 +225,8 @@ Describe 'Bulk write' {
         $waited = Invoke-ZcrmCaptured { $jobs | Get-ZcrmBulkWriteJob -Wait }
         Assert-ZcrmNoError $waited
         $done = @($waited.Output | Select-ZcrmOutput BulkWriteJob)
+        $done | Should -HaveCount 3
+        foreach ($j in $done) { $j.FirstRow | Should -BeOfType ([long]) }
         @($done.FirstRow) | Should -Be @(1, 25001, 50001)
         foreach ($j in $done) { $j.Status | Should -BeExactly 'COMPLETED' }
     }
@@ -240,6 +248,7 @@ Describe 'Bulk write' {
                 Where-Object Status -EQ 'skipped'
         }
         Assert-ZcrmNoError $r
+        foreach ($o in $r.Output) { $o.RowNumber | Should -BeOfType ([long]) }
         @($r.Output.RowNumber) | Should -Be @(2, 3, 4)
         @($r.Output.Errors) | Should -BeExactly @('MANDATORY_NOT_FOUND-Last_Name', 'DUPLICATE_DATA-Email', 'INVALID_DATA-No_of_Employees')
         foreach ($o in $r.Output) { $null -eq $o.RecordId | Should -BeTrue -Because "row $($o.RowNumber) has no record" }
@@ -463,12 +472,14 @@ Describe 'Bulk write in the org of seed 003' {
             $job.Operation | Should -BeExactly 'insert'
             $job.Module | Should -BeExactly 'Leads'
             $job.CallbackUrl | Should -BeExactly 'https://www.zoho.com/in/crm/'
+            $job.IgnoreEmpty | Should -BeOfType ([bool])
             $job.IgnoreEmpty | Should -BeTrue
             $job.CreatedBy | Should -BeExactly 'Patricia Boyle'
             $job.CreatedTime | Should -Be ([datetimeoffset]::Parse('2021-05-13T11:00:58+05:30', [cultureinfo]::InvariantCulture))
             $mappings = @($job.FieldMappings)
             @($mappings.ApiName) | Should -BeExactly @('Owner', 'Date_3', 'Last_Name', 'Layout', 'Mobile')
             $mappings[1].Format | Should -BeExactly 'yyyy/MM/dd'
+            $mappings[1].Index | Should -BeOfType ([int])
             $mappings[1].Index | Should -Be 2
 
             $missing = Invoke-ZcrmCaptured { Get-ZcrmBulkWriteJob -JobId 415086800000539200 }

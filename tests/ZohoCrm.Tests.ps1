@@ -376,8 +376,12 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
             $x.ModifiedTime | Should -Not -BeNullOrEmpty
         }
         $results[0].CreatedTime | Should -Be ([datetimeoffset]::Parse('2021-05-07T06:23:10+00:00', [cultureinfo]::InvariantCulture))
-        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Be 1000
-        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed2).No_of_Employees | Should -Be 1000
+        # Numbers, not the text "1000" (the emulator's records are JSON; Invoke-RestMethod reads integers as [long]).
+        foreach ($id in $Seed1, $Seed2) {
+            $employees = (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $id).No_of_Employees
+            $employees | Should -BeOfType ([long])
+            $employees | Should -Be 1000
+        }
 
         # The request is the seed's: data[0] with a number, over_write, ids as strings.
         $call = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu)[-1]
@@ -598,8 +602,11 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
         $job.NotUpdatedCount | Should -Be $snapshot.Not_Updated_Count
         $job.CustomViewId | Should -BeExactly $AllLeadsView
         $job.TotalCount | Should -BeGreaterThan 2000
+        $job.FailedCount | Should -BeOfType ([long])
         $job.FailedCount | Should -Be 2   # the seed's not-approved and locked Leads
-        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Be 77
+        $employees = (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees
+        $employees | Should -BeOfType ([long])
+        $employees | Should -Be 77
 
         # The request is the seed's: data[0] and cvid, no ids.
         $body = Get-LastMassUpdateBody -Emulator $emu
