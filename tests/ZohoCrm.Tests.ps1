@@ -145,7 +145,11 @@ Describe 'Connect-Zcrm' {
         @{ DataCenter = 'US'; Api = 'https://www.zohoapis.com'; Accounts = 'https://accounts.zoho.com'; Upload = 'https://content.zohoapis.com' }
     ) {
         # An access-token connection sends nothing at connect time: no traffic leaves this machine.
-        $c = Connect-Zcrm -AccessToken $emu.AccessToken -DataCenter $DataCenter -ApiVersion v2 -OrgId 123 -PassThru
+        $r = Invoke-ZcrmCaptured { Connect-Zcrm -AccessToken $emu.AccessToken -DataCenter $DataCenter -ApiVersion v2 -OrgId 123 -PassThru }
+        Assert-ZcrmNoError $r
+        $connections = @($r.Output | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $c = $connections[0]
         $c.ApiDomain | Should -BeExactly $Api
         $c.AccountsUrl | Should -BeExactly $Accounts
         $c.UploadUrl | Should -BeExactly $Upload
@@ -157,7 +161,11 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'takes the data center of a known -ApiDomain, and -UploadUrl wins' {
-        $c = Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain https://www.zohoapis.in -UploadUrl https://upload.example.test -PassThru
+        $r = Invoke-ZcrmCaptured { Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain https://www.zohoapis.in -UploadUrl https://upload.example.test -PassThru }
+        Assert-ZcrmNoError $r
+        $connections = @($r.Output | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $c = $connections[0]
         $c.DataCenter | Should -BeExactly 'IN'
         $c.AccountsUrl | Should -BeExactly 'https://accounts.zoho.in'
         $c.UploadUrl | Should -BeExactly 'https://upload.example.test'
@@ -174,11 +182,12 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'accepts plain http on loopback' {
-        $connections = @(
+        $r = Invoke-ZcrmCaptured {
             Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain http://localhost:1 -PassThru
             Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain 'http://[::1]:1' -PassThru
-        )
-        @($connections | Select-ZcrmOutput Connection) | Should -HaveCount 2
+        }
+        Assert-ZcrmNoError $r
+        @($r.Output | Select-ZcrmOutput Connection) | Should -HaveCount 2
     }
 
     It 'turns a failed refresh (<Code>) into one clear authentication error' -TestCases @(
@@ -201,7 +210,11 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'is not seen by another runspace, which can still use it with -Connection' {
-        $conn = Connect-Zcrm @refresh -PassThru
+        $connected = Invoke-ZcrmCaptured { Connect-Zcrm @refresh -PassThru }
+        Assert-ZcrmNoError $connected
+        $connections = @($connected.Output | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $conn = $connections[0]
 
         # A runspace of its own, as a job, ForEach-Object -Parallel or another tab would have.
         $seen = Invoke-ZcrmInNewRunspace -Script 'Get-ZcrmConnection'
@@ -223,8 +236,9 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'forgets the connection on Disconnect-Zcrm' {
-        Connect-Zcrm @refresh
-        Disconnect-Zcrm
+        Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
+        Get-ZcrmConnection | Should -Not -BeNullOrEmpty
+        Assert-ZcrmNoError (Invoke-ZcrmCaptured { Disconnect-Zcrm })
         Get-ZcrmConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
@@ -243,13 +257,13 @@ Describe 'Access token expiry' {
 
         It 'refreshes at connect, and reconnecting reuses the valid token, in this runspace and another' {
             # Connect_refreshes_at_once_and_reconnecting_reuses_the_valid_token
-            Connect-Zcrm @refresh
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu | Should -Be 1 -Because 'refreshed at connect: a wrong secret would fail here'
             # Another runspace of this process, as a job, ForEach-Object -Parallel or another tab would have.
             $other = New-ZcrmTestRunspace
             try {
-                Connect-Zcrm @refresh
-                Connect-Zcrm @refresh
+                Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
+                Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
                 $connected = Start-ZcrmRunspaceScript -Runspace $other -Variables @{ refresh = $refresh } -Script 'Connect-Zcrm @refresh' |
                     Receive-ZcrmRunspaceScript -TimeoutSec 60
                 $connected.Completed | Should -BeTrue
@@ -283,7 +297,7 @@ Describe 'Access token expiry' {
         }
 
         It 'refreshes once and the call succeeds' {
-            Connect-Zcrm @refresh
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             Get-TokenCallCount -Emulator $emu | Should -Be 1
             Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
             Clear-ZcrmEmulatorRequest -Emulator $emu
@@ -315,7 +329,7 @@ Describe 'Access token expiry' {
                 refresh_token = $plainRefresh
             }
             $answer.access_token | Should -Not -BeNullOrEmpty
-            Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken (ConvertTo-ZcrmSecureString $answer.access_token)
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken (ConvertTo-ZcrmSecureString $answer.access_token) })
             Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
 
             $err = { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1 -Force } |
@@ -335,7 +349,7 @@ Describe 'Access token expiry' {
         }
 
         It 'is refreshed before the call' {
-            Connect-Zcrm @refresh
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             $tokenCallsAtConnect = Get-TokenCallCount -Emulator $emu
             Start-Sleep -Milliseconds 2100   # the token's lifetime
             Clear-ZcrmEmulatorRequest -Emulator $emu
