@@ -33,9 +33,9 @@
 
     The emulator's command line (src/ZohoCrm.Emulator/Program.cs): --urls, --token-lifetime <seconds>,
     --job-step-ms <ms>, --bulk-step-ms <ms>, --leads-owner-mandatory, --relative-download-url, --in-progress-with-space,
-    --refresh-limit <n per 10 minutes>, --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and
-    --fault-seed <n>. Start-ZcrmTestEmulator has a parameter for each. EmulatorOptions.GeneratedLeadCount (2000 sample
-    Leads besides the 4 seed Leads) has no flag.
+    --refresh-limit <n per 10 minutes>, --generated-leads <n> (sample Leads besides the 4 seed Leads; default 2000),
+    --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and --fault-seed <n>. Start-ZcrmTestEmulator has a
+    parameter for each.
     The emulator's C# counters have no endpoint of their own: Get-ZcrmEmulatorTokenIssuedCount counts the recorded
     token calls that issued a token (see there).
 #>
@@ -96,7 +96,7 @@ function Start-ZcrmTestEmulator {
         Runs `dotnet run --no-build --project <repo>/src/ZohoCrm.Emulator -c <Configuration> --no-launch-profile --
         --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
         [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n>]
-        [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
+        [--generated-leads <n>] [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
         files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
         ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
     .OUTPUTS
@@ -135,6 +135,11 @@ function Start-ZcrmTestEmulator {
         # Token refreshes allowed per refresh token per 10 minutes: --refresh-limit. Emulator default: 10 (Zoho's).
         [ValidateRange(0, [int]::MaxValue)]
         [int]$RefreshLimit,
+
+        # Sample Leads besides the 4 seed Leads, with ids SeedData.GeneratedLeadId(1..n): --generated-leads.
+        # Emulator default: 2000.
+        [ValidateRange(0, 99999)]
+        [int]$GeneratedLeadCount,
 
         # Fault rules given at start: --fault <kind>[:<pathContains>[:<probability>]], one per item (e.g.
         # 'TooManyRequests:/actions/mass_update:0.3'). Rules can also be added later with Add-ZcrmEmulatorFault.
@@ -178,6 +183,9 @@ function Start-ZcrmTestEmulator {
     }
     if ($PSBoundParameters.ContainsKey('RefreshLimit')) {
         $arguments += @('--refresh-limit', $RefreshLimit.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($PSBoundParameters.ContainsKey('GeneratedLeadCount')) {
+        $arguments += @('--generated-leads', $GeneratedLeadCount.ToString([cultureinfo]::InvariantCulture))
     }
     foreach ($rule in @($Fault)) {
         if ([string]::IsNullOrWhiteSpace($rule)) { continue }
