@@ -778,8 +778,8 @@ function ConvertFrom-ZcrmUploadZip {
 function Get-ZcrmEmulatorUploadedCsv {
     <#
     .SYNOPSIS
-        The text of the CSV in the file the emulator stored under -FileId (GET /__emulator/uploads/{fileId}): the
-        C# tests' EmulatorState.GetUploadedFile(fileId), unzipped.
+        The text of the CSV in the file the emulator stored under -FileId (GET /__emulator/uploads/{fileId}, which
+        serves EmulatorState.GetUploadedFile), unzipped.
     .DESCRIPTION
         -FileId is a bulk write job's file_id (Get-ZcrmEmulatorBulkWriteJob, or a BulkWriteJob's FileId). The ZIP must
         hold exactly one entry, read as UTF-8 (a byte order mark, if any, is dropped). Throws if the emulator has no
@@ -907,8 +907,8 @@ function Clear-ZcrmEmulatorFault {
 function Get-ZcrmEmulatorInjectedFault {
     <#
     .SYNOPSIS
-        Every fault the emulator applied, in order (GET /__emulator/faults): time, kind, method, path.
-        The C# tests' EmulatorState.InjectedFaults.
+        Every fault the emulator applied, in order (GET /__emulator/faults, EmulatorState.InjectedFaults): time,
+        kind, method, path.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][object]$Emulator)
@@ -919,8 +919,8 @@ function Get-ZcrmEmulatorInjectedFault {
 function Get-ZcrmEmulatorTokenIssuedCount {
     <#
     .SYNOPSIS
-        How many access tokens the token endpoint issued: the C# tests' EmulatorState.TokensIssued, counted from the
-        recorded calls (GET /__emulator/requests).
+        How many access tokens the token endpoint issued (the emulator's EmulatorState.TokensIssued), counted from
+        the recorded calls (GET /__emulator/requests).
     .DESCRIPTION
         Counts the recorded POST calls whose path ends with /oauth/v2/token (not .../revoke) that were answered with
         status 200 and had no injected fault. The token endpoint also answers its own errors (invalid_client,
@@ -944,8 +944,8 @@ function Get-ZcrmEmulatorTokenIssuedCount {
 function Get-ZcrmEmulatorRecordId {
     <#
     .SYNOPSIS
-        The ids of every record of a module, in creation order (GET /__emulator/records/{module}): for Leads, the
-        C# tests' EmulatorState.GetLeadIds() (4 seed Leads first, then the generated ones, then any created since).
+        The ids of every record of a module, in creation order (GET /__emulator/records/{module}): for Leads,
+        the 4 seed Leads first, then the generated ones (-GeneratedLeadCount), then any created since.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -998,7 +998,7 @@ function Start-ZcrmRunspaceScript {
         Starts a script in a runspace (New-ZcrmTestRunspace) without waiting: BeginInvoke. -Variables are set first.
     .DESCRIPTION
         The script runs in `try { } catch { }`, so a terminating error ends up in Terminating rather than in Errors,
-        as in the C# tests' PsSession.Invoke. The returned object has PowerShell (call .Stop() on it, as Ctrl+C
+        as in a user's script. The returned object has PowerShell (call .Stop() on it, as Ctrl+C
         does), Handle (the IAsyncResult) and Runspace; Receive-ZcrmRunspaceScript waits for it and reads the streams.
     #>
     [CmdletBinding()]
@@ -1074,8 +1074,8 @@ function Import-ZcrmModuleUnderTest {
 }
 
 function Get-ZcrmRefreshParameter {
-    # Connect-Zcrm parameters for the emulator's refresh-token flow, with fast retries so fault tests stay quick
-    # (the xunit ConnectRefresh). -Extra adds or overrides parameters.
+    # Connect-Zcrm parameters for the emulator's refresh-token flow, with fast retries so fault tests stay quick.
+    # -Extra adds or overrides parameters.
     param(
         [Parameter(Mandatory)][object]$Emulator,
         [hashtable]$Extra = @{}
@@ -1092,7 +1092,7 @@ function Get-ZcrmRefreshParameter {
 }
 
 function Get-ZcrmStaticParameter {
-    # Connect-Zcrm parameters for the emulator's static access token (no token call; the xunit ConnectStatic).
+    # Connect-Zcrm parameters for the emulator's static access token (no token call), with fast retries.
     param([Parameter(Mandatory)][object]$Emulator)
     @{
         ApiDomain      = $Emulator.BaseUrl
@@ -1110,9 +1110,10 @@ function Get-ZcrmRequestCount {
 function Invoke-ZcrmCaptured {
     <#
     .SYNOPSIS
-        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
-        (non-terminating error records, in order), Terminating (the error that stopped it, or $null), Verbose (the
-        verbose messages), AllErrors (Errors, then Terminating: PsResult.AllErrors).
+        Runs a script block here with *>&1 and sorts what came out: Output (pipeline objects), Errors (non-terminating
+        error records, in order), Terminating (the error that stopped it, or $null), Verbose (the verbose messages),
+        AllErrors (Errors, then Terminating). Warning, debug and information records are dropped; progress cannot be
+        redirected (use a runspace: Invoke-ZcrmInNewRunspace, Receive-ZcrmRunspaceScript).
     #>
     param(
         [Parameter(Mandatory)][scriptblock]$ScriptBlock,
@@ -1145,7 +1146,7 @@ function Invoke-ZcrmCaptured {
 }
 
 function Assert-ZcrmNoError {
-    # PsResult.AssertNoErrors: no error record, no terminating error.
+    # Fails unless an Invoke-ZcrmCaptured (or runspace) result has no error record and no terminating error.
     param([Parameter(Mandatory)][object]$Result)
     @($Result.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -HaveCount 0
     $Result.Terminating | Should -BeNullOrEmpty

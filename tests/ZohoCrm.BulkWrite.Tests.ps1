@@ -1,17 +1,16 @@
 #Requires -Version 7.4
 <#
     Pester 5 tests of ZohoCrm's bulk write cmdlets (New-ZcrmBulkWriteJob, Get-ZcrmBulkWriteJob, Get-ZcrmBulkWriteResult),
-    driven against the local Zoho emulator. A port of tests/ZohoCrm.Tests/BulkWriteTests.cs (the reference for
-    behaviour): the same flows and assertions, one It per xunit test, -TestCases for its theories.
+    driven against the local Zoho emulator: part of the end-to-end suite (tests/*.Tests.ps1), the reference for the
+    module's behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.BulkWrite.Tests.ps1
-    The tests cannot read the emulator's C# state: they read records, requests, bulk write jobs and callbacks through
-    its control endpoints (PesterHelpers.psm1). The 'Bulk write' block lifts Zoho's limit of 10 token refreshes per
-    10 minutes (Start-ZcrmTestEmulator -RefreshLimit 100000, the emulator's --refresh-limit), as BulkFixture does;
-    its tests share the block's connection (the xunit tests connect in each test, which costs no token either: the
-    module shares one access token per credentials in a process). The bad-input table (bad rows, parameters and
-    CSV/ZIP files) is in ZohoCrm.BadInput.Tests.ps1. Differences from the xunit file, forced by the emulator's
-    endpoints:
+    The tests read the emulator's state (records, requests, bulk write jobs, uploaded files and callbacks) through its
+    control endpoints (PesterHelpers.psm1). The 'Bulk write' block lifts Zoho's limit of 10 token refreshes per
+    10 minutes (Start-ZcrmTestEmulator -RefreshLimit 100000, the emulator's --refresh-limit); its tests share the
+    block's connection (connecting in each test would cost no token either: the module shares one access token per
+    credentials in a process). The bad-input table (bad rows, parameters and CSV/ZIP files) is in
+    ZohoCrm.BadInput.Tests.ps1. Notes:
       - The test that checks the uploaded CSV reads the file of its job's own file_id from the emulator
         (GET /__emulator/uploads/{fileId}, Get-ZcrmEmulatorUploadedCsv). Its upload also goes through a loopback relay
         (Start-ZcrmUploadRelay, given as -UploadUrl) that keeps a copy, so the test sees the upload go to -UploadUrl.
@@ -28,7 +27,7 @@ BeforeAll {
     $SeedFileForErrors = '4150868000005362001'
     $SeedJob = '4150868000005392002'
 
-    # BulkWriteTests.AssertZohoError: the error id's first part, the category, a text in the message.
+    # A Zoho error: the error id's first part, the category, a text in the message.
     function Assert-ZohoError {
         param(
             [AllowNull()][object]$ErrorRecord,
@@ -61,8 +60,8 @@ AfterAll {
 
 Describe 'Bulk write' {
     BeforeAll {
-        # BulkFixture: a bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default); Zoho's
-        # refresh limit lifted (EmulatorFixture).
+        # A bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default); Zoho's refresh limit
+        # lifted.
         $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Connect-Zcrm @refresh
@@ -373,8 +372,9 @@ Describe 'Bulk write' {
 }
 
 Describe 'Bulk write in the org of seed 003' {
-    # SeedOrg(): Owner mandatory in Leads, a bulk job step every 50 ms, connected with the static token.
-    # (The xunit tests start an emulator per test; here one per Context.)
+    # The org the seeds were captured in: Owner mandatory in Leads; a bulk job step every 50 ms, connected with the
+    # static token.
+    # An emulator per Context.
 
     Context 'a job on an uploaded file' {
         BeforeAll {

@@ -2,16 +2,15 @@
 <#
     Pester 5 tests of what ZohoCrm guarantees under faults the emulator injects (throttling, server errors, dropped
     connections before and after processing, slow answers, expiring tokens, broken bodies): every record done or
-    reported, no endless wait, Ctrl+C within a second. A port of tests/ZohoCrm.Tests/ReliabilityTests.cs (the
-    reference for behaviour): the same flows and assertions, one It per xunit test, -TestCases for its theories.
+    reported, no endless wait, Ctrl+C within a second. Part of the end-to-end suite (tests/*.Tests.ps1), the reference
+    for the module's behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.Reliability.Tests.ps1
-    Each It starts an emulator of its own, as each xunit test does, and stops it. Faults are added over HTTP
-    (Add-ZcrmEmulatorFault: POST /__emulator/faults); the emulator's C# state is read through its control endpoints
-    (PesterHelpers.psm1). Differences from the xunit file, forced by the emulator's command line and endpoints:
-      - EmulatorState.TokensIssued: Get-ZcrmEmulatorTokenIssuedCount counts the recorded token calls answered 200
-        without an injected fault. It equals TokensIssued while the emulator's refresh limit is not reached (the
-        tests lift it to 100,000 with --refresh-limit, as the xunit Start() does, except the two that test it).
+    Each It starts an emulator of its own and stops it. Faults are added over HTTP (Add-ZcrmEmulatorFault:
+    POST /__emulator/faults); the emulator's state is read through its control endpoints (PesterHelpers.psm1). Notes:
+      - Tokens issued: Get-ZcrmEmulatorTokenIssuedCount counts the recorded token calls answered 200 without an
+        injected fault. That is how many tokens the emulator issued while its refresh limit is not reached (the tests
+        lift it to 100,000 with --refresh-limit, except the two that test it).
       - The sample Leads after the 4 seed ones are set per test with Start-ZcrmTestEmulator -GeneratedLeadCount (the
         emulator's --generated-leads): 10,000, 3,000, 2,000, 1,000, or none for the 60,001-row bulk write.
       - The Ctrl+C tests run the command in a runspace of their own, connected there (Pester's runspace is busy
@@ -68,7 +67,7 @@ BeforeAll {
         , [string[]]$all[4..($Take + 3)]
     }
 
-    # ReliabilityTests.Transient: a mix of passing failures, each a share of the matching calls.
+    # A mix of passing failures, each a share of the matching calls.
     function Add-TransientFault {
         param(
             [Parameter(Mandatory)][object]$Emulator,

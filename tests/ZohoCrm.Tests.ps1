@@ -1,16 +1,16 @@
 #Requires -Version 7.4
 <#
-    Pester 5 tests of ZohoCrm: connection and mass update flows, driven against the local Zoho emulator.
-    The same flows and assertions as the xunit tests in tests/ZohoCrm.Tests (the reference for behaviour).
+    Pester 5 tests of ZohoCrm: the module's manifest and folder, connection, token expiry, mass update and secrets,
+    driven against the local Zoho emulator. The tests/*.Tests.ps1 files are the module's end-to-end suite, the
+    reference for its behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests
-    Each Describe starts an emulator of its own (PesterHelpers.psm1 has the shared setup). The blocks that stand for
-    an xunit class fixture (EmulatorFixture, FastJobsFixture) lift Zoho's limit of 10 token refreshes per 10 minutes
-    with Start-ZcrmTestEmulator -RefreshLimit 100000 (the emulator's --refresh-limit), as EmulatorFixture does; the
-    blocks that stand for an xunit test with an emulator of its own keep Zoho's limit, as the xunit test does.
+    Each Describe starts an emulator of its own (PesterHelpers.psm1 has the shared setup). The blocks whose tests share
+    one emulator lift Zoho's limit of 10 token refreshes per 10 minutes with Start-ZcrmTestEmulator -RefreshLimit
+    100000 (the emulator's --refresh-limit); the token expiry blocks, an emulator per Context, keep Zoho's limit.
     The module shares one access token per credentials (accounts host, client id, secret, refresh token) across the
     connections and runspaces of a process, so connecting again with the same credentials costs no token while it is
-    valid. Most tests share their block's connection; the xunit tests connect in each test.
+    valid. Most tests share their block's connection.
     The bad-input table (mass update and connection settings) is in ZohoCrm.BadInput.Tests.ps1.
     Invoke-ZcrmMassUpdate has ConfirmImpact High: the tests pass -Force, as scripts should.
 #>
@@ -56,7 +56,7 @@ AfterAll {
 
 Describe 'Connect-Zcrm' {
     BeforeAll {
-        # EmulatorFixture: Zoho's refresh limit lifted.
+        # One emulator for the block: Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
@@ -364,7 +364,7 @@ Describe 'Access token expiry' {
 
 Describe 'Invoke-ZcrmMassUpdate by record ids' {
     BeforeAll {
-        # EmulatorFixture: Zoho's refresh limit lifted.
+        # One emulator for the block: Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         $conn = Connect-Zcrm @refresh -PassThru
@@ -588,7 +588,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
 
 Describe 'Invoke-ZcrmMassUpdate by custom view' {
     BeforeAll {
-        # FastJobsFixture: a step every 100 ms; Zoho's refresh limit lifted.
+        # A job step every 100 ms; Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         $conn = Connect-Zcrm @refresh -PassThru
@@ -773,7 +773,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
 
 Describe 'Secrets' {
     BeforeAll {
-        # FastJobsFixture: a job step every 100 ms; Zoho's refresh limit lifted.
+        # A job step every 100 ms; Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
@@ -805,7 +805,7 @@ Describe 'Secrets' {
                         @($result.Warning) + @($result.Information) + @($result.Progress)
                     foreach ($t in @($items | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
                 }
-                # The xunit test's last script: "$Error | ForEach-Object { $_.ToString(); $_.Exception.ToString(); ... }".
+                # Then every error the runspace recorded, caught ones too: message, exception, details, script line.
                 $errors = @($runspace.SessionStateProxy.GetVariable('Error'))
                 foreach ($t in @($errors | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
             }
