@@ -660,8 +660,9 @@ function Get-ZcrmEmulatorBulkWriteCallback {
 function Start-ZcrmUploadRelay {
     <#
     .SYNOPSIS
-        A loopback relay that passes calls on to the emulator and keeps a copy of each request, so a test can read the
-        bytes a bulk write upload sent (the emulator logs uploads by size only).
+        A loopback relay that passes calls on to the emulator and keeps a copy of each request, so a test can see which
+        host a bulk write upload went to and the bytes it sent (the file the emulator stored from it:
+        Get-ZcrmEmulatorUploadedCsv).
     .DESCRIPTION
         Listens on a free 127.0.0.1 port. Each request (up to -Count) is sent on to the emulator unchanged (same
         method, path, query, headers and body) and the emulator's answer is sent back. Give the relay's Url to
