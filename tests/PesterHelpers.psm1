@@ -22,6 +22,9 @@
         GET    /__emulator/bulk-write-jobs/{id}     one of them, or the seed's job (404 if unknown)
         GET    /__emulator/bulk-write-callbacks     every bulk write callback, sent or only recorded: time, job_id,
                                                     url, body, sent, status_code, error
+        GET    /__emulator/uploads/{fileId}         the uploaded file of that file_id exactly as stored (the ZIP's bytes,
+                                                    application/zip; the seed's files too), 404 if unknown:
+                                                    Get-ZcrmEmulatorUploadedCsv returns the CSV inside
 
         POST   /__emulator/faults                   add a fault rule (JSON: kind, method, pathContains, probability, skip,
                                                     times, delayMs, retryAfterSeconds) -> {"id": n}
@@ -30,9 +33,9 @@
 
     The emulator's command line (src/ZohoCrm.Emulator/Program.cs): --urls, --token-lifetime <seconds>,
     --job-step-ms <ms>, --bulk-step-ms <ms>, --leads-owner-mandatory, --relative-download-url, --in-progress-with-space,
-    --refresh-limit <n per 10 minutes>, --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and
-    --fault-seed <n>. Start-ZcrmTestEmulator has a parameter for each. EmulatorOptions.GeneratedLeadCount (2000 sample
-    Leads besides the 4 seed Leads) has no flag.
+    --refresh-limit <n per 10 minutes>, --generated-leads <n> (sample Leads besides the 4 seed Leads; default 2000),
+    --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and --fault-seed <n>. Start-ZcrmTestEmulator has a
+    parameter for each.
     The emulator's C# counters have no endpoint of their own: Get-ZcrmEmulatorTokenIssuedCount counts the recorded
     token calls that issued a token (see there).
 #>
@@ -93,7 +96,7 @@ function Start-ZcrmTestEmulator {
         Runs `dotnet run --no-build --project <repo>/src/ZohoCrm.Emulator -c <Configuration> --no-launch-profile --
         --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
         [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n>]
-        [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
+        [--generated-leads <n>] [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
         files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
         ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
     .OUTPUTS
@@ -132,6 +135,11 @@ function Start-ZcrmTestEmulator {
         # Token refreshes allowed per refresh token per 10 minutes: --refresh-limit. Emulator default: 10 (Zoho's).
         [ValidateRange(0, [int]::MaxValue)]
         [int]$RefreshLimit,
+
+        # Sample Leads besides the 4 seed Leads, with ids SeedData.GeneratedLeadId(1..n): --generated-leads.
+        # Emulator default: 2000.
+        [ValidateRange(0, 99999)]
+        [int]$GeneratedLeadCount,
 
         # Fault rules given at start: --fault <kind>[:<pathContains>[:<probability>]], one per item (e.g.
         # 'TooManyRequests:/actions/mass_update:0.3'). Rules can also be added later with Add-ZcrmEmulatorFault.
@@ -175,6 +183,9 @@ function Start-ZcrmTestEmulator {
     }
     if ($PSBoundParameters.ContainsKey('RefreshLimit')) {
         $arguments += @('--refresh-limit', $RefreshLimit.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($PSBoundParameters.ContainsKey('GeneratedLeadCount')) {
+        $arguments += @('--generated-leads', $GeneratedLeadCount.ToString([cultureinfo]::InvariantCulture))
     }
     foreach ($rule in @($Fault)) {
         if ([string]::IsNullOrWhiteSpace($rule)) { continue }
@@ -649,8 +660,9 @@ function Get-ZcrmEmulatorBulkWriteCallback {
 function Start-ZcrmUploadRelay {
     <#
     .SYNOPSIS
-        A loopback relay that passes calls on to the emulator and keeps a copy of each request, so a test can read the
-        bytes a bulk write upload sent (the emulator logs uploads by size only).
+        A loopback relay that passes calls on to the emulator and keeps a copy of each request, so a test can see which
+        host a bulk write upload went to and the bytes it sent (the file the emulator stored from it:
+        Get-ZcrmEmulatorUploadedCsv).
     .DESCRIPTION
         Listens on a free 127.0.0.1 port. Each request (up to -Count) is sent on to the emulator unchanged (same
         method, path, query, headers and body) and the emulator's answer is sent back. Give the relay's Url to
@@ -751,6 +763,49 @@ function Receive-ZcrmUploadRelay {
     }
 }
 
+function ConvertFrom-ZcrmUploadZip {
+    # Private: the text of the one CSV in a bulk write upload's ZIP, read as UTF-8 as the module writes it (a byte
+    # order mark, if any, is dropped). Throws unless the ZIP holds exactly one entry.
+    param([Parameter(Mandatory)][byte[]]$ZipBytes)
+    $zip = [System.IO.Compression.ZipArchive]::new([System.IO.MemoryStream]::new($ZipBytes), [System.IO.Compression.ZipArchiveMode]::Read)
+    try {
+        if ($zip.Entries.Count -ne 1) { throw "The uploaded ZIP holds $($zip.Entries.Count) entries, not one." }
+        $reader = [System.IO.StreamReader]::new($zip.Entries[0].Open(), [System.Text.Encoding]::UTF8, $true)
+        try { return $reader.ReadToEnd() } finally { $reader.Dispose() }
+    }
+    finally { $zip.Dispose() }
+}
+
+function Get-ZcrmEmulatorUploadedCsv {
+    <#
+    .SYNOPSIS
+        The text of the CSV in the file the emulator stored under -FileId (GET /__emulator/uploads/{fileId}, which
+        serves EmulatorState.GetUploadedFile), unzipped.
+    .DESCRIPTION
+        -FileId is a bulk write job's file_id (Get-ZcrmEmulatorBulkWriteJob, or a BulkWriteJob's FileId). The ZIP must
+        hold exactly one entry, read as UTF-8 (a byte order mark, if any, is dropped). Throws if the emulator has no
+        file with that id (404).
+    #>
+    [CmdletBinding()]
+    [OutputType([string])]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$FileId
+    )
+    $uri = "$($Emulator.BaseUrl.TrimEnd('/'))/__emulator/uploads/$([uri]::EscapeDataString($FileId))"
+    $client = [System.Net.Http.HttpClient]::new([System.Net.Http.HttpClientHandler]@{ UseProxy = $false })
+    try {
+        $client.Timeout = [timespan]::FromSeconds(30)
+        $response = $client.GetAsync($uri).GetAwaiter().GetResult()
+        if ([int]$response.StatusCode -eq 404) { throw "The emulator has no uploaded file with file id '$FileId'." }
+        $null = $response.EnsureSuccessStatusCode()
+        $type = $response.Content.Headers.ContentType
+        if ($null -eq $type -or $type.MediaType -ne 'application/zip') { throw "GET $uri answered Content-Type '$type', not application/zip." }
+        ConvertFrom-ZcrmUploadZip -ZipBytes $response.Content.ReadAsByteArrayAsync().GetAwaiter().GetResult()
+    }
+    finally { $client.Dispose() }
+}
+
 function Read-ZcrmUploadedCsv {
     <#
     .SYNOPSIS
@@ -778,14 +833,7 @@ function Read-ZcrmUploadedCsv {
         $dataEnd = $text.IndexOf("`r`n--$boundary", $dataStart, [System.StringComparison]::Ordinal)
         if ($dataEnd -lt 0) { break }
         if ($partHeaders -match '(?i)content-disposition:[^\r\n]*\bname="?file"?(;|\s|$)') {
-            $zipBytes = $latin1.GetBytes($text.Substring($dataStart, $dataEnd - $dataStart))
-            $zip = [System.IO.Compression.ZipArchive]::new([System.IO.MemoryStream]::new($zipBytes), [System.IO.Compression.ZipArchiveMode]::Read)
-            try {
-                if ($zip.Entries.Count -ne 1) { throw "The uploaded ZIP holds $($zip.Entries.Count) entries, not one." }
-                $reader = [System.IO.StreamReader]::new($zip.Entries[0].Open(), [System.Text.Encoding]::UTF8, $true)
-                try { return $reader.ReadToEnd() } finally { $reader.Dispose() }
-            }
-            finally { $zip.Dispose() }
+            return ConvertFrom-ZcrmUploadZip -ZipBytes $latin1.GetBytes($text.Substring($dataStart, $dataEnd - $dataStart))
         }
         $at = $dataEnd + 2
     }
@@ -860,8 +908,8 @@ function Clear-ZcrmEmulatorFault {
 function Get-ZcrmEmulatorInjectedFault {
     <#
     .SYNOPSIS
-        Every fault the emulator applied, in order (GET /__emulator/faults): time, kind, method, path.
-        The C# tests' EmulatorState.InjectedFaults.
+        Every fault the emulator applied, in order (GET /__emulator/faults, EmulatorState.InjectedFaults): time,
+        kind, method, path.
     #>
     [CmdletBinding()]
     param([Parameter(Mandatory)][object]$Emulator)
@@ -872,8 +920,8 @@ function Get-ZcrmEmulatorInjectedFault {
 function Get-ZcrmEmulatorTokenIssuedCount {
     <#
     .SYNOPSIS
-        How many access tokens the token endpoint issued: the C# tests' EmulatorState.TokensIssued, counted from the
-        recorded calls (GET /__emulator/requests).
+        How many access tokens the token endpoint issued (the emulator's EmulatorState.TokensIssued), counted from
+        the recorded calls (GET /__emulator/requests).
     .DESCRIPTION
         Counts the recorded POST calls whose path ends with /oauth/v2/token (not .../revoke) that were answered with
         status 200 and had no injected fault. The token endpoint also answers its own errors (invalid_client,
@@ -897,8 +945,8 @@ function Get-ZcrmEmulatorTokenIssuedCount {
 function Get-ZcrmEmulatorRecordId {
     <#
     .SYNOPSIS
-        The ids of every record of a module, in creation order (GET /__emulator/records/{module}): for Leads, the
-        C# tests' EmulatorState.GetLeadIds() (4 seed Leads first, then the generated ones, then any created since).
+        The ids of every record of a module, in creation order (GET /__emulator/records/{module}): for Leads,
+        the 4 seed Leads first, then the generated ones (-GeneratedLeadCount), then any created since.
     #>
     [CmdletBinding()]
     [OutputType([string])]
@@ -951,7 +999,7 @@ function Start-ZcrmRunspaceScript {
         Starts a script in a runspace (New-ZcrmTestRunspace) without waiting: BeginInvoke. -Variables are set first.
     .DESCRIPTION
         The script runs in `try { } catch { }`, so a terminating error ends up in Terminating rather than in Errors,
-        as in the C# tests' PsSession.Invoke. The returned object has PowerShell (call .Stop() on it, as Ctrl+C
+        as in a user's script. The returned object has PowerShell (call .Stop() on it, as Ctrl+C
         does), Handle (the IAsyncResult) and Runspace; Receive-ZcrmRunspaceScript waits for it and reads the streams.
     #>
     [CmdletBinding()]
@@ -1027,8 +1075,8 @@ function Import-ZcrmModuleUnderTest {
 }
 
 function Get-ZcrmRefreshParameter {
-    # Connect-Zcrm parameters for the emulator's refresh-token flow, with fast retries so fault tests stay quick
-    # (the xunit ConnectRefresh). -Extra adds or overrides parameters.
+    # Connect-Zcrm parameters for the emulator's refresh-token flow, with fast retries so fault tests stay quick.
+    # -Extra adds or overrides parameters.
     param(
         [Parameter(Mandatory)][object]$Emulator,
         [hashtable]$Extra = @{}
@@ -1045,7 +1093,7 @@ function Get-ZcrmRefreshParameter {
 }
 
 function Get-ZcrmStaticParameter {
-    # Connect-Zcrm parameters for the emulator's static access token (no token call; the xunit ConnectStatic).
+    # Connect-Zcrm parameters for the emulator's static access token (no token call), with fast retries.
     param([Parameter(Mandatory)][object]$Emulator)
     @{
         ApiDomain      = $Emulator.BaseUrl
@@ -1063,9 +1111,10 @@ function Get-ZcrmRequestCount {
 function Invoke-ZcrmCaptured {
     <#
     .SYNOPSIS
-        Runs a script block as the xunit tests' PsSession.Invoke does: Output (pipeline objects), Errors
-        (non-terminating error records, in order), Terminating (the error that stopped it, or $null), Verbose (the
-        verbose messages), AllErrors (Errors, then Terminating: PsResult.AllErrors).
+        Runs a script block here with *>&1 and sorts what came out: Output (pipeline objects), Errors (non-terminating
+        error records, in order), Terminating (the error that stopped it, or $null), Verbose (the verbose messages),
+        AllErrors (Errors, then Terminating). Warning, debug and information records are dropped; progress cannot be
+        redirected (use a runspace: Invoke-ZcrmInNewRunspace, Receive-ZcrmRunspaceScript).
     #>
     param(
         [Parameter(Mandatory)][scriptblock]$ScriptBlock,
@@ -1098,7 +1147,7 @@ function Invoke-ZcrmCaptured {
 }
 
 function Assert-ZcrmNoError {
-    # PsResult.AssertNoErrors: no error record, no terminating error.
+    # Fails unless an Invoke-ZcrmCaptured (or runspace) result has no error record and no terminating error.
     param([Parameter(Mandatory)][object]$Result)
     @($Result.Errors | ForEach-Object { "$($_.FullyQualifiedErrorId): $_" }) | Should -HaveCount 0
     $Result.Terminating | Should -BeNullOrEmpty
@@ -1134,6 +1183,7 @@ Export-ModuleMember -Function @(
     'Start-ZcrmUploadRelay'
     'Receive-ZcrmUploadRelay'
     'Read-ZcrmUploadedCsv'
+    'Get-ZcrmEmulatorUploadedCsv'
     'Add-ZcrmEmulatorFault'
     'Clear-ZcrmEmulatorFault'
     'Get-ZcrmEmulatorInjectedFault'

@@ -1,14 +1,16 @@
 #Requires -Version 7.4
 <#
-    Pester 5 tests of bad input: a port of tests/ZohoCrm.Tests/BadInputTests.cs (the reference for behaviour), the
-    same table of scripts and the same assertions, one It per row (-TestCases).
+    Pester 5 tests of bad input: a table of scripts (mass update, connection settings, bulk write rows, parameters and
+    CSV/ZIP files), one It per row (-TestCases), each a clear error before any request; and the clear errors Zoho gives
+    for unknown modules and fields. Part of the end-to-end suite (tests/*.Tests.ps1), the reference for the module's
+    behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.BadInput.Tests.ps1
-    Each row runs as the xunit PsSession runs it: in a runspace of its own without a host (so a missing mandatory
-    parameter fails naming it instead of prompting), with the variables ModuleTestBase sets ($emu, $clientId,
-    $clientSecret, $refreshToken, $accessToken) and $bad (the folder of bad files BadInputFixture makes), connected
-    with the emulator's static access token first. The emulator's refresh limit is lifted (-RefreshLimit 100000), as
-    EmulatorFixture does. Requests are counted through the emulator's control endpoint (PesterHelpers.psm1).
+    Each row runs in a runspace of its own without a host (so a missing mandatory parameter fails naming it instead
+    of prompting), with the variables $emu, $clientId, $clientSecret, $refreshToken, $accessToken and $bad (the folder
+    of bad files the Describe makes), connected with the emulator's static access token first. The emulator's refresh
+    limit is lifted (-RefreshLimit 100000). Requests are counted through the emulator's control endpoint
+    (PesterHelpers.psm1).
 #>
 
 BeforeAll {
@@ -16,10 +18,11 @@ BeforeAll {
     Import-ZcrmModuleUnderTest
 
     <#
-        ModuleTestBase + PsSession: a new runspace without a host, the module imported, ModuleTestBase's variables
-        and $bad set, connected with ConnectStatic (an error there throws). Then -Script runs in it, as
-        PsSession.Invoke runs it. Returns Output, Errors, Terminating, AllErrors (PsResult.AllErrors: Errors, then
-        Terminating) and RequestsBefore / RequestsAfter (the emulator's recorded calls before and after -Script).
+        A new runspace without a host, the module imported, $emu, $clientId, $clientSecret, $refreshToken,
+        $accessToken (the emulator's URL and credentials) and $bad set, connected with the emulator's static access
+        token (an error there throws). Then -Script runs in it, a terminating error caught.
+        Returns Output, Errors, Terminating, AllErrors (Errors, then Terminating), Completed and RequestsBefore /
+        RequestsAfter (the emulator's recorded calls before and after -Script).
     #>
     function Invoke-InNewSession {
         param(
@@ -59,7 +62,7 @@ Describe 'Bad input' {
     BeforeAll {
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
 
-        # BadInputFixture: the bad files for the table, made once per run.
+        # The bad files for the table, made once per run.
         $bad = (New-Item -ItemType Directory -Path ([System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "zcrm-bad-input-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))).FullName
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'ragged.csv'), "Last_Name,Email`r`na,a@x.com`r`nb`r`n")
         [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'latin1.csv'), [System.Text.Encoding]::Latin1.GetBytes("Last_Name`r`nZo$([char]0xEB)`r`n"))

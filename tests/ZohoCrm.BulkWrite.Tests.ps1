@@ -1,19 +1,19 @@
 #Requires -Version 7.4
 <#
     Pester 5 tests of ZohoCrm's bulk write cmdlets (New-ZcrmBulkWriteJob, Get-ZcrmBulkWriteJob, Get-ZcrmBulkWriteResult),
-    driven against the local Zoho emulator. A port of tests/ZohoCrm.Tests/BulkWriteTests.cs (the reference for
-    behaviour): the same flows and assertions, one It per xunit test, -TestCases for its theories.
+    driven against the local Zoho emulator: part of the end-to-end suite (tests/*.Tests.ps1), the reference for the
+    module's behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.BulkWrite.Tests.ps1
-    The tests cannot read the emulator's C# state: they read records, requests, bulk write jobs and callbacks through
-    its control endpoints (PesterHelpers.psm1). The 'Bulk write' block lifts Zoho's limit of 10 token refreshes per
-    10 minutes (Start-ZcrmTestEmulator -RefreshLimit 100000, the emulator's --refresh-limit), as BulkFixture does;
-    its tests share the block's connection (the xunit tests connect in each test, which costs no token either: the
-    module shares one access token per credentials in a process). The bad-input table (bad rows, parameters and
-    CSV/ZIP files) is in ZohoCrm.BadInput.Tests.ps1. Differences from the xunit file, forced by the emulator's
-    endpoints:
-      - The emulator logs uploads by size only and no endpoint returns an uploaded file, so the test that checks the
-        uploaded CSV sends its upload through a loopback relay (Start-ZcrmUploadRelay) that keeps a copy.
+    The tests read the emulator's state (records, requests, bulk write jobs, uploaded files and callbacks) through its
+    control endpoints (PesterHelpers.psm1). The 'Bulk write' block lifts Zoho's limit of 10 token refreshes per
+    10 minutes (Start-ZcrmTestEmulator -RefreshLimit 100000, the emulator's --refresh-limit); its tests share the
+    block's connection (connecting in each test would cost no token either: the module shares one access token per
+    credentials in a process). The bad-input table (bad rows, parameters and CSV/ZIP files) is in
+    ZohoCrm.BadInput.Tests.ps1. Notes:
+      - The test that checks the uploaded CSV reads the file of its job's own file_id from the emulator
+        (GET /__emulator/uploads/{fileId}, Get-ZcrmEmulatorUploadedCsv). Its upload also goes through a loopback relay
+        (Start-ZcrmUploadRelay, given as -UploadUrl) that keeps a copy, so the test sees the upload go to -UploadUrl.
       - EmulatorOptions.RelativeDownloadUrl and InProgressWithSpace are set with the emulator's --relative-download-url
         and --in-progress-with-space flags (Start-ZcrmTestEmulator -RelativeDownloadUrl -InProgressWithSpace).
 #>
@@ -27,7 +27,7 @@ BeforeAll {
     $SeedFileForErrors = '4150868000005362001'
     $SeedJob = '4150868000005392002'
 
-    # BulkWriteTests.AssertZohoError: the error id's first part, the category, a text in the message.
+    # A Zoho error: the error id's first part, the category, a text in the message.
     function Assert-ZohoError {
         param(
             [AllowNull()][object]$ErrorRecord,
@@ -60,8 +60,8 @@ AfterAll {
 
 Describe 'Bulk write' {
     BeforeAll {
-        # BulkFixture: a bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default); Zoho's
-        # refresh limit lifted (EmulatorFixture).
+        # A bulk job step every 50 ms; Owner not mandatory in Leads (the emulator's default); Zoho's refresh limit
+        # lifted.
         $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Connect-Zcrm @refresh
@@ -114,6 +114,7 @@ Describe 'Bulk write' {
                 $record = Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $row.RecordId
                 $record.Last_Name | Should -BeExactly $values[$i]
                 $record.Description | Should -BeExactly ("multi`r`nline, `"text`" " + $values[$i])
+                $record.No_of_Employees | Should -BeOfType ([long])
                 $record.No_of_Employees | Should -Be ([long]$i * 1000)
                 [double]$record.Annual_Revenue | Should -Be (1234.5 + $i)
                 $record.Email_Opt_Out | Should -BeOfType ([bool])
@@ -127,18 +128,30 @@ Describe 'Bulk write' {
                 $row.Last_Name | Should -BeExactly $values[$i]
             }
 
-            # What went up: RFC 4180, UTF-8, invariant numbers, true/false, MM/dd/yyyy HH:mm:ss.
-            $relayed = @(Receive-ZcrmUploadRelay -Relay $relay)
-            $relayed | Should -HaveCount 1
-            $relayed[0].Path | Should -BeLikeExactly '*/upload'
-            $relayed[0].StatusCode | Should -Be 200
-            $csv = Read-ZcrmUploadedCsv -ContentType $relayed[0].ContentType -Body $relayed[0].Body
+            # The job these results came from: the last one the emulator made, done, with the ten rows.
+            $jobIds = @($results | ForEach-Object { [string]$_.JobId } | Select-Object -Unique)
+            $jobIds | Should -HaveCount 1 -Because 'ten rows make one job'
+            $job = Get-ZcrmEmulatorBulkWriteJob -Emulator $emu -JobId $jobIds[0]
+            $job.job_id | Should -BeExactly $jobIds[0]
+            @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1].job_id | Should -BeExactly $jobIds[0]
+            $job.status | Should -BeExactly 'COMPLETED'
+            $job.total_count | Should -Be $values.Count
+            $job.file_id | Should -Not -BeNullOrEmpty
+
+            # What went up, read from the file of that job's own file_id (GET /__emulator/uploads/{fileId}): RFC 4180,
+            # UTF-8, invariant numbers, true/false, MM/dd/yyyy HH:mm:ss.
+            $csv = Get-ZcrmEmulatorUploadedCsv -Emulator $emu -FileId $job.file_id
             $csv.StartsWith("Last_Name,Company,Email,No_of_Employees,Annual_Revenue,Email_Opt_Out,Last_Contacted,Description`r`n", [System.StringComparison]::Ordinal) |
                 Should -BeTrue -Because "the CSV starts with its header: $($csv.Substring(0, [Math]::Min(120, $csv.Length)))"
             $csv.Contains("`"He said `"`"hi`"`"`",,awk0.$tag@example.com,0,1234.5,true,02/29/2024 23:59:58,", [System.StringComparison]::Ordinal) | Should -BeTrue
             $csv.Contains('"  padded  "', [System.StringComparison]::Ordinal) | Should -BeTrue
-            # The relayed upload is the file of the job the emulator ran.
-            @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1].status | Should -BeExactly 'COMPLETED'
+
+            # The upload went to -UploadUrl (the relay), and what the relay passed on is that same file.
+            $relayed = @(Receive-ZcrmUploadRelay -Relay $relay)
+            $relayed | Should -HaveCount 1
+            $relayed[0].Path | Should -BeLikeExactly '*/upload'
+            $relayed[0].StatusCode | Should -Be 200
+            Read-ZcrmUploadedCsv -ContentType $relayed[0].ContentType -Body $relayed[0].Body | Should -BeExactly $csv
         }
     }
 
@@ -174,6 +187,7 @@ Describe 'Bulk write' {
         $job = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu)[-1]
         $job.operation | Should -BeExactly 'upsert'
         $job.find_by | Should -BeExactly 'Email'
+        $job.ignore_empty | Should -BeOfType ([bool])
         $job.ignore_empty | Should -BeTrue
     }
 
@@ -199,6 +213,10 @@ Describe 'Bulk write' {
         Assert-ZcrmNoError $r
         $jobs = @($r.Output | Select-ZcrmOutput BulkWriteJob)
         $jobs | Should -HaveCount 3
+        foreach ($j in $jobs) {
+            $j.FirstRow | Should -BeOfType ([long])
+            $j.LastRow | Should -BeOfType ([long])
+        }
         @($jobs.FirstRow) | Should -Be @(1, 25001, 50001)
         @($jobs.LastRow) | Should -Be @(25000, 50000, 60001)
         foreach ($j in $jobs) { $j.Status | Should -BeExactly 'ADDED' }
@@ -206,6 +224,8 @@ Describe 'Bulk write' {
         $waited = Invoke-ZcrmCaptured { $jobs | Get-ZcrmBulkWriteJob -Wait }
         Assert-ZcrmNoError $waited
         $done = @($waited.Output | Select-ZcrmOutput BulkWriteJob)
+        $done | Should -HaveCount 3
+        foreach ($j in $done) { $j.FirstRow | Should -BeOfType ([long]) }
         @($done.FirstRow) | Should -Be @(1, 25001, 50001)
         foreach ($j in $done) { $j.Status | Should -BeExactly 'COMPLETED' }
     }
@@ -227,6 +247,7 @@ Describe 'Bulk write' {
                 Where-Object Status -EQ 'skipped'
         }
         Assert-ZcrmNoError $r
+        foreach ($o in $r.Output) { $o.RowNumber | Should -BeOfType ([long]) }
         @($r.Output.RowNumber) | Should -Be @(2, 3, 4)
         @($r.Output.Errors) | Should -BeExactly @('MANDATORY_NOT_FOUND-Last_Name', 'DUPLICATE_DATA-Email', 'INVALID_DATA-No_of_Employees')
         foreach ($o in $r.Output) { $null -eq $o.RecordId | Should -BeTrue -Because "row $($o.RowNumber) has no record" }
@@ -351,8 +372,9 @@ Describe 'Bulk write' {
 }
 
 Describe 'Bulk write in the org of seed 003' {
-    # SeedOrg(): Owner mandatory in Leads, a bulk job step every 50 ms, connected with the static token.
-    # (The xunit tests start an emulator per test; here one per Context.)
+    # The org the seeds were captured in: Owner mandatory in Leads; a bulk job step every 50 ms, connected with the
+    # static token.
+    # An emulator per Context.
 
     Context 'a job on an uploaded file' {
         BeforeAll {
@@ -450,12 +472,14 @@ Describe 'Bulk write in the org of seed 003' {
             $job.Operation | Should -BeExactly 'insert'
             $job.Module | Should -BeExactly 'Leads'
             $job.CallbackUrl | Should -BeExactly 'https://www.zoho.com/in/crm/'
+            $job.IgnoreEmpty | Should -BeOfType ([bool])
             $job.IgnoreEmpty | Should -BeTrue
             $job.CreatedBy | Should -BeExactly 'Patricia Boyle'
             $job.CreatedTime | Should -Be ([datetimeoffset]::Parse('2021-05-13T11:00:58+05:30', [cultureinfo]::InvariantCulture))
             $mappings = @($job.FieldMappings)
             @($mappings.ApiName) | Should -BeExactly @('Owner', 'Date_3', 'Last_Name', 'Layout', 'Mobile')
             $mappings[1].Format | Should -BeExactly 'yyyy/MM/dd'
+            $mappings[1].Index | Should -BeOfType ([int])
             $mappings[1].Index | Should -Be 2
 
             $missing = Invoke-ZcrmCaptured { Get-ZcrmBulkWriteJob -JobId 415086800000539200 }

@@ -2,20 +2,17 @@
 <#
     Pester 5 tests of what ZohoCrm guarantees under faults the emulator injects (throttling, server errors, dropped
     connections before and after processing, slow answers, expiring tokens, broken bodies): every record done or
-    reported, no endless wait, Ctrl+C within a second. A port of tests/ZohoCrm.Tests/ReliabilityTests.cs (the
-    reference for behaviour): the same flows and assertions, one It per xunit test, -TestCases for its theories.
+    reported, no endless wait, Ctrl+C within a second. Part of the end-to-end suite (tests/*.Tests.ps1), the reference
+    for the module's behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests/ZohoCrm.Reliability.Tests.ps1
-    Each It starts an emulator of its own, as each xunit test does, and stops it. Faults are added over HTTP
-    (Add-ZcrmEmulatorFault: POST /__emulator/faults); the emulator's C# state is read through its control endpoints
-    (PesterHelpers.psm1). Differences from the xunit file, forced by the emulator's command line and endpoints:
-      - EmulatorState.TokensIssued: Get-ZcrmEmulatorTokenIssuedCount counts the recorded token calls answered 200
-        without an injected fault. It equals TokensIssued while the emulator's refresh limit is not reached (the
-        tests lift it to 100,000 with --refresh-limit, as the xunit Start() does, except the two that test it).
-      - EmulatorOptions.GeneratedLeadCount has no flag: the emulator always has 4 seed Leads and 2,000 generated
-        ones. Where an xunit test asks for more (10,000; 3,000), Add-GeneratedLead inserts the missing Leads with a
-        bulk write job before any fault is added, so "the Leads after the 4 seed ones" holds as many ids as there.
-        The test that asks for none (the 60,001-row bulk write) runs with the 2,000 there.
+    Each It starts an emulator of its own and stops it. Faults are added over HTTP (Add-ZcrmEmulatorFault:
+    POST /__emulator/faults); the emulator's state is read through its control endpoints (PesterHelpers.psm1). Notes:
+      - Tokens issued: Get-ZcrmEmulatorTokenIssuedCount counts the recorded token calls answered 200 without an
+        injected fault. That is how many tokens the emulator issued while its refresh limit is not reached (the tests
+        lift it to 100,000 with --refresh-limit, except the two that test it).
+      - The sample Leads after the 4 seed ones are set per test with Start-ZcrmTestEmulator -GeneratedLeadCount (the
+        emulator's --generated-leads): 10,000, 3,000, 2,000, 1,000, or none for the 60,001-row bulk write.
       - The Ctrl+C tests run the command in a runspace of their own, connected there (Pester's runspace is busy
         running the test), and stop it as Ctrl+C does: PowerShell.Stop().
 #>
@@ -27,8 +24,9 @@ BeforeAll {
     # A seed Lead (src/ZohoCrm.Emulator/SeedData.cs).
     $Seed1 = '738964000002131001'
 
-    # ReliabilityTests.Start: an emulator of its own with the refresh limit lifted to 100,000, this runspace connected
-    # with the refresh token (plus -Connect, the xunit connectExtra). -Emulator: more Start-ZcrmTestEmulator parameters.
+    # An emulator of its own with the refresh limit lifted to 100,000, this runspace connected with the refresh token
+    # (plus -Connect). -Emulator: more Start-ZcrmTestEmulator parameters; with GeneratedLeadCount, the emulator is
+    # checked to hold exactly that many Leads after the 4 seed ones.
     function Start-Harness {
         param(
             [hashtable]$Emulator = @{},
@@ -38,6 +36,9 @@ BeforeAll {
         foreach ($name in $Emulator.Keys) { $parameters[$name] = $Emulator[$name] }
         $started = Start-ZcrmTestEmulator @parameters
         try {
+            if ($parameters.ContainsKey('GeneratedLeadCount')) {
+                @(Get-ZcrmEmulatorRecordId -Emulator $started -Module Leads).Count | Should -Be ($parameters.GeneratedLeadCount + 4) -Because '--generated-leads sets the sample Leads'
+            }
             $refresh = Get-ZcrmRefreshParameter -Emulator $started -Extra $Connect
             $c = Invoke-ZcrmCaptured { Connect-Zcrm @refresh }
             Assert-ZcrmNoError $c
@@ -55,21 +56,6 @@ BeforeAll {
         Stop-ZcrmTestEmulator -Emulator $Emulator
     }
 
-    # EmulatorOptions.GeneratedLeadCount = $Count, which has no flag: the emulator has 2,000 generated Leads after the
-    # 4 seed ones; the missing ones are inserted with a bulk write job (this runspace must be connected).
-    function Add-GeneratedLead {
-        param(
-            [Parameter(Mandatory)][object]$Emulator,
-            [Parameter(Mandatory)][int]$Count
-        )
-        $have = @(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads).Count - 4
-        $missing = $Count - $have
-        if ($missing -le 0) { return }
-        $r = Invoke-ZcrmCaptured { 1..$missing | ForEach-Object { @{ Last_Name = "Generated $_" } } | New-ZcrmBulkWriteJob -Module Leads -Wait }
-        Assert-ZcrmNoError $r
-        @(Get-ZcrmEmulatorRecordId -Emulator $Emulator -Module Leads).Count | Should -Be ($Count + 4)
-    }
-
     # The ids of the Leads after the 4 seed ones: GetLeadIds().Skip(4).Take($Take).
     function Get-LeadId {
         param(
@@ -81,7 +67,7 @@ BeforeAll {
         , [string[]]$all[4..($Take + 3)]
     }
 
-    # ReliabilityTests.Transient: a mix of passing failures, each a share of the matching calls.
+    # A mix of passing failures, each a share of the matching calls.
     function Add-TransientFault {
         param(
             [Parameter(Mandatory)][object]$Emulator,
@@ -117,9 +103,8 @@ Describe 'Reliability under injected faults' {
 
     It 'returns 10,000 results, in order, when 30% of the mass update calls fail' {
         # Mass_update_of_10000_ids_with_30_percent_of_calls_failing_reports_every_id_once
-        $emu = Start-Harness -Connect @{ MaxRetryCount = 8 }
+        $emu = Start-Harness -Emulator @{ GeneratedLeadCount = 10000 } -Connect @{ MaxRetryCount = 8 }
         try {
-            Add-GeneratedLead -Emulator $emu -Count 10000
             $ids = Get-LeadId -Emulator $emu -Take 10000
             Add-TransientFault -Emulator $emu -Path '/actions/mass_update' -Share 0.30
             $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Flaky' } -Force }
@@ -149,8 +134,7 @@ Describe 'Reliability under injected faults' {
 
     It 'accounts for every one of 60,001 bulk write rows with faults on upload, create and polling' {
         # Bulk_write_of_60001_rows_with_faults_on_upload_create_and_polling_accounts_for_every_row
-        # (xunit: GeneratedLeadCount = 0, which has no flag: the 2,000 generated Leads stay.)
-        $emu = Start-Harness -Emulator @{ BulkStepMs = 50 }
+        $emu = Start-Harness -Emulator @{ BulkStepMs = 50; GeneratedLeadCount = 0 }
         try {
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind TooManyRequestsRetryAfterHeader -PathContains '/upload' -Times 1 -RetryAfterSeconds 0
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind DropBeforeProcessing -PathContains '/upload' -Skip 1 -Times 1
@@ -181,9 +165,8 @@ Describe 'Reliability under injected faults' {
 
     It 'refreshes a token expiring every 5 seconds once per expiry during a long run' {
         # A_token_expiring_every_5_seconds_during_a_long_run_is_refreshed_once_per_expiry
-        $emu = Start-Harness -Emulator @{ TokenLifetimeSec = 5 }
+        $emu = Start-Harness -Emulator @{ TokenLifetimeSec = 5; GeneratedLeadCount = 3000 }
         try {
-            Add-GeneratedLead -Emulator $emu -Count 3000
             # Stretch the run to about 13 s: every mass update call takes 0.5 s.
             $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 500
             $issuedBefore = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
@@ -204,8 +187,8 @@ Describe 'Reliability under injected faults' {
     }
 
     It 'costs one refresh per token expiring mid-run, and no record' {
-        # Tokens_expiring_mid_run_cost_one_refresh_each_and_no_record (xunit: GeneratedLeadCount = 3000; 1,000 are used)
-        $emu = Start-Harness
+        # Tokens_expiring_mid_run_cost_one_refresh_each_and_no_record
+        $emu = Start-Harness -Emulator @{ GeneratedLeadCount = 3000 }
         try {
             # Three expiries, at the 3rd, 6th and 9th call (the retry after each refresh goes through).
             foreach ($skip in 2, 5, 8) {
@@ -223,7 +206,7 @@ Describe 'Reliability under injected faults' {
 
     It 'shares one refresh between runspaces sharing one connection' {
         # Runspaces_sharing_one_connection_share_one_refresh
-        $emu = Start-Harness
+        $emu = Start-Harness -Emulator @{ GeneratedLeadCount = 2000 }
         $runspaces = [System.Collections.Generic.List[object]]::new()
         try {
             $conn = @(Get-ZcrmConnection)
@@ -255,8 +238,8 @@ Describe 'Reliability under injected faults' {
     }
 
     It 'works with ForEach-Object -Parallel and $using:conn' {
-        # ForEach_Object_Parallel_with_using_connection_works (xunit: GeneratedLeadCount = 1000; 300 are used)
-        $emu = Start-Harness
+        # ForEach_Object_Parallel_with_using_connection_works
+        $emu = Start-Harness -Emulator @{ GeneratedLeadCount = 1000 }
         try {
             $ids = Get-LeadId -Emulator $emu -Take 300
             $r = Invoke-ZcrmCaptured {

@@ -1,16 +1,16 @@
 #Requires -Version 7.4
 <#
-    Pester 5 tests of ZohoCrm: connection and mass update flows, driven against the local Zoho emulator.
-    The same flows and assertions as the xunit tests in tests/ZohoCrm.Tests (the reference for behaviour).
+    Pester 5 tests of ZohoCrm: the module's manifest and folder, connection, token expiry, mass update and secrets,
+    driven against the local Zoho emulator. The tests/*.Tests.ps1 files are the module's end-to-end suite, the
+    reference for its behaviour.
 
     Build first (./build.ps1, or `dotnet build ZohoCrm.sln`), then:  Invoke-Pester ./tests
-    Each Describe starts an emulator of its own (PesterHelpers.psm1 has the shared setup). The blocks that stand for
-    an xunit class fixture (EmulatorFixture, FastJobsFixture) lift Zoho's limit of 10 token refreshes per 10 minutes
-    with Start-ZcrmTestEmulator -RefreshLimit 100000 (the emulator's --refresh-limit), as EmulatorFixture does; the
-    blocks that stand for an xunit test with an emulator of its own keep Zoho's limit, as the xunit test does.
+    Each Describe starts an emulator of its own (PesterHelpers.psm1 has the shared setup). The blocks whose tests share
+    one emulator lift Zoho's limit of 10 token refreshes per 10 minutes with Start-ZcrmTestEmulator -RefreshLimit
+    100000 (the emulator's --refresh-limit); the token expiry blocks, an emulator per Context, keep Zoho's limit.
     The module shares one access token per credentials (accounts host, client id, secret, refresh token) across the
     connections and runspaces of a process, so connecting again with the same credentials costs no token while it is
-    valid. Most tests share their block's connection; the xunit tests connect in each test.
+    valid. Most tests share their block's connection.
     The bad-input table (mass update and connection settings) is in ZohoCrm.BadInput.Tests.ps1.
     Invoke-ZcrmMassUpdate has ConfirmImpact High: the tests pass -Force, as scripts should.
 #>
@@ -56,7 +56,7 @@ AfterAll {
 
 Describe 'Connect-Zcrm' {
     BeforeAll {
-        # EmulatorFixture: Zoho's refresh limit lifted.
+        # One emulator for the block: Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
@@ -69,19 +69,44 @@ Describe 'Connect-Zcrm' {
     It 'exports exactly the documented cmdlets, from a self-contained module folder' {
         $module = Get-Module ZohoCrm
         $module | Should -HaveCount 1
-        $exported = @($module.ExportedCmdlets.Keys | Sort-Object)
-        # Exactly the manifest's list (the repository root ZohoCrm.psd1, which the build copies to out/ZohoCrm)...
-        $documented = (Import-PowerShellDataFile -LiteralPath (Join-Path (Get-ZcrmRepoRoot) 'ZohoCrm.psd1')).CmdletsToExport
-        $exported | Should -BeExactly @($documented | Sort-Object)
-        # ...which holds the connection and mass update cmdlets this file tests.
-        foreach ($name in 'Connect-Zcrm', 'Disconnect-Zcrm', 'Get-ZcrmConnection', 'Get-ZcrmMassUpdateJob', 'Invoke-ZcrmMassUpdate') {
-            $exported | Should -Contain $name
-        }
-        $module.Version.ToString() | Should -Be '0.1.0'
-        $module.PowerShellVersion.ToString() | Should -Be '5.1'
-        ($module.CompatiblePSEditions -join ',') | Should -Be 'Desktop,Core'
+        # Exactly the documented cmdlets, nothing else (README.md's table), in ordinal order.
+        $exported = [string[]]@($module.ExportedCmdlets.Keys)
+        [Array]::Sort($exported, [System.StringComparer]::Ordinal)
+        $exported | Should -BeExactly @(
+            'Connect-Zcrm'
+            'Disconnect-Zcrm'
+            'Get-ZcrmBulkWriteJob'
+            'Get-ZcrmBulkWriteResult'
+            'Get-ZcrmConnection'
+            'Get-ZcrmMassUpdateJob'
+            'Invoke-ZcrmMassUpdate'
+            'New-ZcrmBulkWriteJob'
+        )
+        @($module.ExportedFunctions.Keys) | Should -HaveCount 0
+        @($module.ExportedAliases.Keys) | Should -HaveCount 0
+        $module.Version.ToString() | Should -BeExactly '0.1.0'
+        $module.PowerShellVersion.ToString() | Should -BeExactly '5.1'
+        ($module.CompatiblePSEditions -join ',') | Should -BeExactly 'Desktop,Core'
         $module.PrivateData.PSData.Tags | Should -Contain 'Zoho'
-        Join-Path $module.ModuleBase 'System.Management.Automation.dll' | Should -Not -Exist
+
+        # The module folder the build lays out (src/ZohoCrm/ZohoCrm.csproj, LayoutModule) is exactly this allow-list:
+        # four files at its root, and dependencies/ holding only DLLs (no folder below it), never
+        # System.Management.Automation.dll (PowerShell's own).
+        $module.ModuleBase | Should -Be (Split-Path -Parent (Get-ZcrmModuleManifest))
+        $root = Get-Item -LiteralPath $module.ModuleBase
+        $rootFiles = [string[]]@($root.GetFiles() | ForEach-Object Name)
+        [Array]::Sort($rootFiles, [System.StringComparer]::Ordinal)
+        $rootFiles | Should -BeExactly @('LICENSE', 'ZohoCrm.Format.ps1xml', 'ZohoCrm.dll', 'ZohoCrm.psd1')
+        $folders = @($root.GetDirectories() | ForEach-Object Name)
+        $folders | Should -HaveCount 1
+        $folders[0] | Should -BeExactly 'dependencies'
+        $dependencies = $root.GetDirectories('dependencies')[0]
+        @($dependencies.GetDirectories()) | Should -HaveCount 0
+        $dependencyFiles = @($dependencies.GetFiles())
+        $dependencyFiles | Should -Not -HaveCount 0
+        @($dependencyFiles | Where-Object Extension -CNE '.dll' | ForEach-Object Name) | Should -HaveCount 0
+        @($root.GetFiles('*', [System.IO.SearchOption]::AllDirectories) | Where-Object Name -EQ 'System.Management.Automation.dll') |
+            Should -HaveCount 0
     }
 
     It 'has a token at once with the refresh token and shows no secret' {
@@ -120,7 +145,11 @@ Describe 'Connect-Zcrm' {
         @{ DataCenter = 'US'; Api = 'https://www.zohoapis.com'; Accounts = 'https://accounts.zoho.com'; Upload = 'https://content.zohoapis.com' }
     ) {
         # An access-token connection sends nothing at connect time: no traffic leaves this machine.
-        $c = Connect-Zcrm -AccessToken $emu.AccessToken -DataCenter $DataCenter -ApiVersion v2 -OrgId 123 -PassThru
+        $r = Invoke-ZcrmCaptured { Connect-Zcrm -AccessToken $emu.AccessToken -DataCenter $DataCenter -ApiVersion v2 -OrgId 123 -PassThru }
+        Assert-ZcrmNoError $r
+        $connections = @($r.Output | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $c = $connections[0]
         $c.ApiDomain | Should -BeExactly $Api
         $c.AccountsUrl | Should -BeExactly $Accounts
         $c.UploadUrl | Should -BeExactly $Upload
@@ -132,7 +161,11 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'takes the data center of a known -ApiDomain, and -UploadUrl wins' {
-        $c = Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain https://www.zohoapis.in -UploadUrl https://upload.example.test -PassThru
+        $r = Invoke-ZcrmCaptured { Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain https://www.zohoapis.in -UploadUrl https://upload.example.test -PassThru }
+        Assert-ZcrmNoError $r
+        $connections = @($r.Output | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $c = $connections[0]
         $c.DataCenter | Should -BeExactly 'IN'
         $c.AccountsUrl | Should -BeExactly 'https://accounts.zoho.in'
         $c.UploadUrl | Should -BeExactly 'https://upload.example.test'
@@ -149,11 +182,12 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'accepts plain http on loopback' {
-        $connections = @(
+        $r = Invoke-ZcrmCaptured {
             Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain http://localhost:1 -PassThru
             Connect-Zcrm -AccessToken $emu.AccessToken -ApiDomain 'http://[::1]:1' -PassThru
-        )
-        @($connections | Select-ZcrmOutput Connection) | Should -HaveCount 2
+        }
+        Assert-ZcrmNoError $r
+        @($r.Output | Select-ZcrmOutput Connection) | Should -HaveCount 2
     }
 
     It 'turns a failed refresh (<Code>) into one clear authentication error' -TestCases @(
@@ -176,7 +210,11 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'is not seen by another runspace, which can still use it with -Connection' {
-        $conn = Connect-Zcrm @refresh -PassThru
+        $connected = Invoke-ZcrmCaptured { Connect-Zcrm @refresh -PassThru }
+        Assert-ZcrmNoError $connected
+        $connections = @($connected.Output | Select-ZcrmOutput Connection)
+        $connections | Should -HaveCount 1
+        $conn = $connections[0]
 
         # A runspace of its own, as a job, ForEach-Object -Parallel or another tab would have.
         $seen = Invoke-ZcrmInNewRunspace -Script 'Get-ZcrmConnection'
@@ -198,8 +236,9 @@ Describe 'Connect-Zcrm' {
     }
 
     It 'forgets the connection on Disconnect-Zcrm' {
-        Connect-Zcrm @refresh
-        Disconnect-Zcrm
+        Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
+        Get-ZcrmConnection | Should -Not -BeNullOrEmpty
+        Assert-ZcrmNoError (Invoke-ZcrmCaptured { Disconnect-Zcrm })
         Get-ZcrmConnection -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
@@ -218,13 +257,13 @@ Describe 'Access token expiry' {
 
         It 'refreshes at connect, and reconnecting reuses the valid token, in this runspace and another' {
             # Connect_refreshes_at_once_and_reconnecting_reuses_the_valid_token
-            Connect-Zcrm @refresh
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu | Should -Be 1 -Because 'refreshed at connect: a wrong secret would fail here'
             # Another runspace of this process, as a job, ForEach-Object -Parallel or another tab would have.
             $other = New-ZcrmTestRunspace
             try {
-                Connect-Zcrm @refresh
-                Connect-Zcrm @refresh
+                Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
+                Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
                 $connected = Start-ZcrmRunspaceScript -Runspace $other -Variables @{ refresh = $refresh } -Script 'Connect-Zcrm @refresh' |
                     Receive-ZcrmRunspaceScript -TimeoutSec 60
                 $connected.Completed | Should -BeTrue
@@ -258,7 +297,7 @@ Describe 'Access token expiry' {
         }
 
         It 'refreshes once and the call succeeds' {
-            Connect-Zcrm @refresh
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             Get-TokenCallCount -Emulator $emu | Should -Be 1
             Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
             Clear-ZcrmEmulatorRequest -Emulator $emu
@@ -290,7 +329,7 @@ Describe 'Access token expiry' {
                 refresh_token = $plainRefresh
             }
             $answer.access_token | Should -Not -BeNullOrEmpty
-            Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken (ConvertTo-ZcrmSecureString $answer.access_token)
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken (ConvertTo-ZcrmSecureString $answer.access_token) })
             Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
 
             $err = { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1 -Force } |
@@ -310,7 +349,7 @@ Describe 'Access token expiry' {
         }
 
         It 'is refreshed before the call' {
-            Connect-Zcrm @refresh
+            Assert-ZcrmNoError (Invoke-ZcrmCaptured { Connect-Zcrm @refresh })
             $tokenCallsAtConnect = Get-TokenCallCount -Emulator $emu
             Start-Sleep -Milliseconds 2100   # the token's lifetime
             Clear-ZcrmEmulatorRequest -Emulator $emu
@@ -325,7 +364,7 @@ Describe 'Access token expiry' {
 
 Describe 'Invoke-ZcrmMassUpdate by record ids' {
     BeforeAll {
-        # EmulatorFixture: Zoho's refresh limit lifted.
+        # One emulator for the block: Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         $conn = Connect-Zcrm @refresh -PassThru
@@ -351,8 +390,12 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
             $x.ModifiedTime | Should -Not -BeNullOrEmpty
         }
         $results[0].CreatedTime | Should -Be ([datetimeoffset]::Parse('2021-05-07T06:23:10+00:00', [cultureinfo]::InvariantCulture))
-        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Be 1000
-        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed2).No_of_Employees | Should -Be 1000
+        # Numbers, not the text "1000" (the emulator's records are JSON; Invoke-RestMethod reads integers as [long]).
+        foreach ($id in $Seed1, $Seed2) {
+            $employees = (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $id).No_of_Employees
+            $employees | Should -BeOfType ([long])
+            $employees | Should -Be 1000
+        }
 
         # The request is the seed's: data[0] with a number, over_write, ids as strings.
         $call = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu)[-1]
@@ -545,7 +588,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
 
 Describe 'Invoke-ZcrmMassUpdate by custom view' {
     BeforeAll {
-        # FastJobsFixture: a step every 100 ms; Zoho's refresh limit lifted.
+        # A job step every 100 ms; Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         $conn = Connect-Zcrm @refresh -PassThru
@@ -573,8 +616,11 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
         $job.NotUpdatedCount | Should -Be $snapshot.Not_Updated_Count
         $job.CustomViewId | Should -BeExactly $AllLeadsView
         $job.TotalCount | Should -BeGreaterThan 2000
+        $job.FailedCount | Should -BeOfType ([long])
         $job.FailedCount | Should -Be 2   # the seed's not-approved and locked Leads
-        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Be 77
+        $employees = (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees
+        $employees | Should -BeOfType ([long])
+        $employees | Should -Be 77
 
         # The request is the seed's: data[0] and cvid, no ids.
         $body = Get-LastMassUpdateBody -Emulator $emu
@@ -727,10 +773,49 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
 
 Describe 'Secrets' {
     BeforeAll {
-        # FastJobsFixture: a job step every 100 ms; Zoho's refresh limit lifted.
+        # A job step every 100 ms; Zoho's refresh limit lifted.
         $emu = Start-ZcrmTestEmulator -JobStepMs 100 -RefreshLimit 100000
         $refresh = Get-ZcrmRefreshParameter -Emulator $emu
         Disconnect-Zcrm
+
+        <#
+            Runs each of -Script, in order, in one new runspace with the module (no host, so nothing prompts), with
+            -Variables set there first, and -BeforeStep (given the script) run here before each. Returns Texts:
+            everything a user, a transcript or a log could see (Get-ZcrmVisibleText) of every stream of every step,
+            progress included, then of every record in that runspace's $Error (message, exception, details, script
+            line); Progress: the ProgressRecords; ErrorCount: how many records $Error held.
+        #>
+        function Invoke-SecretStep {
+            param(
+                [Parameter(Mandatory)][string[]]$Script,
+                [hashtable]$Variables = @{},
+                [scriptblock]$BeforeStep
+            )
+            $texts = [System.Collections.Generic.List[string]]::new()
+            $progress = [System.Collections.Generic.List[object]]::new()
+            $errors = @()
+            $runspace = New-ZcrmTestRunspace -Variables $Variables
+            try {
+                foreach ($step in $Script) {
+                    if ($BeforeStep) { & $BeforeStep $step }
+                    $result = Start-ZcrmRunspaceScript -Runspace $runspace -Script $step | Receive-ZcrmRunspaceScript -TimeoutSec 120
+                    $result.Completed | Should -BeTrue -Because "the step ends in time: $step"
+                    foreach ($item in @($result.Progress)) { $progress.Add($item) }
+                    $items = @($result.Output) + @($result.Errors) + @($result.Terminating) + @($result.Verbose) + @($result.Debug) +
+                        @($result.Warning) + @($result.Information) + @($result.Progress)
+                    foreach ($t in @($items | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
+                }
+                # Then every error the runspace recorded, caught ones too: message, exception, details, script line.
+                $errors = @($runspace.SessionStateProxy.GetVariable('Error'))
+                foreach ($t in @($errors | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
+            }
+            finally { $runspace.Dispose() }
+            [pscustomobject]@{
+                Texts      = $texts.ToArray()
+                Progress   = $progress.ToArray()
+                ErrorCount = $errors.Count
+            }
+        }
     }
     AfterAll {
         Disconnect-Zcrm
@@ -738,37 +823,33 @@ Describe 'Secrets' {
     }
 
     It 'never shows the client secret, the refresh token or an access token in any stream, error or object' {
-        $errorsBefore = @($Error)
-        $wrongSecret = ConvertTo-ZcrmSecureString ('wrong-' + (ConvertTo-PlainText $emu.ClientSecret))
-        $VerbosePreference = 'Continue'
-        $DebugPreference = 'Continue'
-
-        # Every cmdlet, in success and failure. (Progress cannot be redirected; the other five streams are.)
-        $steps = @(
-            { Connect-Zcrm @refresh -PassThru -Verbose -Debug }
-            { Get-ZcrmConnection -Verbose -Debug }
-            { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001, 1306462000000496025, 475243000003269880, 1 -Force -Verbose -Debug }
-            { Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -Verbose -Debug }
-            { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -CustomViewId 738964000000091570 -Wait -Force -Verbose -Debug }
-            { Get-ZcrmMassUpdateJob Leads 1 -Verbose -Debug }
-            { Connect-Zcrm -ApiDomain $emu.BaseUrl -ClientId $emu.ClientId -ClientSecret $wrongSecret -RefreshToken $emu.RefreshToken -Verbose -Debug }
-            { Connect-Zcrm @refresh -Verbose -Debug }
-            { Invoke-ZcrmEmulatorExpireTokens -Emulator $emu; Invoke-ZcrmMassUpdate Leads @{ Rating = 'Warm' } -Id 738964000002131001 -Force -Verbose -Debug }
+        # Every cmdlet, in success and failure, in one runspace of its own, so that all six streams are read:
+        # progress cannot be redirected with *>&1, and Receive-ZcrmRunspaceScript returns it.
+        $scripts = @(
+            "`$VerbosePreference = 'Continue'; `$DebugPreference = 'Continue'"
+            'Connect-Zcrm @refresh -PassThru -Verbose -Debug'
+            'Get-ZcrmConnection -Verbose -Debug'
+            "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001, 1306462000000496025, 475243000003269880, 1 -Force -Verbose -Debug"
+            'Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -Verbose -Debug'
+            "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -CustomViewId 738964000000091570 -Wait -Force -Verbose -Debug"
+            'Get-ZcrmMassUpdateJob Leads 1 -Verbose -Debug'
+            'Connect-Zcrm -ApiDomain $emu -ClientId $clientId -ClientSecret $wrongSecret -RefreshToken $refreshToken -Verbose -Debug'
+            'Connect-Zcrm @refresh -Verbose -Debug'
+            "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Warm' } -Id 738964000002131001 -Force -Verbose -Debug"
         )
-        $captured = [System.Collections.Generic.List[object]]::new()
-        foreach ($step in $steps) {
-            try {
-                & $step *>&1 | ForEach-Object { $captured.Add($_) }
-            }
-            catch {
-                $captured.Add($_)
-            }
+        $variables = @{
+            refresh      = $refresh
+            emu          = $emu.BaseUrl
+            clientId     = $emu.ClientId
+            refreshToken = $emu.RefreshToken
+            wrongSecret  = ConvertTo-ZcrmSecureString ('wrong-' + (ConvertTo-PlainText $emu.ClientSecret))
         }
-        $VerbosePreference = 'SilentlyContinue'
-        $DebugPreference = 'SilentlyContinue'
-
-        $newErrors = @($Error | Where-Object { $_ -notin $errorsBefore })
-        $texts = @($captured | Get-ZcrmVisibleText) + @($newErrors | Get-ZcrmVisibleText)
+        $run = Invoke-SecretStep -Script $scripts -Variables $variables -BeforeStep {
+            param($step)
+            # The access token expires before the last call, which refreshes it.
+            if ($step.Contains("Rating = 'Warm'")) { Invoke-ZcrmEmulatorExpireTokens -Emulator $emu }
+        }
+        $texts = $run.Texts
 
         $used = @(Get-ZcrmAuthorizationToken -Emulator $emu)
         $used.Count | Should -BeGreaterOrEqual 2 -Because 'there is an access token before and one after the refresh'
@@ -778,49 +859,42 @@ Describe 'Secrets' {
             ConvertTo-PlainText $emu.AccessToken
         ) + $used
 
-        @($texts | Where-Object { ([string]$_).Contains('-> 200') }) | Should -Not -HaveCount 0 -Because 'the verbose call log was captured'
-        @($texts | Where-Object { ([string]$_).Contains('INVALID_DATA') }) | Should -Not -HaveCount 0
+        @($texts | Where-Object { $_.Contains('-> 200') }) | Should -Not -HaveCount 0 -Because 'the verbose call log was captured'
+        @($texts | Where-Object { $_.Contains('INVALID_DATA') }) | Should -Not -HaveCount 0
+        # The mass update steps wrote progress (sending ids, and polling the job under -Wait), and it was scanned.
+        $run.Progress.Count | Should -BeGreaterThan 0 -Because 'progress records were captured'
+        @($run.Progress | Where-Object { "$($_.StatusDescription)".Contains('updated') }) |
+            Should -Not -HaveCount 0 -Because 'the progress of the job -Wait polled was captured'
+        $run.ErrorCount | Should -BeGreaterThan 0 -Because "the runspace's `$Error was scanned"
         foreach ($secret in $secrets) {
-            @($texts | Where-Object { ([string]$_).Contains($secret) }) | Should -HaveCount 0 -Because 'a secret must never show'
+            @($texts | Where-Object { $_.Contains($secret, [System.StringComparison]::Ordinal) }) | Should -HaveCount 0 -Because 'a secret must never show'
         }
     }
 
     It 'never shows a secret in any stream or file in bulk write and under faults' {
         # No_secret_reaches_any_stream_or_file_in_bulk_write_and_under_faults: an emulator of its own, a bulk job
-        # step every 50 ms, refresh limit 1000.
+        # step every 50 ms, refresh limit 1000; the steps in one runspace of their own, so progress is read too.
         $bulkEmu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 1000
         $dir = (New-Item -ItemType Directory -Path ([System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "zcrm-secrets-$([guid]::NewGuid().ToString('N').Substring(0, 8))"))).FullName
         try {
-            $errorsBefore = @($Error)
-            $bulkRefresh = Get-ZcrmRefreshParameter -Emulator $bulkEmu
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind ServerError -Method GET -PathContains '/crm/bulk/' -Times 2
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind ExpireTokens -Method POST -PathContains '/upload' -Times 1
             $null = Add-ZcrmEmulatorFault -Emulator $bulkEmu -Kind TooManyRequestsRetryAfterHeader -PathContains '.zip' -Times 1 -RetryAfterSeconds 0
-            $steps = @(
-                { Connect-Zcrm @bulkRefresh -Verbose -Debug }
-                { 1..3 | ForEach-Object { @{ Last_Name = "S $_"; Email = "s$_@example.com" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug }
-                { @{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug }
-                { @{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug }
-                { New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug }
-                { Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug }
-                { [pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug }
-                { Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug }
+            $scripts = @(
+                'Connect-Zcrm @bulkRefresh -Verbose -Debug'
+                '1..3 | ForEach-Object { @{ Last_Name = "S $_"; Email = "s$_@example.com" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug'
+                "@{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug"
+                "@{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug"
+                'New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug'
+                'Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug'
+                "[pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug"
+                'Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug'
             )
-            $captured = [System.Collections.Generic.List[object]]::new()
-            foreach ($step in $steps) {
-                try {
-                    & $step *>&1 | ForEach-Object { $captured.Add($_) }
-                }
-                catch {
-                    $captured.Add($_)
-                }
-            }
-            # The xunit test's last script: "$Error | ForEach-Object { $_.ToString(); $_.Exception.ToString() }" (the
-            # errors of this test only: $Error holds the whole run's here).
-            $newErrors = @($Error | Where-Object { $_ -notin $errorsBefore })
-            $texts = [System.Collections.Generic.List[string]]::new()
-            foreach ($t in @($captured | Get-ZcrmVisibleText) + @($newErrors | Get-ZcrmVisibleText)) { $texts.Add([string]$t) }
-            foreach ($file in [System.IO.Directory]::GetFiles($dir)) {
+            $run = Invoke-SecretStep -Script $scripts -Variables @{ bulkRefresh = (Get-ZcrmRefreshParameter -Emulator $bulkEmu); dir = $dir }
+            $texts = [System.Collections.Generic.List[string]]::new([string[]]$run.Texts)
+            $zips = @([System.IO.Directory]::GetFiles($dir))
+            $zips | Should -Not -HaveCount 0 -Because 'the result ZIP was kept with -OutFile'
+            foreach ($file in $zips) {
                 $zip = [System.IO.Compression.ZipFile]::OpenRead($file)
                 try {
                     foreach ($entry in $zip.Entries) {
@@ -837,12 +911,16 @@ Describe 'Secrets' {
             ) + @(Get-ZcrmAuthorizationToken -Emulator $bulkEmu)
             $secrets.Count | Should -BeGreaterOrEqual 4 -Because 'expected the access tokens before and after the forced refresh'
             @($texts | Where-Object { $_.Contains('/upload -> 200') }) | Should -Not -HaveCount 0
+            # The bulk write steps wrote progress (rows read, upload, the wait), and it was scanned.
+            $run.Progress.Count | Should -BeGreaterThan 0 -Because 'progress records were captured'
+            @($run.Progress | Where-Object { "$($_.StatusDescription)".StartsWith('Uploading rows 1-3', [System.StringComparison]::Ordinal) }) |
+                Should -Not -HaveCount 0 -Because 'the upload progress was captured'
+            $run.ErrorCount | Should -BeGreaterThan 0 -Because "the runspace's `$Error was scanned"
             foreach ($secret in $secrets) {
                 @($texts | Where-Object { $_.Contains($secret, [System.StringComparison]::Ordinal) }) | Should -HaveCount 0 -Because 'a secret must never show'
             }
         }
         finally {
-            Disconnect-Zcrm
             Stop-ZcrmTestEmulator -Emulator $bulkEmu
             Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue
         }

@@ -6,7 +6,8 @@ namespace ZohoCrm.Emulator;
 /// <summary>
 /// Unauthenticated test helpers under /__emulator (never recorded):
 /// GET/DELETE requests, GET records/{module}[/{id}], POST expire-tokens, GET mass-update-jobs/{id},
-/// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks;
+/// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks, GET uploads/{fileId} (the stored ZIP bytes, application/zip;
+/// seed files included);
 /// faults: POST faults (a JSON <see cref="FaultRule"/>: kind by name, method, pathContains, probability, skip, times,
 /// delayMs, retryAfterSeconds) -> {"id":n}, DELETE faults (all rules), DELETE faults/{id}, GET faults (the injected-fault log).
 /// </summary>
@@ -18,6 +19,11 @@ internal static class ControlEndpoints
     {
         var segments = (ctx.Request.Path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries)[1..];
         var method = ctx.Request.Method;
+        if (segments is ["uploads", var fileId] && HttpMethods.IsGet(method))
+        {
+            await Upload(state, ctx, fileId).ConfigureAwait(false);
+            return;
+        }
         var (status, body) = segments switch
         {
             ["faults"] when HttpMethods.IsPost(method) => AddFault(state, await ReadBodyAsync(ctx).ConfigureAwait(false)),
@@ -39,6 +45,12 @@ internal static class ControlEndpoints
         };
         await RequestDispatcher.WriteJsonAsync(ctx, status, body).ConfigureAwait(false);
     }
+
+    /// <summary>The bytes of an uploaded file exactly as stored (a ZIP), or a JSON 404 if the file id is unknown.</summary>
+    private static Task Upload(EmulatorState state, HttpContext ctx, string fileId) =>
+        state.GetUploadedFile(fileId) is { } bytes
+            ? RequestDispatcher.WriteAsync(ctx, 200, "application/zip", bytes)
+            : RequestDispatcher.WriteJsonAsync(ctx, 404, new JsonObject { ["error"] = "file not found" });
 
     private static async Task<string> ReadBodyAsync(HttpContext ctx)
     {

@@ -21,7 +21,7 @@ public sealed class EmulatorOptions
     public TimeSpan JobStepDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     public int JobRecordsPerStep { get; set; } = 500;
 
-    /// <summary>Extra sample Leads besides the seed records.</summary>
+    /// <summary>Extra sample Leads besides the seed records (the emulator's --generated-leads).</summary>
     public int GeneratedLeadCount { get; set; } = 2000;
 
     public string OrgId { get; set; } = "738964000000012345";

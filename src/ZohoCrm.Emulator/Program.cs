@@ -5,10 +5,13 @@ namespace ZohoCrm.Emulator;
 
 /// <summary>
 /// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit &lt;n&gt;]
-/// [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
+/// [--generated-leads &lt;n&gt;] [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
 /// </summary>
 internal static class Program
 {
+    /// <summary>The most sample Leads <c>--generated-leads</c> allows: their ids have five digits (SeedData.GeneratedLeadId).</summary>
+    private const int MaxGeneratedLeads = 99_999;
+
     private static async Task<int> Main(string[] args)
     {
         var url = "http://127.0.0.1:5080";
@@ -50,6 +53,13 @@ internal static class Program
                         break;
                     case "--refresh-limit":
                         options.RefreshLimit = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        break;
+                    case "--generated-leads":
+                        options.GeneratedLeadCount = int.Parse(Value(), CultureInfo.InvariantCulture);
+                        if (options.GeneratedLeadCount is < 0 or > MaxGeneratedLeads)
+                        {
+                            throw new ArgumentException($"--generated-leads: give 0 to {MaxGeneratedLeads.ToString(CultureInfo.InvariantCulture)}.");
+                        }
                         break;
                     case "--fault":
                         faults.Add(ParseFault(Value()));
@@ -149,6 +159,7 @@ internal static class Program
     {
         Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
         Console.Error.WriteLine("                        [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n per 10 minutes>]");
+        Console.Error.WriteLine("                        [--generated-leads <n sample Leads besides the seed ones; default 2000>]");
         Console.Error.WriteLine("                        [--fault <kind>[:<pathContains>[:<probability>]]]... [--fault-seed <n>]");
         Console.Error.WriteLine($"  fault kinds: {string.Join(", ", Enum.GetNames<FaultKind>())} (Slow waits 5 s)");
     }
