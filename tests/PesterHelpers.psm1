@@ -93,7 +93,7 @@ function Start-ZcrmTestEmulator {
     .SYNOPSIS
         Starts the Zoho emulator on a free loopback port and waits until it answers.
     .DESCRIPTION
-        Runs `dotnet run --no-build --project <repo>/src/ZohoCrm.Emulator -c <Configuration> --no-launch-profile --
+        Runs `dotnet <repo>/src/ZohoCrm.Emulator/bin/<Configuration>/net10.0/ZohoCrm.Emulator.dll
         --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
         [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n>]
         [--generated-leads <n>] [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
@@ -148,7 +148,7 @@ function Start-ZcrmTestEmulator {
         # Seed of the random draws of fault rules with a probability below 1: --fault-seed. Emulator default: 12345.
         [int]$FaultSeed,
 
-        # The configuration `dotnet build` built (dotnet run --no-build needs it). build.ps1 sets ZOHOCRM_CONFIGURATION.
+        # The configuration `dotnet build` built (its bin folder holds the emulator). build.ps1 sets ZOHOCRM_CONFIGURATION.
         [ValidateSet('Debug', 'Release')]
         [string]$Configuration = $(if ($env:ZOHOCRM_CONFIGURATION) { $env:ZOHOCRM_CONFIGURATION } else { 'Debug' }),
 
@@ -159,10 +159,12 @@ function Start-ZcrmTestEmulator {
     if ($Port -eq 0) { $Port = Get-ZcrmFreeLoopbackPort }
     # Loopback only: the emulator itself refuses anything else (EmulatorHost.ParseLoopbackUrl).
     $baseUrl = "http://127.0.0.1:$Port"
-    $project = Join-Path $script:RepoRoot 'src/ZohoCrm.Emulator'
+    # The built emulator, run directly (`dotnet run` would spend half a second on each start checking the project).
+    $dll = [IO.Path]::Combine($script:RepoRoot, 'src', 'ZohoCrm.Emulator', 'bin', $Configuration, 'net10.0', 'ZohoCrm.Emulator.dll')
+    if (-not (Test-Path -LiteralPath $dll)) { throw "$dll is missing: build first (dotnet build ZohoCrm.sln -c $Configuration)." }
 
     # Start-Process joins -ArgumentList with spaces and quotes nothing: quote the path ourselves.
-    $arguments = @('run', '--no-build', '--no-launch-profile', '-c', $Configuration, '--project', "`"$project`"", '--', '--urls', $baseUrl)
+    $arguments = @("`"$dll`"", '--urls', $baseUrl)
     if ($PSBoundParameters.ContainsKey('JobStepMs')) {
         $arguments += @('--job-step-ms', $JobStepMs.ToString([cultureinfo]::InvariantCulture))
     }
@@ -259,7 +261,7 @@ function Start-ZcrmTestEmulator {
 }
 
 function Stop-ZcrmTestEmulator {
-    <# Stops an emulator Start-ZcrmTestEmulator started (the `dotnet run` process and the emulator it runs), removes its logs. #>
+    <# Stops an emulator Start-ZcrmTestEmulator started (its process and any child), removes its logs. #>
     [CmdletBinding()]
     param(
         [Parameter(Mandatory, ValueFromPipeline)]
@@ -275,7 +277,7 @@ function Stop-ZcrmTestEmulator {
         if ($null -ne $process) {
             try {
                 if (-not $process.HasExited) {
-                    # dotnet run starts the emulator as a child process: end the whole tree of this one process.
+                    # End the whole tree of this one process.
                     $process.Kill($true)
                     $null = $process.WaitForExit(10000)
                 }
