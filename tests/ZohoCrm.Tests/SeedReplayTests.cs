@@ -8,7 +8,7 @@ namespace ZohoCrm.Tests;
 
 /// <summary>
 /// Every documented answer of the captured seeds, replayed as raw HTTP against the emulator: same request in,
-/// same HTTP status and body out. (The cmdlet-level tests drive the same cases through the module.)
+/// same HTTP status and body out. (The Pester tests, tests/*.Tests.ps1, drive the same cases through the module.)
 /// </summary>
 public class SeedReplayTests
 {
