@@ -73,7 +73,16 @@ namespace ZohoCrm
             catch (Exception) { return null; }
             if (requested.Name == null || !shipped.TryGetValue(requested.Name, out var ours)) return null;
             if (!Accepts(requested, ours.Name, args.RequestingAssembly == null, IsOurs(args.RequestingAssembly))) return null;
-            return Loaded.GetOrAdd(ours.Name.Name, _ => _loadIsolated != null ? _loadIsolated(ours.Path) : Assembly.LoadFrom(ours.Path));
+            // One load per assembly, even when two threads ask at once (a second load into our context would throw).
+            lock (Gate)
+            {
+                if (!Loaded.TryGetValue(ours.Name.Name, out var assembly))
+                {
+                    assembly = _loadIsolated != null ? _loadIsolated(ours.Path) : Assembly.LoadFrom(ours.Path);
+                    Loaded[ours.Name.Name] = assembly;
+                }
+                return assembly;
+            }
         }
 
         /// <summary>ZohoCrm.dll, or an assembly loaded from our dependencies/ folder (by us or by the binder's probing).</summary>
