@@ -388,7 +388,7 @@ public sealed partial class EmulatorState
             using var input = OpenBulkCsv(job);
             input.ReadRow(); // header
             var perStep = Math.Max(1, Options.BulkRowsPerStep);
-            var rows = new List<string[]>(Math.Min(perStep, 25_000));
+            var rows = new List<string[]>(Math.Min(perStep, ZohoLimits.BulkWriteRowsPerFile));
             var results = new List<BulkRowResult>(rows.Capacity);
             try
             {
@@ -611,7 +611,7 @@ public sealed partial class EmulatorState
         return v.Length == 0 && column.Default is { } d ? d : v;
     }
 
-    private bool IsBulkMandatory(ModuleSchema module, FieldSchema field) =>
+    internal bool IsBulkMandatory(ModuleSchema module, FieldSchema field) =>
         field.Mandatory || (Options.LeadsOwnerMandatory && module.ApiName == "Leads" && field.ApiName == "Owner");
 
     private BulkRowResult InsertBulkRecord(BulkWriteJob job, string[] row, string now, BulkRowErrors errors)

@@ -281,37 +281,33 @@ internal static class FaultResponses
         switch (rule.Kind)
         {
             case FaultKind.TooManyRequests:
-                await RequestDispatcher.WriteJsonAsync(ctx, 429, TooManyRequests(null)).ConfigureAwait(false);
+                await HttpWrite.JsonAsync(ctx, 429, TooManyRequests(null)).ConfigureAwait(false);
                 return 429;
             case FaultKind.TooManyRequestsRetryAfterHeader:
                 ctx.Response.Headers.RetryAfter = rule.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                await RequestDispatcher.WriteJsonAsync(ctx, 429, TooManyRequests(null)).ConfigureAwait(false);
+                await HttpWrite.JsonAsync(ctx, 429, TooManyRequests(null)).ConfigureAwait(false);
                 return 429;
             case FaultKind.TooManyRequestsRetryAfterDetail:
-                await RequestDispatcher.WriteJsonAsync(ctx, 429, TooManyRequests(rule.RetryAfterSeconds)).ConfigureAwait(false);
+                await HttpWrite.JsonAsync(ctx, 429, TooManyRequests(rule.RetryAfterSeconds)).ConfigureAwait(false);
                 return 429;
             case FaultKind.ServerError:
-                await RequestDispatcher.WriteJsonAsync(ctx, 500, Zoho.InternalError()).ConfigureAwait(false);
+                await HttpWrite.JsonAsync(ctx, 500, Zoho.InternalError()).ConfigureAwait(false);
                 return 500;
             case FaultKind.ServiceUnavailableHtml:
-                await RequestDispatcher.WriteAsync(ctx, 503, "text/html", Encoding.UTF8.GetBytes(ServiceUnavailablePage)).ConfigureAwait(false);
+                await HttpWrite.BytesAsync(ctx, 503, "text/html", Encoding.UTF8.GetBytes(ServiceUnavailablePage)).ConfigureAwait(false);
                 return 503;
             case FaultKind.BadGatewayHtml:
-                await RequestDispatcher.WriteAsync(ctx, 502, "text/html", Encoding.UTF8.GetBytes(BadGatewayPage)).ConfigureAwait(false);
+                await HttpWrite.BytesAsync(ctx, 502, "text/html", Encoding.UTF8.GetBytes(BadGatewayPage)).ConfigureAwait(false);
                 return 502;
             case FaultKind.AccessDenied:
-                await RequestDispatcher.WriteJsonAsync(ctx, 200, new JsonObject
-                {
-                    ["error"] = "Access Denied",
-                    ["error_description"] = "You have made too many requests continuously. Please try again after some time.",
-                }).ConfigureAwait(false);
+                await HttpWrite.JsonAsync(ctx, 200, Zoho.AccessDenied()).ConfigureAwait(false);
                 return 200;
             case FaultKind.NonJsonBody:
-                await RequestDispatcher.WriteAsync(ctx, 200, Json.ContentType, Encoding.UTF8.GetBytes(NonJson)).ConfigureAwait(false);
+                await HttpWrite.BytesAsync(ctx, 200, Json.ContentType, Encoding.UTF8.GetBytes(NonJson)).ConfigureAwait(false);
                 return 200;
             case FaultKind.RedirectToOtherHost:
                 ctx.Response.Headers.Location = OtherHostUrl(ctx);
-                await RequestDispatcher.WriteAsync(ctx, 302, null, []).ConfigureAwait(false);
+                await HttpWrite.BytesAsync(ctx, 302, null, []).ConfigureAwait(false);
                 return 302;
             default: // DropBeforeProcessing
                 ctx.Abort();
