@@ -73,7 +73,7 @@ internal static class BulkWriteCreateEndpoint
             ["details"] = new JsonObject
             {
                 ["id"] = job.Id,
-                ["created_by"] = new JsonObject { ["id"] = EmulatorState.BulkUserId, ["name"] = Zoho.UserName },
+                ["created_by"] = new JsonObject { ["id"] = BulkWriteJobStore.UserId, ["name"] = Zoho.UserName },
             },
         });
     }
@@ -235,7 +235,7 @@ internal static class BulkWriteCreateEndpoint
     /// <summary>f. the file: uploaded, not used by another job, a ZIP with one CSV with a header.</summary>
     private static Reply? ReadFile(Request req, EmulatorState state)
     {
-        if (state.FindUpload(req.FileId) is not { } upload)
+        if (state.Uploads.Find(req.FileId) is not { } upload)
         {
             return Bad("INVALID_FILE_ID", "the file id given seems to be invalid", new JsonObject { ["api_name"] = "file_id" });
         }
@@ -327,7 +327,7 @@ internal static class BulkWriteCreateEndpoint
         }
         var mapped = req.Columns.Select(c => c.ApiName).ToHashSet(StringComparer.Ordinal);
         var missing = req.Schema.Fields
-            .Where(f => state.IsBulkMandatory(req.Schema, f) && !mapped.Contains(f.ApiName))
+            .Where(f => BulkRowWriter.IsMandatory(state.Options, req.Schema, f) && !mapped.Contains(f.ApiName))
             .Select(f => f.ApiName)
             .ToArray();
         return missing.Length > 0
@@ -340,7 +340,7 @@ internal static class BulkWriteCreateEndpoint
         var resultColumns = req.Columns.Where(c => c.Index >= 0).Select(c => c.Index).Distinct().Order().Take(3).ToArray();
         return new BulkWriteJob
         {
-            Id = state.NextBulkJobId(),
+            Id = state.BulkJobs.NextId(),
             Module = req.Module,
             Operation = req.Operation,
             FileId = req.FileId,

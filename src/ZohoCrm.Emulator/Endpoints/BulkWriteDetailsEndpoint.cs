@@ -7,5 +7,5 @@ internal static class BulkWriteDetailsEndpoint
         app.MapZoho($"crm/bulk/{{v:{ZohoRouting.VersionConstraint}}}/write/{{jobId}}", ["GET"], Get);
 
     private static Reply Get(EmulatorState state, string jobId) =>
-        state.BulkJobDetails(jobId) is { } details ? new Reply(200, details) : BulkWriteAnswers.NotFound(400);
+        BulkWriteJobJson.Details(state, jobId) is { } details ? new Reply(200, details) : BulkWriteAnswers.NotFound(400);
 }

@@ -15,6 +15,6 @@ internal static class BulkWriteResultEndpoint
         {
             return new Reply(404, Zoho.InvalidUrlPattern());
         }
-        return state.BulkJobResult(jobId) is { } zip ? new Reply(200, null, zip, fileName) : BulkWriteAnswers.NotFound(404);
+        return state.BulkJobs.Result(jobId) is { } zip ? new Reply(200, null, zip, fileName) : BulkWriteAnswers.NotFound(404);
     }
 }

@@ -69,7 +69,7 @@ internal static class MassUpdateEndpoint
             foreach (var p in props)
             {
                 var f = module.Schema.Field(p.Name)!;
-                if (!TryConvert(f, p.Value, out var value))
+                if (!MassUpdateValues.TryConvert(f, p.Value, out var value))
                 {
                     return DataError(Json.Error("INVALID_DATA", "invalid data",
                         new JsonObject { ["api_name"] = f.ApiName, ["expected_data_type"] = f.ExpectedDataType }));
@@ -113,7 +113,8 @@ internal static class MassUpdateEndpoint
                         new JsonObject { ["api_name"] = "ids", ["limit"] = MaxIds }));
                 }
                 var idList = ids.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToArray();
-                return (200, Json.Data(state.MassUpdateByIds(module, values, overWrite, idList)));
+                var updates = state.MassUpdates.UpdateByIds(module, values, overWrite, idList);
+                return (200, Json.Data(new JsonArray(updates.Select(RecordAnswer).ToArray())));
             }
 
             var cvidText = cvid.ValueKind switch
@@ -122,10 +123,57 @@ internal static class MassUpdateEndpoint
                 JsonValueKind.Number => cvid.GetRawText(),
                 _ => "",
             };
-            JsonElement? territory = root.TryGetProperty("territory", out var terr) ? terr : null;
-            return state.ScheduleMassUpdate(module, cvidText, territory, values, overWrite);
+            var hasTerritory = root.TryGetProperty("territory", out var territory) && territory.ValueKind != JsonValueKind.Null;
+            return Schedule(state, module, cvidText, hasTerritory ? TerritoryId(territory) : null, hasTerritory, values, overWrite);
         }
     }
+
+    /// <summary>territory.id as text; null when there is none.</summary>
+    private static string? TerritoryId(JsonElement territory) =>
+        territory.ValueKind == JsonValueKind.Object && territory.TryGetProperty("id", out var id)
+            ? id.ValueKind switch
+            {
+                JsonValueKind.String => id.GetString(),
+                JsonValueKind.Number => id.GetRawText(),
+                _ => null,
+            }
+            : null;
+
+    private static (int, JsonNode) Schedule(EmulatorState state, ModuleData module, string cvid, string? territoryId, bool hasTerritory,
+        IReadOnlyList<FieldValue> values, bool overWrite)
+    {
+        var (result, job) = state.MassUpdates.Schedule(module, cvid, hasTerritory, territoryId, values, overWrite);
+        if (job is not null)
+        {
+            state.StartMassUpdate(job, module);
+        }
+        return result switch
+        {
+            ScheduleResult.InvalidCvid => DataError(Json.Error("INVALID_DATA", "the cvid given seems to be invalid", new JsonObject { ["api_name"] = "cvid" })),
+            ScheduleResult.InvalidTerritory => DataError(Json.Error("INVALID_DATA", "the territory given seems to be invalid", new JsonObject { ["api_name"] = "territory" })),
+            ScheduleResult.AlreadyScheduled => (400, Json.Error("ALREADY_SCHEDULED", "Already an Mass Action scheduler is runing for the given cvid", new JsonObject { ["api_name"] = "cvid" })),
+            ScheduleResult.NoRecords => DataError(Json.Error("NO_RECORDS_FOUND", "no records found in the custom view")),
+            _ => (200, Json.Data(Json.Success("SUCCESS", "mass update scheduled successfully", new JsonObject { ["job_id"] = job!.Id }))),
+        };
+    }
+
+    /// <summary>One record's element of the ids-mode answer.</summary>
+    private static JsonNode RecordAnswer(RecordUpdate u) => u.Result switch
+    {
+        RecordUpdateResult.InvalidId => Json.Error("INVALID_DATA", "the id given seems to be invalid", new JsonObject { ["id"] = u.Id }),
+        RecordUpdateResult.NotApproved => Json.Error("NOT_APPROVED", "cannot update record that is not approved yet", new JsonObject { ["id"] = u.Id }),
+        // The seed really says "not approved yet" for a locked record.
+        RecordUpdateResult.Locked => Json.Error("RECORD_LOCKED", "cannot update record that is not approved yet",
+            new JsonObject { ["action"] = u.LockedAction, ["id"] = u.Id }),
+        _ => Json.Success("SUCCESS", "record updated", new JsonObject
+        {
+            ["Modified_Time"] = u.ModifiedTime,
+            ["Modified_By"] = Json.ToNode(u.ModifiedBy),
+            ["Created_Time"] = Json.ToNode(u.CreatedTime),
+            ["id"] = u.Id,
+            ["Created_By"] = Json.ToNode(u.CreatedBy),
+        }),
+    };
 
     public static (int Status, JsonNode Body) Get(EmulatorState state, ModuleData module, IQueryCollection query)
     {
@@ -134,12 +182,10 @@ internal static class MassUpdateEndpoint
         {
             return (400, Json.Error("MANDATORY_NOT_FOUND", "required param not found", new JsonObject { ["api_name"] = "job_id" }));
         }
-        var job = state.FindJob(jobId);
-        if (job is null || job.Module != module.Schema.ApiName)
+        if (state.MassUpdates.Snapshot(jobId, module.Schema.ApiName) is not { } s)
         {
             return (404, Json.Error("NOT_FOUND", "the job id given seems to be invalid"));
         }
-        var s = state.SnapshotJob(job);
         return (200, Json.Data(new JsonObject
         {
             ["Status"] = s.Status,
@@ -151,87 +197,4 @@ internal static class MassUpdateEndpoint
     }
 
     private static (int, JsonNode) DataError(JsonObject error) => (200, Json.Data(error));
-
-    /// <summary>Checks a JSON value against the field's type and turns it into the stored form.</summary>
-    internal static bool TryConvert(FieldSchema field, JsonElement v, out object? value)
-    {
-        value = null;
-        if (v.ValueKind == JsonValueKind.Null)
-        {
-            if (field.Mandatory)
-            {
-                return false;
-            }
-            value = field.Type == FieldType.MultiSelectPicklist ? Array.Empty<string>() : null;
-            return true;
-        }
-        switch (field.Type)
-        {
-            case FieldType.Text or FieldType.Email or FieldType.Phone or FieldType.TextArea or FieldType.Picklist:
-                if (v.ValueKind != JsonValueKind.String || (field.Mandatory && string.IsNullOrWhiteSpace(v.GetString())))
-                {
-                    return false;
-                }
-                value = v.GetString();
-                return true;
-            case FieldType.Integer:
-                if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var l))
-                {
-                    return false;
-                }
-                value = l;
-                return true;
-            case FieldType.Double or FieldType.Currency:
-                if (v.ValueKind != JsonValueKind.Number)
-                {
-                    return false;
-                }
-                value = v.GetDouble();
-                return true;
-            case FieldType.Boolean:
-                if (v.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    return false;
-                }
-                value = v.GetBoolean();
-                return true;
-            case FieldType.MultiSelectPicklist:
-                if (v.ValueKind != JsonValueKind.Array || v.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
-                {
-                    return false;
-                }
-                value = v.EnumerateArray().Select(e => e.GetString()!).ToArray();
-                return true;
-            case FieldType.Date:
-                if (v.ValueKind != JsonValueKind.String
-                    || !DateOnly.TryParseExact(v.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                {
-                    return false;
-                }
-                value = v.GetString();
-                return true;
-            case FieldType.DateTime:
-                if (v.ValueKind != JsonValueKind.String || v.GetString() is not { } s || !s.Contains('T')
-                    || !DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-                {
-                    return false;
-                }
-                value = s;
-                return true;
-            case FieldType.Lookup:
-                if (v.ValueKind != JsonValueKind.Object)
-                {
-                    return false;
-                }
-                var dict = new OrderedDictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var p in v.EnumerateObject())
-                {
-                    dict[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString() : p.Value.GetRawText();
-                }
-                value = dict;
-                return true;
-            default:
-                return false;
-        }
-    }
 }

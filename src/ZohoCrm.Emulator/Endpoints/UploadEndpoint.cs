@@ -52,7 +52,7 @@ internal static class UploadEndpoint
             return new Reply(200, Error("INVALID_FILE_FORMAT", "only zip format is supported"));
         }
 
-        var stored = state.StoreUpload(file);
+        var stored = state.Uploads.Add(file);
         return new Reply(200, new JsonObject
         {
             ["status"] = "success",
