@@ -5,7 +5,7 @@ namespace ZohoCrm.Emulator;
 /// request and callback logs, fault rules) plus the background job runners; this class ties them together and keeps
 /// the public API tests and tools read. Thread-safe.
 /// </summary>
-public sealed partial class EmulatorState
+public sealed class EmulatorState
 {
     /// <summary>The org's zgid (GET /crm/{v}/org, the X-CRM-ORG of uploads, the result download path).</summary>
     internal const string Zgid = "738964001";
@@ -34,6 +34,7 @@ public sealed partial class EmulatorState
     internal UploadStore Uploads { get; } = new();
     internal RequestLog RequestLog { get; } = new();
     internal CallbackLog CallbackLog { get; } = new();
+    internal FaultInjector Faults { get; }
 
     internal Dictionary<string, ModuleData> Modules => Records.Modules;
 
@@ -95,4 +96,15 @@ public sealed partial class EmulatorState
 
     /// <summary>Snapshot copy, in order: every bulk write callback, sent or not.</summary>
     public IReadOnlyList<RecordedCallback> Callbacks => CallbackLog.Snapshot();
+
+    /// <summary>Adds a fault rule (checked after the ones added before it); returns its id for <see cref="RemoveFault"/>.</summary>
+    public int AddFault(FaultRule rule) => Faults.Add(rule);
+
+    public void RemoveFault(int id) => Faults.Remove(id);
+
+    /// <summary>Removes every rule (the <see cref="InjectedFaults"/> log is kept).</summary>
+    public void ClearFaults() => Faults.Clear();
+
+    /// <summary>Every fault applied, in order.</summary>
+    public IReadOnlyList<InjectedFault> InjectedFaults => Faults.Log;
 }
