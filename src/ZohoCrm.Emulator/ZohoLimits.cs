@@ -23,6 +23,12 @@ internal static class ZohoLimits
     public const int BulkWriteColumnsPerFile = 200;
 
     /// <summary>
+    /// Mapped columns a bulk write result CSV repeats before STATUS, RECORD_ID and ERRORS (the first ones by index).
+    /// Zoho CRM API docs, "Bulk Write API": download the result (v2-v8).
+    /// </summary>
+    public const int BulkWriteResultKeyColumns = 3;
+
+    /// <summary>
     /// Size of an uploaded (zipped) bulk write file (FILE_TOO_LARGE 413 above). Zoho CRM API docs, "Bulk Write API":
     /// limitations, and "Upload File".
     /// </summary>

@@ -78,7 +78,8 @@ internal static partial class BulkWriteCreateEndpoint
 
     private static BulkWriteJob NewJob(Request req, EmulatorState state)
     {
-        var resultColumns = req.Columns.Where(c => c.Index >= 0).Select(c => c.Index).Distinct().Order().Take(3).ToArray();
+        var resultColumns = req.Columns.Where(c => c.Index >= 0).Select(c => c.Index).Distinct().Order()
+            .Take(ZohoLimits.BulkWriteResultKeyColumns).ToArray();
         return new BulkWriteJob
         {
             Id = state.BulkJobs.NextId(),

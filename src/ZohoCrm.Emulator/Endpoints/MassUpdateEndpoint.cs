@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -24,6 +23,7 @@ internal static class MassUpdateEndpoint
         return new Reply(status, body);
     }
 
+    /// <summary>Checks the body in Zoho's order: JSON, data, over_write, ids or cvid; then updates or schedules.</summary>
     public static (int Status, JsonNode Body) Post(EmulatorState state, ModuleData module, string body)
     {
         JsonDocument doc;
@@ -43,49 +43,13 @@ internal static class MassUpdateEndpoint
             {
                 return (400, Json.Error("INVALID_DATA", "invalid json body"));
             }
-
-            // data: one object of field api name -> value
-            if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array
-                || data.GetArrayLength() == 0 || data[0].ValueKind != JsonValueKind.Object
-                || !data[0].EnumerateObject().Any())
+            if (ReadValues(root, module, out var values) is { } badData)
             {
-                return DataError(Json.Error("INVALID_DATA", "No field found"));
+                return badData;
             }
-            var props = data[0].EnumerateObject().ToArray();
-            if (props.Length > module.Schema.MassUpdateFieldLimit)
+            if (ReadOverWrite(root, out var overWrite) is { } badOverWrite)
             {
-                return DataError(Json.Error("INVALID_DATA", "Max field limit exceeded"));
-            }
-            foreach (var p in props)
-            {
-                var f = module.Schema.Field(p.Name);
-                if (f is null || !f.MassUpdatable)
-                {
-                    return DataError(Json.Error("INVALID_DATA", "This field cannot be updated in the Mass Update",
-                        new JsonObject { ["api_name"] = p.Name }));
-                }
-            }
-            var values = new List<FieldValue>();
-            foreach (var p in props)
-            {
-                var f = module.Schema.Field(p.Name)!;
-                if (!MassUpdateValues.TryConvert(f, p.Value, out var value))
-                {
-                    return DataError(Json.Error("INVALID_DATA", "invalid data",
-                        new JsonObject { ["api_name"] = f.ApiName, ["expected_data_type"] = f.ExpectedDataType }));
-                }
-                values.Add(new FieldValue(f, value));
-            }
-
-            var overWrite = false;
-            if (root.TryGetProperty("over_write", out var ow) && ow.ValueKind != JsonValueKind.Null)
-            {
-                if (ow.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-                {
-                    return DataError(Json.Error("INVALID_DATA", "invalid data",
-                        new JsonObject { ["api_name"] = "over_write", ["expected_data_type"] = "boolean" }));
-                }
-                overWrite = ow.GetBoolean();
+                return badOverWrite;
             }
 
             var hasIds = root.TryGetProperty("ids", out var ids) && ids.ValueKind != JsonValueKind.Null
@@ -99,22 +63,9 @@ internal static class MassUpdateEndpoint
             {
                 return (400, Json.Error("INVALID_DATA", "either cvid or ids should be given"));
             }
-
             if (hasIds)
             {
-                if (ids.ValueKind != JsonValueKind.Array)
-                {
-                    return DataError(Json.Error("INVALID_DATA", "invalid data",
-                        new JsonObject { ["api_name"] = "ids", ["expected_data_type"] = "jsonarray" }));
-                }
-                if (ids.GetArrayLength() > MaxIds)
-                {
-                    return (400, Json.Error("LIMIT_EXCEEDED", "the given ids exceeds the limit",
-                        new JsonObject { ["api_name"] = "ids", ["limit"] = MaxIds }));
-                }
-                var idList = ids.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToArray();
-                var updates = state.MassUpdates.UpdateByIds(module, values, overWrite, idList);
-                return (200, Json.Data(new JsonArray(updates.Select(RecordAnswer).ToArray())));
+                return ByIds(state, module, ids, values, overWrite);
             }
 
             var cvidText = cvid.ValueKind switch
@@ -126,6 +77,78 @@ internal static class MassUpdateEndpoint
             var hasTerritory = root.TryGetProperty("territory", out var territory) && territory.ValueKind != JsonValueKind.Null;
             return Schedule(state, module, cvidText, hasTerritory ? TerritoryId(territory) : null, hasTerritory, values, overWrite);
         }
+    }
+
+    /// <summary>data: one object of field api name -> value, within the module's field limit, of fields mass update may set.</summary>
+    private static (int, JsonNode)? ReadValues(JsonElement root, ModuleData module, out List<FieldValue> values)
+    {
+        values = new List<FieldValue>();
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array
+            || data.GetArrayLength() == 0 || data[0].ValueKind != JsonValueKind.Object
+            || !data[0].EnumerateObject().Any())
+        {
+            return DataError(Json.Error("INVALID_DATA", "No field found"));
+        }
+        var props = data[0].EnumerateObject().ToArray();
+        if (props.Length > module.Schema.MassUpdateFieldLimit)
+        {
+            return DataError(Json.Error("INVALID_DATA", "Max field limit exceeded"));
+        }
+        foreach (var p in props)
+        {
+            var f = module.Schema.Field(p.Name);
+            if (f is null || !f.MassUpdatable)
+            {
+                return DataError(Json.Error("INVALID_DATA", "This field cannot be updated in the Mass Update",
+                    new JsonObject { ["api_name"] = p.Name }));
+            }
+        }
+        foreach (var p in props)
+        {
+            var f = module.Schema.Field(p.Name)!;
+            if (!MassUpdateValues.TryConvert(f, p.Value, out var value))
+            {
+                return DataError(Json.Error("INVALID_DATA", "invalid data",
+                    new JsonObject { ["api_name"] = f.ApiName, ["expected_data_type"] = f.ExpectedDataType }));
+            }
+            values.Add(new FieldValue(f, value));
+        }
+        return null;
+    }
+
+    /// <summary>over_write: a boolean if given; false when absent or null.</summary>
+    private static (int, JsonNode)? ReadOverWrite(JsonElement root, out bool overWrite)
+    {
+        overWrite = false;
+        if (!root.TryGetProperty("over_write", out var ow) || ow.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (ow.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+        {
+            return DataError(Json.Error("INVALID_DATA", "invalid data",
+                new JsonObject { ["api_name"] = "over_write", ["expected_data_type"] = "boolean" }));
+        }
+        overWrite = ow.GetBoolean();
+        return null;
+    }
+
+    /// <summary>ids mode: a JSON array of at most <see cref="MaxIds"/> ids, answered record by record.</summary>
+    private static (int, JsonNode) ByIds(EmulatorState state, ModuleData module, JsonElement ids, IReadOnlyList<FieldValue> values, bool overWrite)
+    {
+        if (ids.ValueKind != JsonValueKind.Array)
+        {
+            return DataError(Json.Error("INVALID_DATA", "invalid data",
+                new JsonObject { ["api_name"] = "ids", ["expected_data_type"] = "jsonarray" }));
+        }
+        if (ids.GetArrayLength() > MaxIds)
+        {
+            return (400, Json.Error("LIMIT_EXCEEDED", "the given ids exceeds the limit",
+                new JsonObject { ["api_name"] = "ids", ["limit"] = MaxIds }));
+        }
+        var idList = ids.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString()! : e.GetRawText()).ToArray();
+        var updates = state.MassUpdates.UpdateByIds(module, values, overWrite, idList);
+        return (200, Json.Data(new JsonArray(updates.Select(RecordAnswer).ToArray())));
     }
 
     /// <summary>territory.id as text; null when there is none.</summary>

@@ -60,7 +60,18 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
 
     private BulkRowResult InsertBulkRecord(BulkWriteJob job, string[] row, string now, BulkRowErrors errors)
     {
-        var schema = job.Module.Schema;
+        var values = InsertValues(job, row, errors);
+        CheckInsert(job.Module, values, errors);
+        if (errors.Any)
+        {
+            return new BulkRowResult("skipped", "", errors.ToString());
+        }
+        return new BulkRowResult("added", CreateRecord(job.Module, values, now).Id, "");
+    }
+
+    /// <summary>The row's values by field; an empty Owner is left out (it defaults), an empty cell is null.</summary>
+    private static Dictionary<string, object?> InsertValues(BulkWriteJob job, string[] row, BulkRowErrors errors)
+    {
         var values = new Dictionary<string, object?>(job.Columns.Count, StringComparer.Ordinal);
         foreach (var column in job.Columns)
         {
@@ -91,6 +102,13 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
                 values.Remove(field.ApiName);
             }
         }
+        return values;
+    }
+
+    /// <summary>Mandatory fields filled, unique fields not taken.</summary>
+    private void CheckInsert(ModuleData module, Dictionary<string, object?> values, BulkRowErrors errors)
+    {
+        var schema = module.Schema;
         foreach (var field in schema.Fields)
         {
             if (IsMandatory(schema, field) && !errors.Has("INVALID_DATA", field.ApiName)
@@ -102,16 +120,17 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
         foreach (var field in schema.Fields)
         {
             if (field.Unique && values.TryGetValue(field.ApiName, out var v) && v is not null
-                && records.FindUnique(job.Module, field.ApiName, RecordStore.IndexKey(v)) is not null)
+                && records.FindUnique(module, field.ApiName, RecordStore.IndexKey(v)) is not null)
             {
                 errors.Add("DUPLICATE_DATA", field.ApiName);
             }
         }
-        if (errors.Any)
-        {
-            return new BulkRowResult("skipped", "", errors.ToString());
-        }
+    }
 
+    /// <summary>A new record of the values, the other fields at their defaults, indexed by its unique fields.</summary>
+    private Record CreateRecord(ModuleData module, Dictionary<string, object?> values, string now)
+    {
+        var schema = module.Schema;
         var r = new Record(Interlocked.Increment(ref _lastBulkRecordId).ToString(CultureInfo.InvariantCulture));
         r.Fields.EnsureCapacity(schema.Fields.Count + 5);
         foreach (var f in schema.Fields)
@@ -130,18 +149,38 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
         r.Fields["Created_By"] = BulkCells.RecordUser;
         r.Fields["Modified_Time"] = now;
         r.Fields["Modified_By"] = BulkCells.RecordUser;
-        job.Module.Add(r);
+        module.Add(r);
         foreach (var f in schema.Fields)
         {
             if (f.Unique && r.Fields[f.ApiName] is { } v)
             {
-                records.UniqueIndex(job.Module, f.ApiName)[RecordStore.IndexKey(v)] = r;
+                records.UniqueIndex(module, f.ApiName)[RecordStore.IndexKey(v)] = r;
             }
         }
-        return new BulkRowResult("added", r.Id, "");
+        return r;
     }
 
     private BulkRowResult UpdateBulkRecord(BulkWriteJob job, Record record, string[] row, string now, BulkRowErrors errors)
+    {
+        var changes = UpdateChanges(job, row, errors);
+        foreach (var (name, v) in changes)
+        {
+            if (v is not null && job.Module.Schema.Field(name) is { Unique: true }
+                && records.FindUnique(job.Module, name, RecordStore.IndexKey(v)) is { } other && other != record)
+            {
+                errors.Add("DUPLICATE_DATA", name);
+            }
+        }
+        if (errors.Any)
+        {
+            return new BulkRowResult("skipped", "", errors.ToString());
+        }
+        ApplyChanges(job.Module, record, changes, now);
+        return new BulkRowResult("updated", record.Id, "");
+    }
+
+    /// <summary>The row's changes by field: empty cells are skipped with ignore_empty, else cleared (not a mandatory field).</summary>
+    private Dictionary<string, object?> UpdateChanges(BulkWriteJob job, string[] row, BulkRowErrors errors)
     {
         var schema = job.Module.Schema;
         var changes = new Dictionary<string, object?>(job.Columns.Count, StringComparer.Ordinal);
@@ -178,24 +217,17 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
                 errors.Add("INVALID_DATA", field.ApiName);
             }
         }
-        foreach (var (name, v) in changes)
-        {
-            if (v is not null && schema.Field(name) is { Unique: true }
-                && records.FindUnique(job.Module, name, RecordStore.IndexKey(v)) is { } other && other != record)
-            {
-                errors.Add("DUPLICATE_DATA", name);
-            }
-        }
-        if (errors.Any)
-        {
-            return new BulkRowResult("skipped", "", errors.ToString());
-        }
+        return changes;
+    }
 
+    /// <summary>Writes the changes, moving the record in the indexes of its unique fields.</summary>
+    private void ApplyChanges(ModuleData module, Record record, Dictionary<string, object?> changes, string now)
+    {
         foreach (var (name, v) in changes)
         {
-            if (schema.Field(name) is { Unique: true })
+            if (module.Schema.Field(name) is { Unique: true })
             {
-                var index = records.UniqueIndex(job.Module, name);
+                var index = records.UniqueIndex(module, name);
                 if (record.Fields.GetValueOrDefault(name) is { } old && index.TryGetValue(RecordStore.IndexKey(old), out var holder) && holder == record)
                 {
                     index.Remove(RecordStore.IndexKey(old));
@@ -209,7 +241,6 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
         }
         record.Fields["Modified_Time"] = now;
         record.Fields["Modified_By"] = BulkCells.RecordUser;
-        return new BulkRowResult("updated", record.Id, "");
     }
 
     /// <summary>find_by lookup: "id" or a unique field's value (caller holds the lock).</summary>

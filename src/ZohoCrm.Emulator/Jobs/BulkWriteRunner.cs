@@ -44,33 +44,8 @@ internal sealed class BulkWriteRunner(EmulatorState state, BulkRowWriter rowWrit
                 while (!done)
                 {
                     await Task.Delay(state.Options.BulkStepDelay, ct).ConfigureAwait(false);
-                    rows.Clear();
-                    while (rows.Count < perStep)
-                    {
-                        if (input.ReadRow() is not { } row)
-                        {
-                            done = true;
-                            break;
-                        }
-                        rows.Add(row);
-                    }
-                    lock (state.Records.Gate)
-                    {
-                        var now = Zoho.Now();
-                        foreach (var row in rows)
-                        {
-                            var r = rowWriter.Process(job, row, now);
-                            switch (r.Status)
-                            {
-                                case "added": job.AddedCount++; break;
-                                case "updated": job.UpdatedCount++; break;
-                                default: job.SkippedCount++; break;
-                            }
-                            job.Processed++;
-                            results.Add(r);
-                        }
-                        done |= job.Processed >= job.TotalCount;
-                    }
+                    done = ReadStep(input, rows, perStep);
+                    done |= ApplyStep(job, rows, results);
                     WriteResults(resultWriter, job, rows, results);
                 }
             }
@@ -101,6 +76,46 @@ internal sealed class BulkWriteRunner(EmulatorState state, BulkRowWriter rowWrit
         catch (OperationCanceledException)
         {
             // host disposed
+        }
+    }
+
+    /// <summary>Reads the rows of one step into <paramref name="rows"/>; true when the file has no more.</summary>
+    private static bool ReadStep(CsvReader input, List<string[]> rows, int perStep)
+    {
+        rows.Clear();
+        while (rows.Count < perStep)
+        {
+            if (input.ReadRow() is not { } row)
+            {
+                return true;
+            }
+            rows.Add(row);
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Applies one step's rows under the gate, counting them; results collect row by row, so a failure keeps those
+    /// done. True once every row of the job is done.
+    /// </summary>
+    private bool ApplyStep(BulkWriteJob job, List<string[]> rows, List<BulkRowResult> results)
+    {
+        lock (state.Records.Gate)
+        {
+            var now = Zoho.Now();
+            foreach (var row in rows)
+            {
+                var r = rowWriter.Process(job, row, now);
+                switch (r.Status)
+                {
+                    case "added": job.AddedCount++; break;
+                    case "updated": job.UpdatedCount++; break;
+                    default: job.SkippedCount++; break;
+                }
+                job.Processed++;
+                results.Add(r);
+            }
+            return job.Processed >= job.TotalCount;
         }
     }
 
