@@ -43,14 +43,14 @@ internal static class ControlEndpoints
             ["bulk-write-callbacks"] when HttpMethods.IsGet(method) => (200, Callbacks(state)),
             _ => (404, (JsonNode)new JsonObject { ["error"] = "unknown emulator control endpoint" }),
         };
-        await RequestDispatcher.WriteJsonAsync(ctx, status, body).ConfigureAwait(false);
+        await HttpWrite.JsonAsync(ctx, status, body).ConfigureAwait(false);
     }
 
     /// <summary>The bytes of an uploaded file exactly as stored (a ZIP), or a JSON 404 if the file id is unknown.</summary>
     private static Task Upload(EmulatorState state, HttpContext ctx, string fileId) =>
         state.GetUploadedFile(fileId) is { } bytes
-            ? RequestDispatcher.WriteAsync(ctx, 200, "application/zip", bytes)
-            : RequestDispatcher.WriteJsonAsync(ctx, 404, new JsonObject { ["error"] = "file not found" });
+            ? HttpWrite.BytesAsync(ctx, 200, "application/zip", bytes)
+            : HttpWrite.JsonAsync(ctx, 404, new JsonObject { ["error"] = "file not found" });
 
     private static async Task<string> ReadBodyAsync(HttpContext ctx)
     {
@@ -135,7 +135,7 @@ internal static class ControlEndpoints
 
     private static (int, JsonNode) Expire(EmulatorState state)
     {
-        state.ExpireAllTokens();
+        state.Tokens.ExpireAll();
         return (200, new JsonObject { ["status"] = "success" });
     }
 

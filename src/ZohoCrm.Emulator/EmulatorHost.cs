@@ -40,6 +40,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // No Ctrl+C / SIGTERM hooks: the owner (tests or Program) decides when to stop.
         builder.Services.AddSingleton<IHostLifetime, NoopHostLifetime>();
+        builder.Services.AddSingleton(state);
+        builder.Services.AddZohoRouting();
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Explicit listen: ignores ASPNETCORE_URLS / ASPNETCORE_HTTP_PORTS, so nothing binds beyond loopback.
@@ -49,8 +51,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var dispatcher = new RequestDispatcher(state);
-        app.Run(dispatcher.HandleAsync);
+        ZohoEndpoints.Configure(app, state);
         await app.StartAsync().ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()

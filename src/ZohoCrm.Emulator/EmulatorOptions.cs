@@ -11,11 +11,11 @@ public sealed class EmulatorOptions
     public string StaticAccessToken { get; set; } = "1000.emulator.static.access.token";
 
     /// <summary>Lifetime of tokens issued by the token endpoint.</summary>
-    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(ZohoLimits.AccessTokenLifetimeHours);
 
     /// <summary>Token refreshes allowed per refresh token per <see cref="RefreshWindow"/>.</summary>
-    public int RefreshLimit { get; set; } = 10;
-    public TimeSpan RefreshWindow { get; set; } = TimeSpan.FromMinutes(10);
+    public int RefreshLimit { get; set; } = ZohoLimits.TokenRefreshesPerWindow;
+    public TimeSpan RefreshWindow { get; set; } = TimeSpan.FromMinutes(ZohoLimits.TokenRefreshWindowMinutes);
 
     /// <summary>Pace of scheduled (custom view) mass update jobs.</summary>
     public TimeSpan JobStepDelay { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -40,7 +40,7 @@ public sealed class EmulatorOptions
     public bool LeadsOwnerMandatory { get; set; }
 
     /// <summary>Largest accepted bulk write upload (FILE_TOO_LARGE 413 above).</summary>
-    public long MaxUploadBytes { get; set; } = 25 * 1024 * 1024;
+    public long MaxUploadBytes { get; set; } = ZohoLimits.BulkWriteUploadBytes;
 
     /// <summary>Seed of the random draws of fault rules with a Probability below 1 (see <see cref="EmulatorState.AddFault"/>).</summary>
     public int FaultSeed { get; set; } = 12345;

@@ -1,236 +1,110 @@
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-
 namespace ZohoCrm.Emulator;
 
 /// <summary>
-/// One request the emulator received (every Zoho and token endpoint call, accepted or rejected).
-/// <paramref name="StatusCode"/> is 0 when the connection was dropped; <paramref name="Fault"/> names the injected
-/// <see cref="FaultKind"/> applied to it, if any.
+/// Everything one emulator holds, as stores apart (records, tokens, mass update and bulk write jobs, uploads, the
+/// request and callback logs, fault rules) plus the background job runners; this class ties them together and keeps
+/// the public API tests and tools read. Thread-safe.
 /// </summary>
-public sealed record RecordedRequest(
-    DateTimeOffset Time,
-    string Method,
-    string Path,
-    string Query,
-    IReadOnlyDictionary<string, string> Headers,
-    string Body,
-    int StatusCode,
-    string? Fault = null);
-
-/// <summary>The state of a scheduled mass update job.</summary>
-public sealed record MassUpdateJobSnapshot(
-    string JobId,
-    string Module,
-    string CustomViewId,
-    string Status,
-    int TotalCount,
-    int UpdatedCount,
-    int NotUpdatedCount,
-    int FailedCount);
-
-internal enum TokenCheck { Unknown, Valid, Expired }
-
-/// <summary>Everything the emulator holds: records, tokens, jobs and the request log. Thread-safe.</summary>
-public sealed partial class EmulatorState
+public sealed class EmulatorState
 {
-    private readonly Lock _gate = new();          // records, jobs
-    private readonly Lock _tokenGate = new();     // tokens, refresh counters
-    private readonly Lock _requestGate = new();   // request log
-    private readonly List<RequestEntry> _requests = new();
-    private readonly Dictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Queue<DateTimeOffset>> _refreshes = new(StringComparer.Ordinal);
-    private int _tokensIssued;
+    /// <summary>The org's zgid (GET /crm/{v}/org, the X-CRM-ORG of uploads, the result download path).</summary>
+    internal const string Zgid = "738964001";
+
+    private readonly BackgroundJobs _jobs = new();
+    private readonly MassUpdateRunner _massUpdateRunner;
+    private readonly BulkWriteRunner _bulkWriteRunner;
 
     internal EmulatorState(EmulatorOptions options)
     {
         Options = options;
-        Modules = ZohoSchema.CreateModules().ToDictionary(m => m.ApiName, m => new ModuleData(m), StringComparer.Ordinal);
-        CustomViews = ZohoSchema.CreateCustomViews().ToDictionary(v => v.Id, StringComparer.Ordinal);
-        Territories = ZohoSchema.CreateTerritories().ToDictionary(t => t.Id, StringComparer.Ordinal);
-        SeedData.Populate(Modules, options);
-        SeedBulkWrite();
+        Records = new RecordStore(options);
+        Tokens = new TokenStore(options);
+        MassUpdates = new MassUpdateJobStore(Records);
+        BulkJobs = new BulkWriteJobStore(Records.Gate, options);
         Faults = new FaultInjector(options.FaultSeed);
+        _massUpdateRunner = new MassUpdateRunner(Records, options);
+        _bulkWriteRunner = new BulkWriteRunner(this, new BulkRowWriter(Records, options));
     }
 
     internal EmulatorOptions Options { get; }
-    internal Dictionary<string, ModuleData> Modules { get; }
-    internal Dictionary<string, CustomView> CustomViews { get; }
-    internal Dictionary<string, Territory> Territories { get; }
+    internal RecordStore Records { get; }
+    internal TokenStore Tokens { get; }
+    internal MassUpdateJobStore MassUpdates { get; }
+    internal BulkWriteJobStore BulkJobs { get; }
+    internal UploadStore Uploads { get; } = new();
+    internal RequestLog RequestLog { get; } = new();
+    internal CallbackLog CallbackLog { get; } = new();
+    internal FaultInjector Faults { get; }
+
+    internal Dictionary<string, ModuleData> Modules => Records.Modules;
 
     /// <summary>The emulator's base URL without trailing slash (the token endpoint's api_domain).</summary>
     internal string ApiDomain { get; set; } = "";
 
-    // ---------------------------------------------------------------- requests
+    internal void StartMassUpdate(MassUpdateJob job, ModuleData module) =>
+        _jobs.Start(ct => _massUpdateRunner.RunAsync(job, module, ct));
+
+    /// <summary>Marks the job's file used and starts the job; false if another job took the file meanwhile.</summary>
+    internal bool StartBulkJob(BulkWriteJob job)
+    {
+        if (!Uploads.TryUse(job.FileId))
+        {
+            return false;
+        }
+        BulkJobs.Add(job);
+        _jobs.Start(ct => _bulkWriteRunner.RunAsync(job, ct));
+        return true;
+    }
+
+    /// <summary>Stops background jobs (host disposal).</summary>
+    internal Task ShutdownAsync() => _jobs.ShutdownAsync();
+
+    // ---------------------------------------------------------------- public API
 
     /// <summary>Snapshot copy, in arrival order: all requests incl. token endpoint and rejected ones.</summary>
-    public IReadOnlyList<RecordedRequest> Requests
-    {
-        get
-        {
-            lock (_requestGate)
-            {
-                return _requests.Select(e => e.ToRecord()).ToArray();
-            }
-        }
-    }
+    public IReadOnlyList<RecordedRequest> Requests => RequestLog.Snapshot();
 
-    public void ClearRequests()
-    {
-        lock (_requestGate)
-        {
-            _requests.Clear();
-        }
-    }
+    public void ClearRequests() => RequestLog.Clear();
 
-    internal RequestEntry BeginRequest(DateTimeOffset time, string method, string path, string query, IReadOnlyDictionary<string, string> headers, string body)
-    {
-        var e = new RequestEntry(time, method, path, query, headers, body);
-        lock (_requestGate)
-        {
-            _requests.Add(e);
-        }
-        return e;
-    }
+    public IReadOnlyDictionary<string, object?>? GetRecord(string module, string id) => Records.Get(module, id);
 
-    internal sealed class RequestEntry(DateTimeOffset time, string method, string path, string query, IReadOnlyDictionary<string, string> headers, string body)
-    {
-        public volatile int StatusCode;
-        public volatile string? Fault;
-        public RecordedRequest ToRecord() => new(time, method, path, query, headers, body, StatusCode, Fault);
-    }
-
-    // ---------------------------------------------------------------- records
-
-    public IReadOnlyDictionary<string, object?>? GetRecord(string module, string id)
-    {
-        lock (_gate)
-        {
-            return Modules.TryGetValue(module, out var m) && m.ById.TryGetValue(id, out var r) ? r.Snapshot() : null;
-        }
-    }
-
-    public IReadOnlyList<IReadOnlyDictionary<string, object?>> GetRecords(string module)
-    {
-        lock (_gate)
-        {
-            return Modules.TryGetValue(module, out var m)
-                ? m.Records.Select(r => r.Snapshot()).ToArray()
-                : Array.Empty<IReadOnlyDictionary<string, object?>>();
-        }
-    }
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> GetRecords(string module) => Records.GetAll(module);
 
     /// <summary>Ids of all Leads in creation order (seed ones first).</summary>
-    public IReadOnlyList<string> GetLeadIds()
-    {
-        lock (_gate)
-        {
-            return Modules["Leads"].Records.Select(r => r.Id).ToArray();
-        }
-    }
-
-    // ---------------------------------------------------------------- tokens
+    public IReadOnlyList<string> GetLeadIds() => Records.Ids("Leads");
 
     /// <summary>Successful token refreshes.</summary>
-    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+    public int TokensIssued => Tokens.Issued;
 
     /// <summary>Every issued token (not the static one) becomes expired: calls with it get INVALID_TOKEN.</summary>
-    public void ExpireAllTokens()
-    {
-        lock (_tokenGate)
-        {
-            foreach (var key in _tokens.Keys.ToArray())
-            {
-                _tokens[key] = DateTimeOffset.MinValue;
-            }
-        }
-    }
+    public void ExpireAllTokens() => Tokens.ExpireAll();
 
-    internal TokenCheck CheckToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return TokenCheck.Unknown;
-        }
-        if (token == Options.StaticAccessToken)
-        {
-            return TokenCheck.Valid;
-        }
-        lock (_tokenGate)
-        {
-            if (!_tokens.TryGetValue(token, out var expires))
-            {
-                return TokenCheck.Unknown;
-            }
-            return DateTimeOffset.UtcNow < expires ? TokenCheck.Valid : TokenCheck.Expired;
-        }
-    }
+    /// <summary>Status, TotalCount, UpdatedCount, NotUpdatedCount, FailedCount, Module, CustomViewId; null if unknown.</summary>
+    public MassUpdateJobSnapshot? GetMassUpdateJob(string jobId) => MassUpdates.Snapshot(jobId);
 
-    /// <summary>The token endpoint's logic; Zoho answers every outcome with HTTP 200.</summary>
-    internal JsonObject RefreshToken(IReadOnlyDictionary<string, string> form)
-    {
-        form.TryGetValue("grant_type", out var grantType);
-        form.TryGetValue("client_id", out var clientId);
-        form.TryGetValue("client_secret", out var clientSecret);
-        form.TryGetValue("refresh_token", out var refreshToken);
+    /// <summary>Successful uploads through the upload endpoint (the seed's pre-uploaded files not counted).</summary>
+    public int UploadCount => Uploads.Count;
 
-        if (grantType != "refresh_token")
-        {
-            return new JsonObject { ["error"] = "unsupported_grant_type" };
-        }
-        if (clientId != Options.ClientId || clientSecret != Options.ClientSecret)
-        {
-            return new JsonObject { ["error"] = "invalid_client" };
-        }
-        if (refreshToken != Options.RefreshToken)
-        {
-            return new JsonObject { ["error"] = "invalid_code" };
-        }
+    /// <summary>A copy of an uploaded ZIP (seed files included); null if unknown.</summary>
+    public byte[]? GetUploadedFile(string fileId) => Uploads.CopyBytes(fileId);
 
-        var now = DateTimeOffset.UtcNow;
-        string token;
-        lock (_tokenGate)
-        {
-            if (!_refreshes.TryGetValue(refreshToken, out var times))
-            {
-                _refreshes[refreshToken] = times = new Queue<DateTimeOffset>();
-            }
-            while (times.Count > 0 && now - times.Peek() >= Options.RefreshWindow)
-            {
-                times.Dequeue();
-            }
-            if (times.Count >= Options.RefreshLimit)
-            {
-                return new JsonObject
-                {
-                    ["error"] = "Access Denied",
-                    ["error_description"] = "You have made too many requests continuously. Please try again after some time.",
-                };
-            }
-            times.Enqueue(now);
-            token = "1000." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-            _tokens[token] = now + Options.TokenLifetime;
-            _tokensIssued++;
-        }
+    /// <summary>A bulk write job (the seed's INPROGRESS job too); null if unknown.</summary>
+    public BulkWriteJobSnapshot? GetBulkWriteJob(string jobId) => BulkJobs.Snapshot(jobId);
 
-        return new JsonObject
-        {
-            ["access_token"] = token,
-            ["api_domain"] = ApiDomain,
-            ["token_type"] = "Bearer",
-            ["expires_in"] = Math.Max(1L, (long)Math.Floor(Options.TokenLifetime.TotalSeconds)),
-        };
-    }
+    /// <summary>Jobs created through the API, in creation order (not the seed's job).</summary>
+    public IReadOnlyList<BulkWriteJobSnapshot> GetBulkWriteJobs() => BulkJobs.All();
 
-    internal void RevokeToken(string? token)
-    {
-        if (string.IsNullOrEmpty(token))
-        {
-            return;
-        }
-        lock (_tokenGate)
-        {
-            _tokens.Remove(token);
-        }
-    }
+    /// <summary>Snapshot copy, in order: every bulk write callback, sent or not.</summary>
+    public IReadOnlyList<RecordedCallback> Callbacks => CallbackLog.Snapshot();
+
+    /// <summary>Adds a fault rule (checked after the ones added before it); returns its id for <see cref="RemoveFault"/>.</summary>
+    public int AddFault(FaultRule rule) => Faults.Add(rule);
+
+    public void RemoveFault(int id) => Faults.Remove(id);
+
+    /// <summary>Removes every rule (the <see cref="InjectedFaults"/> log is kept).</summary>
+    public void ClearFaults() => Faults.Clear();
+
+    /// <summary>Every fault applied, in order.</summary>
+    public IReadOnlyList<InjectedFault> InjectedFaults => Faults.Log;
 }

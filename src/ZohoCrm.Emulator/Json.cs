@@ -96,6 +96,13 @@ internal static class Zoho
     public static JsonObject InvalidModule() =>
         Json.Error("INVALID_MODULE", "the module name given seems to be invalid", new JsonObject { ["resource_path_index"] = 0 });
 
+    /// <summary>The token endpoint's answer (HTTP 200) to too many refreshes.</summary>
+    public static JsonObject AccessDenied() => new()
+    {
+        ["error"] = "Access Denied",
+        ["error_description"] = "You have made too many requests continuously. Please try again after some time.",
+    };
+
     public static JsonObject InternalError() =>
         Json.Error("INTERNAL_ERROR", "Internal Server Error");
 }

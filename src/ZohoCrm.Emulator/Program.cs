@@ -19,61 +19,10 @@ internal static class Program
         var faults = new List<FaultRule>();
         try
         {
-            for (var i = 0; i < args.Length; i++)
+            if (ParseArgs(args, ref url, options, faults))
             {
-                var (name, inline) = SplitArg(args[i]);
-                string Value() => inline ?? (i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value."));
-                switch (name)
-                {
-                    case "--urls":
-                    case "--url":
-                        url = Value();
-                        if (url.Contains(';'))
-                        {
-                            throw new ArgumentException("--urls: give exactly one loopback URL.");
-                        }
-                        break;
-                    case "--token-lifetime":
-                        options.TokenLifetime = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture));
-                        break;
-                    case "--job-step-ms":
-                        options.JobStepDelay = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture));
-                        break;
-                    case "--bulk-step-ms":
-                        options.BulkStepDelay = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture));
-                        break;
-                    case "--leads-owner-mandatory":
-                        options.LeadsOwnerMandatory = true;
-                        break;
-                    case "--relative-download-url":
-                        options.RelativeDownloadUrl = true;
-                        break;
-                    case "--in-progress-with-space":
-                        options.InProgressWithSpace = true;
-                        break;
-                    case "--refresh-limit":
-                        options.RefreshLimit = int.Parse(Value(), CultureInfo.InvariantCulture);
-                        break;
-                    case "--generated-leads":
-                        options.GeneratedLeadCount = int.Parse(Value(), CultureInfo.InvariantCulture);
-                        if (options.GeneratedLeadCount is < 0 or > MaxGeneratedLeads)
-                        {
-                            throw new ArgumentException($"--generated-leads: give 0 to {MaxGeneratedLeads.ToString(CultureInfo.InvariantCulture)}.");
-                        }
-                        break;
-                    case "--fault":
-                        faults.Add(ParseFault(Value()));
-                        break;
-                    case "--fault-seed":
-                        options.FaultSeed = int.Parse(Value(), CultureInfo.InvariantCulture);
-                        break;
-                    case "-h":
-                    case "--help":
-                        PrintUsage();
-                        return 0;
-                    default:
-                        throw new ArgumentException($"Unknown argument '{args[i]}'.");
-                }
+                PrintUsage();
+                return 0;
             }
             EmulatorHost.ParseLoopbackUrl(url);
         }
@@ -90,6 +39,89 @@ internal static class Program
             host.State.AddFault(rule);
         }
         host.State.Faults.Applied = f => Console.WriteLine($"fault {f.Kind} -> {f.Method} {f.Path}");
+        PrintBanner(host, options, faults);
+        Console.WriteLine("Press Ctrl+C to stop.");
+
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stop.TrySetResult();
+        };
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true;
+            stop.TrySetResult();
+        });
+        await stop.Task;
+        Console.WriteLine("Stopping.");
+        return 0;
+    }
+
+    /// <summary>Reads the command line into the options; true when help was asked for.</summary>
+    private static bool ParseArgs(string[] args, ref string url, EmulatorOptions options, List<FaultRule> faults)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, inline) = SplitArg(args[i]);
+            string Value() => inline ?? (i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{name} needs a value."));
+            switch (name)
+            {
+                case "--urls":
+                case "--url":
+                    url = Value();
+                    if (url.Contains(';'))
+                    {
+                        throw new ArgumentException("--urls: give exactly one loopback URL.");
+                    }
+                    break;
+                case "--token-lifetime":
+                    options.TokenLifetime = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                    break;
+                case "--job-step-ms":
+                    options.JobStepDelay = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                    break;
+                case "--bulk-step-ms":
+                    options.BulkStepDelay = TimeSpan.FromMilliseconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                    break;
+                case "--leads-owner-mandatory":
+                    options.LeadsOwnerMandatory = true;
+                    break;
+                case "--relative-download-url":
+                    options.RelativeDownloadUrl = true;
+                    break;
+                case "--in-progress-with-space":
+                    options.InProgressWithSpace = true;
+                    break;
+                case "--refresh-limit":
+                    options.RefreshLimit = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "--generated-leads":
+                    options.GeneratedLeadCount = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    if (options.GeneratedLeadCount is < 0 or > MaxGeneratedLeads)
+                    {
+                        throw new ArgumentException($"--generated-leads: give 0 to {MaxGeneratedLeads.ToString(CultureInfo.InvariantCulture)}.");
+                    }
+                    break;
+                case "--fault":
+                    faults.Add(ParseFault(Value()));
+                    break;
+                case "--fault-seed":
+                    options.FaultSeed = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    break;
+                case "-h":
+                case "--help":
+                    return true;
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'.");
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The address, the credentials and the faults, as the tests and the README expect them.</summary>
+    private static void PrintBanner(EmulatorHost host, EmulatorOptions options, List<FaultRule> faults)
+    {
         var baseUrl = host.BaseUrl.GetLeftPart(UriPartial.Authority);
         Console.WriteLine($"Zoho CRM emulator listening on {baseUrl}");
         Console.WriteLine($"  API domain / accounts URL : {baseUrl}");
@@ -107,22 +139,6 @@ internal static class Program
             }
         }
         Console.WriteLine($"Example: Connect-Zcrm -ApiDomain {baseUrl} -ClientId {options.ClientId} -ClientSecret (ConvertTo-SecureString '{options.ClientSecret}' -AsPlainText -Force) -RefreshToken (ConvertTo-SecureString '{options.RefreshToken}' -AsPlainText -Force)");
-        Console.WriteLine("Press Ctrl+C to stop.");
-
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.TrySetResult();
-        };
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
-        {
-            ctx.Cancel = true;
-            stop.TrySetResult();
-        });
-        await stop.Task;
-        Console.WriteLine("Stopping.");
-        return 0;
     }
 
     private static (string Name, string? Inline) SplitArg(string arg)

@@ -91,7 +91,7 @@ internal static class ZohoSchema
 {
     public static IReadOnlyList<ModuleSchema> CreateModules() =>
     [
-        new ModuleSchema("Leads", 1,
+        new ModuleSchema("Leads", ZohoLimits.MassUpdateFields,
         [
             new("Owner", FieldType.Lookup, MassUpdatable: false),
             new("First_Name", FieldType.Text),
@@ -113,7 +113,7 @@ internal static class ZohoSchema
             new("Last_Contacted", FieldType.DateTime),
             new("Layout", FieldType.Lookup, MassUpdatable: false),
         ]),
-        new ModuleSchema("Deals", 3,
+        new ModuleSchema("Deals", ZohoLimits.MassUpdateFieldsDeals,
         [
             new("Owner", FieldType.Lookup, MassUpdatable: false),
             new("Deal_Name", FieldType.Text, Mandatory: true),
@@ -123,7 +123,7 @@ internal static class ZohoSchema
             new("Probability", FieldType.Integer),
             new("Description", FieldType.TextArea, MassUpdatable: false),
         ]),
-        new ModuleSchema("Contacts", 1,
+        new ModuleSchema("Contacts", ZohoLimits.MassUpdateFields,
         [
             new("Owner", FieldType.Lookup, MassUpdatable: false),
             new("First_Name", FieldType.Text),

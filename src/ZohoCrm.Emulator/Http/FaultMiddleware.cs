@@ -1,0 +1,106 @@
+namespace ZohoCrm.Emulator;
+
+/// <summary>
+/// Injected faults (Faults.cs), decided after the request is logged and before the method and token checks. Kinds
+/// that replace processing answer at once; the others run the endpoint into a buffer and then alter or drop its
+/// answer (DamagedZip only applies, and is only logged, when the answer is a ZIP). Also turns an endpoint's exception
+/// into 500 INTERNAL_ERROR, and writes the (buffered) answer with its Content-Length.
+/// </summary>
+internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
+{
+    public async Task InvokeAsync(HttpContext ctx)
+    {
+        var entry = ctx.Zoho().Entry;
+        var method = ctx.Request.Method;
+        var path = ctx.Request.Path.Value ?? "/";
+        var fault = state.Faults.Decide(method, path);
+        if (fault is { Kind: not FaultKind.DamagedZip } f)
+        {
+            entry.Fault = f.Kind.ToString();
+            state.Faults.Record(f.Kind, method, path);
+            if (f.ReplacesProcessing)
+            {
+                entry.StatusCode = await FaultResponses.ReplaceAsync(ctx, f.Rule).ConfigureAwait(false);
+                return;
+            }
+            if (!await BeforeProcessingAsync(ctx, f).ConfigureAwait(false))
+            {
+                return; // the caller went away during a Slow fault
+            }
+        }
+
+        var bytes = await RunBufferedAsync(ctx).ConfigureAwait(false);
+        switch (fault?.Kind)
+        {
+            case FaultKind.DropAfterProcessing:
+                ctx.Abort();
+                return;
+            case FaultKind.TruncatedBody:
+                bytes = bytes[..(bytes.Length / 2)];
+                break;
+            case FaultKind.DamagedZip when ctx.Response.ContentType == Reply.ZipContentType:
+                entry.Fault = nameof(FaultKind.DamagedZip);
+                state.Faults.Record(FaultKind.DamagedZip, method, path);
+                bytes = FaultResponses.DamageZip(bytes, state.Options.FaultSeed);
+                break;
+            case FaultKind.DamagedZip:
+                state.Faults.Refund(fault.Value); // not a ZIP answer: no fault applied
+                break;
+        }
+
+        entry.StatusCode = ctx.Response.StatusCode;
+        ctx.Response.ContentLength = bytes.Length;
+        if (bytes.Length > 0)
+        {
+            await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs the rest of the pipeline into a buffer; an exception becomes 500 INTERNAL_ERROR.</summary>
+    private async Task<byte[]> RunBufferedAsync(HttpContext ctx)
+    {
+        var original = ctx.Response.Body;
+        using var buffer = new MemoryStream();
+        ctx.Response.Body = buffer;
+        try
+        {
+            try
+            {
+                await next(ctx).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                ctx.Response.Headers.Clear();
+                buffer.SetLength(0);
+                await new Reply(500, Zoho.InternalError()).ExecuteAsync(ctx).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ctx.Response.Body = original;
+        }
+        return buffer.ToArray();
+    }
+
+    /// <summary>The part of a "process, then ..." fault that comes first; false when the caller went away meanwhile.</summary>
+    private async Task<bool> BeforeProcessingAsync(HttpContext ctx, FiredFault fault)
+    {
+        switch (fault.Kind)
+        {
+            case FaultKind.Slow:
+                try
+                {
+                    await Task.Delay(fault.Rule.Delay, ctx.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+                break;
+            case FaultKind.ExpireTokens:
+                state.Tokens.ExpireAll();
+                break;
+        }
+        return true;
+    }
+}
