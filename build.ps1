@@ -128,7 +128,8 @@ function Invoke-PesterTests {
     Write-Step "Pester $pesterVersion tests (pwsh $($PSVersionTable.PSVersion), $ThrottleLimit at a time)"
     $pester = Get-PesterManifest
     $files = @(if ($TestPath) {
-            $TestPath | ForEach-Object { (Resolve-Path -LiteralPath $_).ProviderPath }
+            # `pwsh -File build.ps1 -TestPath a,b` passes one string: split it.
+            $TestPath | ForEach-Object { $_ -split ',' } | Where-Object { $_ } | ForEach-Object { (Resolve-Path -LiteralPath $_).ProviderPath }
         }
         else {
             # Longest first, so the slowest files do not start last.

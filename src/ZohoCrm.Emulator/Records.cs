@@ -70,13 +70,7 @@ internal sealed class ModuleData
         {
             r.Fields[f.ApiName] = values.TryGetValue(f.ApiName, out var v)
                 ? v
-                : f.Type switch
-                {
-                    FieldType.Boolean => false,
-                    FieldType.MultiSelectPicklist => Array.Empty<string>(),
-                    FieldType.Lookup when f.ApiName == "Owner" => Zoho.User(),
-                    _ => null,
-                };
+                : f.DefaultValue(() => Zoho.User());
         }
         var by = createdBy ?? Zoho.User();
         r.Fields["Created_Time"] = createdTime;

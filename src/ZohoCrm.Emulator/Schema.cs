@@ -25,6 +25,18 @@ internal sealed record FieldSchema(
     bool Unique = false,
     bool MassUpdatable = true)
 {
+    /// <summary>
+    /// The value a new record holds in this field when none is given: false, an empty list, the owner (the user
+    /// making the record) for Owner, otherwise null.
+    /// </summary>
+    public object? DefaultValue(Func<object?> owner) => Type switch
+    {
+        FieldType.Boolean => false,
+        FieldType.MultiSelectPicklist => Array.Empty<string>(),
+        FieldType.Lookup when ApiName == "Owner" => owner(),
+        _ => null,
+    };
+
     /// <summary>Zoho's <c>data_type</c> name of the field (field metadata).</summary>
     public string DataType => Type switch
     {

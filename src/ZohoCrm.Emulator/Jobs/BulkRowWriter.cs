@@ -137,13 +137,7 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
         {
             r.Fields[f.ApiName] = values.TryGetValue(f.ApiName, out var v)
                 ? v
-                : f.Type switch
-                {
-                    FieldType.Boolean => false,
-                    FieldType.MultiSelectPicklist => Array.Empty<string>(),
-                    FieldType.Lookup when f.ApiName == "Owner" => BulkCells.RecordUser,
-                    _ => null,
-                };
+                : f.DefaultValue(() => BulkCells.RecordUser);
         }
         r.Fields["Created_Time"] = now;
         r.Fields["Created_By"] = BulkCells.RecordUser;
