@@ -49,6 +49,17 @@ namespace ZohoCrm
             }
         }
 
+        /// <summary>Serialises the values of -Data once, so a value JSON cannot carry fails before any request.</summary>
+        public static void CheckValuesSerialize(IDictionary data)
+        {
+            using (var w = new Utf8JsonWriter(Stream.Null))
+            {
+                w.WriteStartArray();
+                foreach (DictionaryEntry e in data) Json.WriteValue(w, e.Value, e.Key.ToString());
+                w.WriteEndArray();
+            }
+        }
+
         private Uri Endpoint(string query = null) =>
             _connection.CrmUrl(Uri.EscapeDataString(_module) + "/actions/mass_update" + (query ?? ""));
 
