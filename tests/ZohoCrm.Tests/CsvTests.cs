@@ -23,7 +23,7 @@ public class CsvTests
         return w.ToString();
     }
 
-    private static string Format(object? value, string? dateFormat = null) => Csv.FormatValue(value!, dateFormat!, "Col", 7);
+    private static string Format(object? value, string? dateFormat = null) => Csv.FormatValue(Cmdlets.PowerShellValues.ToPlain(value, false)!, dateFormat!, "Col", 7);
 
     private static List<List<string>> ReadAll(string text)
     {

@@ -80,7 +80,7 @@ public class MassUpdateServiceTests
     [Fact]
     public void A_wrapped_key_is_accepted_and_a_non_string_key_refused()
     {
-        MassUpdateService.ValidateData("Leads", new Hashtable { [PSObject.AsPSObject("Lead_Status")] = "x" });
+        MassUpdateService.ValidateData("Leads", (IDictionary)Cmdlets.PowerShellValues.ToPlain(new Hashtable { [PSObject.AsPSObject("Lead_Status")] = "x" }, true));
         Assert.Equal("ZohoCrm.InvalidFieldName", Assert.Throws<ZohoValidationException>(() => MassUpdateService.ValidateData("Leads", new Hashtable { [42] = "x" })).Code);
     }
 

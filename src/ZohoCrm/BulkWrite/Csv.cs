@@ -3,7 +3,6 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Management.Automation;
 using System.Text;
 
 namespace ZohoCrm
@@ -41,7 +40,6 @@ namespace ZohoCrm
         /// </summary>
         public static string FormatValue(object value, string dateFormat, string column, long row)
         {
-            if (value is PSObject pso) value = pso.BaseObject is PSCustomObject ? (object)pso : pso.BaseObject;
             switch (value)
             {
                 case null: return "";
@@ -49,7 +47,6 @@ namespace ZohoCrm
                 case string s: return s;
                 case char c: return c.ToString();
                 case bool b: return b ? "true" : "false";
-                case SwitchParameter sp: return sp.IsPresent ? "true" : "false";
                 case DateTime dt: return dt.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
                 case DateTimeOffset dto: return dto.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
                 case double d when double.IsNaN(d) || double.IsInfinity(d):
@@ -58,9 +55,8 @@ namespace ZohoCrm
                 case double d: return RoundTrip(d);
                 case float f: return RoundTrip(f);
                 case IDictionary _:
-                case PSObject _:
                     throw new ZohoValidationException("ZohoCrm.InvalidValue",
-                        $"Row {row}, column '{column}' holds an object ({(value is PSObject ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
+                        $"Row {row}, column '{column}' holds an object ({(value is CustomObjectValue ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
                 case IEnumerable list:
                     var parts = new List<string>();
                     foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row));

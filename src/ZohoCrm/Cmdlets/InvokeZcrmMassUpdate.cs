@@ -20,6 +20,8 @@ namespace ZohoCrm.Cmdlets
         private readonly List<string> _pending = new List<string>();
         private int _sent;
         private int _received;
+        /// <summary>-Data as plain .NET values (what is sent).</summary>
+        private IDictionary _values;
         private const int ProgressId = 0x5a01;
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -74,8 +76,9 @@ namespace ZohoCrm.Cmdlets
             RequireWaitForTimeout(Wait);
             try
             {
-                MassUpdateService.ValidateData(Module, Data);
-                MassUpdateService.CheckValuesSerialize(Data);
+                _values = (IDictionary)PowerShellValues.ToPlain(Data, true);
+                MassUpdateService.ValidateData(Module, _values);
+                MassUpdateService.CheckValuesSerialize(_values);
             }
             catch (ZohoException ex) { ThrowTerminating(ex, Data); }
             base.BeginProcessing();
@@ -122,7 +125,7 @@ namespace ZohoCrm.Cmdlets
             List<MassUpdateResult> results;
             try
             {
-                results = Run(ct => service.UpdateByIdsAsync(Data, batch, OverWrite, ct));
+                results = Run(ct => service.UpdateByIdsAsync(_values, batch, OverWrite, ct));
             }
             catch (ZohoException ex) when (!(ex is ZohoValidationException))
             {
@@ -152,7 +155,7 @@ namespace ZohoCrm.Cmdlets
             MassUpdateJob job;
             try
             {
-                job = Run(ct => service.ScheduleByCustomViewAsync(Data, CustomViewId, TerritoryId, IncludeChildTerritories, ct));
+                job = Run(ct => service.ScheduleByCustomViewAsync(_values, CustomViewId, TerritoryId, IncludeChildTerritories, ct));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, CustomViewId); return; }
             WriteVerbose($"Zoho scheduled mass update job {job.JobId} for custom view {CustomViewId}.");

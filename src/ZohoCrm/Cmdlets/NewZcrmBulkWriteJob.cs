@@ -99,7 +99,7 @@ namespace ZohoCrm.Cmdlets
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
                     throw new ZohoValidationException("ZohoCrm.EncodingNotApplicable", "-CharacterEncoding applies to -Path and -FileId; pipeline objects are uploaded as UTF-8.", "CharacterEncoding");
                 if (CharacterEncoding != null && ParameterSetName == PathSet) CsvFileReader.StrictEncoding(CharacterEncoding, "CharacterEncoding");
-                if (ParameterSetName == FileSet && FieldMapping != null) _mappings = FieldMappings.Parse(FieldMapping, null);
+                if (ParameterSetName == FileSet && FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), null);
                 if (ParameterSetName == PathSet) Path = ResolveInputPath(Path);
                 _request = new BulkWriteRequest
                 {
@@ -142,12 +142,12 @@ namespace ZohoCrm.Cmdlets
                     throw new ZohoValidationException("ZohoCrm.NullRow", $"Row {_rowNumber} of the input is $null; nothing was uploaded.", "InputObject");
                 if (_rows == null)
                 {
-                    var columns = Property != null ? Property.ToList() : RowBuilder.ColumnsOf(InputObject);
-                    if (FieldMapping != null) _mappings = FieldMappings.Parse(FieldMapping, columns);
+                    var columns = Property != null ? Property.ToList() : PowerShellValues.ColumnsOf(InputObject);
+                    if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), columns);
                     _rows = new RowBuilder(columns, _mappings, Property != null);
                     _chunks = new ChunkWriter(columns, Module + ".csv");
                 }
-                _chunks.Add(_rows.Build(InputObject, _rowNumber));
+                _chunks.Add(_rows.Build(PowerShellValues.CellsOf(InputObject), _rowNumber));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
             if (_rowNumber % 5000 == 0)
@@ -177,7 +177,7 @@ namespace ZohoCrm.Cmdlets
             string file = System.IO.Path.GetFileName(Path);
             reader.Read(header =>
             {
-                if (FieldMapping != null) _mappings = FieldMappings.Parse(FieldMapping, header);
+                if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), header);
                 _chunks = new ChunkWriter(header, Module + ".csv");
             }, (record, row) =>
             {

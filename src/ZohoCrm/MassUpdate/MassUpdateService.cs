@@ -41,7 +41,7 @@ namespace ZohoCrm
                     $"-Data has {data.Count} fields ({string.Join(", ", data.Keys.Cast<object>())}); Zoho updates at most {limit} field{(limit == 1 ? "" : "s")} per mass update in {module}. Run one mass update per field.", "Data");
             foreach (var key in data.Keys)
             {
-                string name = key as string ?? (key as PSObject)?.BaseObject as string;
+                string name = key as string;
                 if (string.IsNullOrWhiteSpace(name))
                     throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-Data has a key that is not a field API name: '{key}'.", "Data");
                 if (name.Trim() != name || name.IndexOfAny(new[] { ' ', '"', '\'', '\t', '\r', '\n' }) >= 0)
@@ -83,7 +83,7 @@ namespace ZohoCrm
             w.WriteStartObject();
             foreach (DictionaryEntry entry in data)
             {
-                string name = entry.Key is PSObject p ? p.BaseObject.ToString() : entry.Key.ToString();
+                string name = entry.Key.ToString();
                 w.WritePropertyName(name);
                 Json.WriteValue(w, entry.Value, name);
             }
