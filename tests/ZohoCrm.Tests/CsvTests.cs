@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Management.Automation;
 using System.Text;
 
+using ZohoCrm.Cmdlets;
 namespace ZohoCrm.Tests;
 
 /// <summary>The CSV the module uploads (Csv.WriteCell/WriteRow/FormatValue) and the reader for CSV input and Zoho's results.</summary>
@@ -149,7 +150,7 @@ public class CsvTests
         var ex = Assert.Throws<ZohoValidationException>(() => Csv.FormatValue(new Hashtable { ["id"] = "1" }, null!, "Account_Name", 12));
         Assert.Equal("ZohoCrm.InvalidValue", ex.Code);
         Assert.Equal("InputObject", ex.ParameterName);
-        Assert.Equal(ErrorCategory.InvalidArgument, ex.Category);
+        Assert.Equal(ErrorCategory.InvalidArgument, ex.Category());
         Assert.Contains("Row 12", ex.Message);
         Assert.Contains("'Account_Name'", ex.Message);
         Assert.Contains("Hashtable", ex.Message);

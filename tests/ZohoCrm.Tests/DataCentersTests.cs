@@ -1,5 +1,6 @@
 using ZohoCrm.Tests.Infrastructure;
 
+using ZohoCrm.Cmdlets;
 namespace ZohoCrm.Tests;
 
 /// <summary>
@@ -145,7 +146,7 @@ public class DataCentersTests
     {
         var ex = Assert.Throws<ZohoClientException>(() => Service().ResolveDownloadUrl(url));
         Assert.Equal("ZohoCrm.ForeignHost", ex.Code);
-        Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, ex.Category);
+        Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, ex.Category());
     }
 
     [Fact]

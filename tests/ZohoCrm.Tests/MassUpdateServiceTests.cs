@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
 
+using ZohoCrm.Cmdlets;
 namespace ZohoCrm.Tests;
 
 /// <summary>
@@ -177,7 +178,7 @@ public class MassUpdateServiceTests
     {
         var (service, _) = Service("{\"code\":\"NO_PERMISSION\",\"details\":{},\"message\":\"permission denied\",\"status\":\"error\"}", status: 403);
         var ex = await Assert.ThrowsAsync<ZohoApiException>(() => service.UpdateByIdsAsync(Fields(("F", 1)), new[] { "1" }, false, CancellationToken.None));
-        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category);
+        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category());
         Assert.True(ex.IsAboutTheRequest);
     }
 
@@ -240,7 +241,7 @@ public class MassUpdateServiceTests
         var (service, _) = Service(Data("{\"status\":\"error\",\"code\":\"ALREADY_SCHEDULED\",\"message\":\"already scheduled\",\"details\":{}}"));
         var ex = await Assert.ThrowsAsync<ZohoApiException>(() => service.ScheduleByCustomViewAsync(Fields(("F", 1)), "9", null!, false, CancellationToken.None));
         Assert.Equal("ALREADY_SCHEDULED", ex.Code);
-        Assert.Equal(System.Management.Automation.ErrorCategory.ResourceBusy, ex.Category);
+        Assert.Equal(System.Management.Automation.ErrorCategory.ResourceBusy, ex.Category());
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace ZohoCrm
     public sealed class RowsNotSubmittedException : ZohoException
     {
         internal RowsNotSubmittedException(ZohoException inner, string module, BulkChunk chunk, long lastRow, string fileId, IReadOnlyList<BulkWriteJob> created)
-            : base(inner.Code, Describe(inner, module, chunk, lastRow, fileId, created), inner.Category, inner)
+            : base(inner.Code, Describe(inner, module, chunk, lastRow, fileId, created), inner.Kind, inner)
         {
             FirstRow = chunk.FirstRow;
             LastRow = lastRow;

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
@@ -274,19 +273,19 @@ namespace ZohoCrm
         public Uri ResolveDownloadUrl(string downloadUrl)
         {
             if (string.IsNullOrWhiteSpace(downloadUrl))
-                throw new ZohoClientException("ZohoCrm.NoDownloadUrl", "The job has no download URL yet: it is not COMPLETED.", ErrorCategory.InvalidOperation);
+                throw new ZohoClientException("ZohoCrm.NoDownloadUrl", "The job has no download URL yet: it is not COMPLETED.", ZohoErrorKind.InvalidOperation);
             if (!Uri.TryCreate(downloadUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             {
                 if (!Uri.TryCreate(new Uri(_connection.ApiDomain + "/"), downloadUrl, out url))
-                    throw new ZohoClientException("ZohoCrm.InvalidDownloadUrl", $"The download URL '{downloadUrl}' is not a URL.", ErrorCategory.InvalidData);
+                    throw new ZohoClientException("ZohoCrm.InvalidDownloadUrl", $"The download URL '{downloadUrl}' is not a URL.", ZohoErrorKind.InvalidData);
             }
             bool own = _connection.IsOwnHost(url);
             bool zoho = url.Scheme == Uri.UriSchemeHttps && ZohoDownloadHost.IsMatch(url.Host);
             if (!own && !zoho)
                 throw new ZohoClientException("ZohoCrm.ForeignHost",
-                    $"Refusing to download {url.GetLeftPart(UriPartial.Authority)}: it is neither one of this connection's hosts nor a Zoho download host, and the request would carry the access token.", ErrorCategory.SecurityError);
+                    $"Refusing to download {url.GetLeftPart(UriPartial.Authority)}: it is neither one of this connection's hosts nor a Zoho download host, and the request would carry the access token.", ZohoErrorKind.SecurityError);
             if (url.Scheme == Uri.UriSchemeHttp && !DataCenters.IsLoopback(url))
-                throw new ZohoClientException("ZohoCrm.InsecureUrl", $"Refusing to send the access token over plain http to {url.Host}.", ErrorCategory.SecurityError);
+                throw new ZohoClientException("ZohoCrm.InsecureUrl", $"Refusing to send the access token over plain http to {url.Host}.", ZohoErrorKind.SecurityError);
             return url;
         }
 
@@ -301,12 +300,25 @@ namespace ZohoCrm
                 var error = ZohoErrors.FromEnvelope(doc.RootElement, response.StatusCode, response.Request);
                 if (error != null) throw error;
             }
-            throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ErrorCategory.InvalidResult);
+            throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ZohoErrorKind.InvalidResult);
         }
 
     }
 
     /// <summary>Reads Zoho's result ZIP: one CSV with the first three mapped columns, then STATUS, RECORD_ID, ERRORS.</summary>
+    /// <summary>One row of a bulk write job's result: its number in the input, the columns Zoho echoes, the outcome.</summary>
+    internal sealed class BulkWriteResultRow
+    {
+        public long RowNumber { get; set; }
+        /// <summary>The echoed columns in order; a repeated name gets _2, _3...</summary>
+        public List<KeyValuePair<string, string>> Columns { get; } = new List<KeyValuePair<string, string>>();
+        /// <summary>added, updated, skipped... (lower case).</summary>
+        public string Status { get; set; }
+        public string RecordId { get; set; }
+        public string Errors { get; set; }
+        public string JobId { get; set; }
+    }
+
     internal static class BulkWriteResults
     {
         /// <summary>The file is a ZIP whose entries can be listed.</summary>
@@ -319,45 +331,47 @@ namespace ZohoCrm
             catch (InvalidDataException) { return false; }
         }
 
-        public static IEnumerable<PSObject> Read(string zipPath, long firstRow, string jobId)
+        /// <summary>The rows of a result file, numbered from <paramref name="firstRow"/>; blank lines are skipped.</summary>
+        public static IEnumerable<BulkWriteResultRow> Read(string zipPath, long firstRow, string jobId)
         {
             using (var zip = ZipFile.OpenRead(zipPath))
             {
                 var entries = zip.Entries.Where(e => e.FullName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
                 if (entries.Count != 1)
-                    throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} should hold one CSV file; it holds {entries.Count}.", ErrorCategory.InvalidResult);
+                    throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} should hold one CSV file; it holds {entries.Count}.", ZohoErrorKind.InvalidResult);
                 using (var reader = new CsvReader(new StreamReader(entries[0].Open(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)))
                 {
                     var header = reader.ReadRecord();
                     if (header == null) yield break;
                     int status = IndexOf(header, "STATUS"), recordId = IndexOf(header, "RECORD_ID"), errors = IndexOf(header, "ERRORS");
                     if (status < 0)
-                        throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} has no STATUS column (columns: {string.Join(", ", header)}).", ErrorCategory.InvalidResult);
+                        throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} has no STATUS column (columns: {string.Join(", ", header)}).", ZohoErrorKind.InvalidResult);
                     var echoed = Enumerable.Range(0, header.Count).Where(i => i != status && i != recordId && i != errors).ToList();
                     long row = firstRow;
                     List<string> record;
                     while ((record = reader.ReadRecord()) != null)
                     {
                         if (record.Count == 1 && record[0].Length == 0) continue;
-                        var o = new PSObject();
-                        o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
-                        o.Properties.Add(new PSNoteProperty("RowNumber", row++));
+                        var o = new BulkWriteResultRow { RowNumber = row++ };
+                        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "RowNumber" };
                         foreach (int i in echoed)
-                            o.Properties.Add(new PSNoteProperty(UniqueName(o, header[i]), i < record.Count ? record[i] : null));
-                        o.Properties.Add(new PSNoteProperty("Status", Cell(record, status)?.ToLowerInvariant()));
-                        o.Properties.Add(new PSNoteProperty("RecordId", NullIfEmpty(Cell(record, recordId))));
-                        o.Properties.Add(new PSNoteProperty("Errors", NullIfEmpty(Cell(record, errors))));
-                        o.Properties.Add(new PSNoteProperty("JobId", jobId));
+                            o.Columns.Add(new KeyValuePair<string, string>(UniqueName(names, header[i]), i < record.Count ? record[i] : null));
+                        o.Status = Cell(record, status)?.ToLowerInvariant();
+                        o.RecordId = NullIfEmpty(Cell(record, recordId));
+                        o.Errors = NullIfEmpty(Cell(record, errors));
+                        o.JobId = jobId;
                         yield return o;
                     }
                 }
             }
         }
 
-        private static string UniqueName(PSObject o, string name)
+        /// <summary>The column's name, or name_2, name_3... if an earlier one took it (ignoring case).</summary>
+        private static string UniqueName(HashSet<string> taken, string name)
         {
             string candidate = name;
-            for (int n = 2; o.Properties[candidate] != null; n++) candidate = name + "_" + n;
+            for (int n = 2; taken.Contains(candidate); n++) candidate = name + "_" + n;
+            taken.Add(candidate);
             return candidate;
         }
 

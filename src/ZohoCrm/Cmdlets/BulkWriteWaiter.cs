@@ -18,7 +18,7 @@ namespace ZohoCrm.Cmdlets
                 {
                     long total = Math.Max(expected, current.Sum(j => j.TotalCount ?? 0));
                     long done = current.Sum(j => (j.AddedCount ?? 0) + (j.UpdatedCount ?? 0) + (j.SkippedCount ?? 0));
-                    var record = new ProgressRecord(progressId, activity,
+                    var record = new OperationProgress(progressId, activity,
                         $"{done} of {total} rows processed; " + string.Join(", ", current.GroupBy(j => j.Status).Select(g => $"{g.Count()} {g.Key}")));
                     if (total > 0) record.PercentComplete = (int)Math.Min(100, 100 * done / total);
                     OperationLog.Progress(record);
@@ -28,7 +28,7 @@ namespace ZohoCrm.Cmdlets
                 {
                     cmdlet.WriteObject(job);
                     if (string.Equals(job.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
-                        cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Bulk write job {job.JobId} ({job.Module}{(job.FirstRow.HasValue ? $", rows {job.FirstRow}-{job.LastRow}" : "")}) ended FAILED: {job.AddedCount ?? 0} added, {job.UpdatedCount ?? 0} updated, {job.SkippedCount ?? 0} skipped. Get-ZcrmBulkWriteResult tells which rows.", ErrorCategory.InvalidResult), job);
+                        cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Bulk write job {job.JobId} ({job.Module}{(job.FirstRow.HasValue ? $", rows {job.FirstRow}-{job.LastRow}" : "")}) ended FAILED: {job.AddedCount ?? 0} added, {job.UpdatedCount ?? 0} updated, {job.SkippedCount ?? 0} skipped. Get-ZcrmBulkWriteResult tells which rows.", ZohoErrorKind.InvalidResult), job);
                 }
             }
             catch (WaitTimeoutException ex)

@@ -41,7 +41,7 @@ namespace ZohoCrm.Cmdlets
                 {
                     var job = Run(ct => service.GetJobAsync(JobId, ct));
                     if (!string.Equals(job.Status, "COMPLETED", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(job.DownloadUrl))
-                        throw new ZohoClientException("ZohoCrm.JobNotCompleted", $"Bulk write job {JobId} is {job.Status}: its result can be read once it is COMPLETED (Get-ZcrmBulkWriteJob -JobId {JobId} -Wait).", ErrorCategory.ResourceUnavailable);
+                        throw new ZohoClientException("ZohoCrm.JobNotCompleted", $"Bulk write job {JobId} is {job.Status}: its result can be read once it is COMPLETED (Get-ZcrmBulkWriteJob -JobId {JobId} -Wait).", ZohoErrorKind.ResourceUnavailable);
                     url = job.DownloadUrl;
                 }
                 var uri = service.ResolveDownloadUrl(url);
@@ -54,19 +54,33 @@ namespace ZohoCrm.Cmdlets
                     Run(ct => service.DownloadAsync(uri, path, ct));
                 }
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
-                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(row);
+                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row));
                 Memory.Release();
             }
             catch (ZohoException ex) { WriteError(ex, JobId); }
             catch (InvalidDataException ex)
             {
-                WriteError(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ErrorCategory.InvalidData, ex), JobId);
+                WriteError(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ZohoErrorKind.InvalidData, ex), JobId);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                WriteError(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ErrorCategory.WriteError, ex), JobId);
+                WriteError(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), JobId);
             }
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+        }
+
+        /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId.</summary>
+        internal static PSObject ToPSObject(BulkWriteResultRow row)
+        {
+            var o = new PSObject();
+            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
+            o.Properties.Add(new PSNoteProperty("RowNumber", row.RowNumber));
+            foreach (var column in row.Columns) o.Properties.Add(new PSNoteProperty(column.Key, column.Value));
+            o.Properties.Add(new PSNoteProperty("Status", row.Status));
+            o.Properties.Add(new PSNoteProperty("RecordId", row.RecordId));
+            o.Properties.Add(new PSNoteProperty("Errors", row.Errors));
+            o.Properties.Add(new PSNoteProperty("JobId", row.JobId));
+            return o;
         }
 
         private string OutFilePath()

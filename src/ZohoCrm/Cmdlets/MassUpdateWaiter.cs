@@ -13,14 +13,14 @@ namespace ZohoCrm.Cmdlets
             {
                 var final = cmdlet.Run(ct => service.WaitAsync(job, timeout, j =>
                 {
-                    var record = new ProgressRecord(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} pending of {j.TotalCount ?? 0}");
+                    var record = new OperationProgress(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} pending of {j.TotalCount ?? 0}");
                     if (j.TotalCount > 0) record.PercentComplete = (int)Math.Min(100, 100 * ((j.UpdatedCount ?? 0) + (j.FailedCount ?? 0)) / j.TotalCount.Value);
                     OperationLog.Progress(record);
                 }, ct));
                 cmdlet.WriteProgress(new ProgressRecord(progressId, activity, final.Status) { RecordType = ProgressRecordType.Completed });
                 cmdlet.WriteObject(final);
                 if (string.Equals(final.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
-                    cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Mass update job {final.JobId} in {final.Module} ended FAILED: {final.UpdatedCount ?? 0} updated, {final.FailedCount ?? 0} failed, {final.NotUpdatedCount ?? 0} not updated.", ErrorCategory.InvalidResult), final);
+                    cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Mass update job {final.JobId} in {final.Module} ended FAILED: {final.UpdatedCount ?? 0} updated, {final.FailedCount ?? 0} failed, {final.NotUpdatedCount ?? 0} not updated.", ZohoErrorKind.InvalidResult), final);
             }
             catch (WaitTimeoutException ex)
             {

@@ -128,7 +128,7 @@ namespace ZohoCrm.Cmdlets
             try { full = GetUnresolvedProviderPathFromPSPath(path); }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-Path '{path}' is not a file system path: {ex.Message}", "Path"); }
-            if (!File.Exists(full)) throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' does not exist (resolved to {full}).", "Path", ErrorCategory.ObjectNotFound);
+            if (!File.Exists(full)) throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' does not exist (resolved to {full}).", "Path", ZohoErrorKind.ObjectNotFound);
             return full;
         }
 

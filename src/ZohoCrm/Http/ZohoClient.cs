@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -11,6 +10,7 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Module;
 
 namespace ZohoCrm
 {
@@ -43,7 +43,7 @@ namespace ZohoCrm
         public ZohoClientException Unrecognised() =>
             new ZohoClientException("ZohoCrm.UnexpectedResponse",
                 $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Redactor.Redact(Body.Length > 300 ? Body.Substring(0, 300) + "..." : Body)}",
-                ErrorCategory.InvalidResult);
+                ZohoErrorKind.InvalidResult);
 
         /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
         public JsonDocument ParseJson()
@@ -59,7 +59,7 @@ namespace ZohoCrm
                 bool serverTrouble = StatusCode >= 500 || StatusCode == 429;
                 throw new ZohoClientException(serverTrouble ? "ZohoCrm.ServerError" : "ZohoCrm.InvalidResponse",
                     $"Zoho answered {Request} with HTTP {StatusCode} and a body that is not JSON: {snippet}",
-                    serverTrouble ? ErrorCategory.ConnectionError : ErrorCategory.InvalidResult);
+                    serverTrouble ? ZohoErrorKind.ConnectionError : ZohoErrorKind.InvalidResult);
             }
         }
     }
@@ -104,7 +104,7 @@ namespace ZohoCrm
         {
             if (!request.AllowedHost && !_mayCarryToken(request.Url))
                 throw new ZohoClientException("ZohoCrm.ForeignHost",
-                    $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ErrorCategory.SecurityError);
+                    $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ZohoErrorKind.SecurityError);
 
             string describe = request.Describe();
             int attempt = 0;
@@ -167,7 +167,7 @@ namespace ZohoCrm
                     string advice = request.Idempotent || neverSent ? "" : " Zoho may or may not have carried it out: check before sending it again.";
                     throw new ZohoClientException(timedOut ? "ZohoCrm.Timeout" : "ZohoCrm.ConnectionFailed",
                         $"{describe} failed after {attempt} attempt(s): {what}.{advice}",
-                        timedOut ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError, ex);
+                        timedOut ? ZohoErrorKind.OperationTimeout : ZohoErrorKind.ConnectionError, ex);
                 }
                 finally
                 {
@@ -178,7 +178,7 @@ namespace ZohoCrm
                 if (status >= 300 && status < 400)
                     throw new ZohoClientException("ZohoCrm.Redirected",
                         $"{describe} answered HTTP {status} (a redirect{(location == null ? "" : " to " + location)}). The module does not follow redirects, so the access token never reaches another host: check -ApiDomain / -DataCenter.",
-                        ErrorCategory.InvalidResult);
+                        ZohoErrorKind.InvalidResult);
                 OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
                 var answer = new ZohoResponse(status, body, describe);
 

@@ -7,7 +7,7 @@ namespace ZohoCrm
     public sealed class NotUpdatedException : ZohoException
     {
         internal NotUpdatedException(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
-            : base(inner.Code, Describe(inner, module, ids, unsent), inner.Category, inner)
+            : base(inner.Code, Describe(inner, module, ids, unsent), inner.Kind, inner)
         {
             Ids = ids.ToArray();
             UnsentIds = unsent.ToArray();

@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
@@ -270,7 +269,7 @@ namespace ZohoCrm
     /// <summary>-Wait gave up before the job finished; the job goes on.</summary>
     public sealed class WaitTimeoutException : ZohoException
     {
-        internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ErrorCategory.OperationTimeout) { Job = job; }
+        internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ZohoErrorKind.OperationTimeout) { Job = job; }
         public object Job { get; }
     }
 }
