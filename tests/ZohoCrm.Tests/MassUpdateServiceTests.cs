@@ -179,7 +179,7 @@ public class MassUpdateServiceTests
         var (service, _) = Service("{\"code\":\"NO_PERMISSION\",\"details\":{},\"message\":\"permission denied\",\"status\":\"error\"}", status: 403);
         var ex = await Assert.ThrowsAsync<ZohoApiException>(() => service.UpdateByIdsAsync(Fields(("F", 1)), new[] { "1" }, false, CancellationToken.None));
         Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category());
-        Assert.True(ex.IsAboutTheRequest);
+        Assert.True(ex.WouldFailEveryBatch);
     }
 
     [Theory]

@@ -80,6 +80,6 @@ public class NotSubmittedErrorsTests
         var ex = new NotUpdatedException(inner, "Deals", new[] { "10", "11" }, Array.Empty<string>());
         Assert.Contains("2 Deals id(s) not updated: 10, 11.", ex.Message);
         Assert.DoesNotContain("not sent", ex.Message);
-        Assert.False(ex.IsAboutTheRequest);
+        Assert.False(ex.WouldFailEveryBatch);
     }
 }

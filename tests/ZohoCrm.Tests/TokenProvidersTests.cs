@@ -122,7 +122,7 @@ public class TokenProvidersTests
         Assert.Contains(advice, ex.Message);
         Assert.Contains("accounts.zoho.eu", ex.Message);
         Assert.Equal(category, ex.Category());
-        Assert.True(ex.IsAboutTheRequest); // a wrong credential fails every call alike: commands stop
+        Assert.True(ex.WouldFailEveryBatch); // a wrong credential fails every call alike: commands stop
         Assert.DoesNotContain(secret, ex.ToString());
         Assert.DoesNotContain(refresh, ex.ToString());
     }

@@ -149,7 +149,7 @@ public class ZohoErrorsTests
     [InlineData(ZohoErrorKind.LimitsExceeded, false)]
     [InlineData(ZohoErrorKind.ResourceBusy, false)]
     public void Only_rejections_of_the_request_itself_stop_a_multi_call_command(ZohoErrorKind kind, bool aboutTheRequest) =>
-        Assert.Equal(aboutTheRequest, new ZohoClientException("ZohoCrm.Test", "x", kind).IsAboutTheRequest);
+        Assert.Equal(aboutTheRequest, new ZohoClientException("ZohoCrm.Test", "x", kind).WouldFailEveryBatch);
 
     [Fact]
     public void An_API_error_becomes_an_error_record_with_Zoho_code_as_its_id()

@@ -78,7 +78,7 @@ namespace ZohoCrm
             _current.ZipBytes = _file.Length;
             _file.Dispose();
             _writer = null; _zip = null; _file = null; _current = null;
-            Memory.Release();
+            Memory.ForceCompactingCollection();
         }
 
         /// <summary>Deletes every ZIP this writer made.</summary>
@@ -105,6 +105,6 @@ namespace ZohoCrm
     /// </summary>
     internal static class Memory
     {
-        public static void Release() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        public static void ForceCompactingCollection() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 }

@@ -10,7 +10,7 @@ namespace ZohoCrm
     /// <summary>RFC 4180 CSV: the writer the module uploads with, and a streaming reader for CSV input and Zoho's results.</summary>
     internal static class Csv
     {
-        public const string ZohoDateTimeFormat = "MM/dd/yyyy HH:mm:ss";
+        public const string BulkWriteDateTimeFormat = "MM/dd/yyyy HH:mm:ss";
 
         /// <summary>Quotes a cell when it holds a comma, a quote, a line break, or leading/trailing spaces.</summary>
         public static void WriteCell(TextWriter w, string value)
@@ -47,8 +47,8 @@ namespace ZohoCrm
                 case string s: return s;
                 case char c: return c.ToString();
                 case bool b: return b ? "true" : "false";
-                case DateTime dt: return dt.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
-                case DateTimeOffset dto: return dto.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTime dt: return dt.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTimeOffset dto: return dto.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
                 case double d when double.IsNaN(d) || double.IsInfinity(d):
                 case float f when float.IsNaN(f) || float.IsInfinity(f):
                     throw new ZohoValidationException("ZohoCrm.InvalidValue", $"Row {row}, column '{column}': {value} is not a number Zoho can store.", "InputObject");

@@ -55,7 +55,7 @@ namespace ZohoCrm.Cmdlets
                 }
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
                 foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row));
-                Memory.Release();
+                Memory.ForceCompactingCollection();
             }
             catch (ZohoException ex) { WriteError(ex, JobId); }
             catch (InvalidDataException ex)

@@ -131,7 +131,7 @@ namespace ZohoCrm.Cmdlets
             {
                 // The same request would fail for every batch (bad field, no permission, expired login): stop here,
                 // naming this batch and the ids received but not sent.
-                if (ex.IsAboutTheRequest) ThrowTerminating(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
+                if (ex.WouldFailEveryBatch) ThrowTerminating(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
                 var failed = new NotUpdatedException(ex, Module, batch, new List<string>());
                 // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
                 WriteError(failed, batch.ToArray());

@@ -231,7 +231,7 @@ namespace ZohoCrm.Cmdlets
                     var failed = new RowsNotSubmittedException(ex, Module, chunk, chunks[chunks.Count - 1].LastRow, fileId, jobs);
                     // A rejection of the request itself (bad field, mapping, authentication) would repeat for every job: stop.
                     // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
-                    if (ex.IsAboutTheRequest)
+                    if (ex.WouldFailEveryBatch)
                     {
                         WriteJobsSoFar(jobs);
                         ThrowTerminating(failed, failed.NotSubmitted);

@@ -15,8 +15,6 @@ namespace ZohoCrm.Cmdlets
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
 
-        protected CancellationToken StopToken => _stop.Token;
-
         protected override void StopProcessing() => _stop.Cancel();
 
         /// <summary>

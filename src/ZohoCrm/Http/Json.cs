@@ -9,7 +9,7 @@ namespace ZohoCrm
     /// <summary>JSON reading helpers and the one place PowerShell values are turned into JSON values.</summary>
     internal static class Json
     {
-        public const string ZohoDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
+        public const string ApiDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
 
         public static string GetString(JsonElement element, string name)
         {
@@ -89,7 +89,7 @@ namespace ZohoCrm
                 case float f: WriteDouble(w, f, path); return;
                 case double d: WriteDouble(w, d, path); return;
                 case DateTime dt: w.WriteStringValue(FormatDateTime(dt)); return;
-                case DateTimeOffset dto: w.WriteStringValue(dto.ToString(ZohoDateTimeFormat, CultureInfo.InvariantCulture)); return;
+                case DateTimeOffset dto: w.WriteStringValue(dto.ToString(ApiDateTimeFormat, CultureInfo.InvariantCulture)); return;
                 case Enum en: w.WriteStringValue(en.ToString()); return;
                 case IDictionary dict:
                     w.WriteStartObject();
@@ -114,7 +114,7 @@ namespace ZohoCrm
         public static string FormatDateTime(DateTime dt)
         {
             var dto = dt.Kind == DateTimeKind.Utc ? new DateTimeOffset(dt, TimeSpan.Zero) : new DateTimeOffset(dt);
-            return dto.ToString(ZohoDateTimeFormat, CultureInfo.InvariantCulture);
+            return dto.ToString(ApiDateTimeFormat, CultureInfo.InvariantCulture);
         }
 
         private static void WriteDouble(Utf8JsonWriter w, double d, string path)

@@ -85,7 +85,6 @@ namespace ZohoCrm
 
         public RetryPolicy Retry { get; }
         public TimeSpan RequestTimeout { get; }
-        public ITokenProvider Tokens => _tokens;
 
         public static HttpClient CreateHttpClient()
         {

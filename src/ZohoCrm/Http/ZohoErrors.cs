@@ -48,7 +48,7 @@ namespace ZohoCrm
         /// read): sending the next batch or job would fail the same way, so a multi-call command stops. Otherwise the
         /// failure is a passing one (server error, no answer, throttling past the retries) and the next call goes on.
         /// </summary>
-        public bool IsAboutTheRequest
+        public bool WouldFailEveryBatch
         {
             get
             {
