@@ -6,6 +6,7 @@ using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
 
 using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 namespace ZohoCrm.Tests;
 
 /// <summary>

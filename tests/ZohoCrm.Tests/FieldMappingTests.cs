@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 

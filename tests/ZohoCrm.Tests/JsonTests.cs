@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
 
 using ZohoCrm.Cmdlets;
+using ZohoCrm.MassUpdate;
 namespace ZohoCrm.Tests;
 
 /// <summary>

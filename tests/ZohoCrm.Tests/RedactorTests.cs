@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 

@@ -5,6 +5,7 @@ using System.Management.Automation;
 using ZohoCrm.Tests.Infrastructure;
 
 using ZohoCrm.Cmdlets;
+using ZohoCrm.Http;
 namespace ZohoCrm.Tests;
 
 /// <summary>

@@ -4,6 +4,7 @@ using System.Text;
 using ZohoCrm.Tests.Infrastructure;
 
 using ZohoCrm.Cmdlets;
+using ZohoCrm.Http;
 namespace ZohoCrm.Tests;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm
 {

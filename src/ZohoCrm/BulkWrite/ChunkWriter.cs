@@ -4,7 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Text;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>One ZIP holding one CSV, ready to upload: rows FirstRow..LastRow of the caller's input.</summary>
     internal sealed class BulkChunk
@@ -95,7 +95,7 @@ namespace ZohoCrm
     }
 }
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>
     /// Bulk write pushes millions of short-lived objects through the engine (input rows, result rows). The module

@@ -4,8 +4,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using ZohoCrm.Http;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>RFC 4180 CSV: the writer the module uploads with, and a streaming reader for CSV input and Zoho's results.</summary>
     internal static class Csv

@@ -5,7 +5,7 @@ using System.IO.Compression;
 using System.Linq;
 using System.Text;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>
     /// Streams a CSV file (or a ZIP holding exactly one) row by row, checking every row has the header's width and

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>A field mapping as the user gave it, resolved against the columns.</summary>
     internal sealed class FieldMappingSpec

@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ZohoCrm.BulkWrite;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {

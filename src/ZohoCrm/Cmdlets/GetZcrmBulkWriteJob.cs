@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using System.Management.Automation;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Cmdlets
 {

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Cmdlets
 {

@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using ZohoCrm.Http;
+using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Cmdlets
 {

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Cmdlets
 {

@@ -5,6 +5,7 @@ using System.Collections.Specialized;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {

@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {

@@ -2,6 +2,7 @@ using System;
 using System.Security;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
 namespace ZohoCrm
 {

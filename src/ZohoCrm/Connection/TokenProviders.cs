@@ -7,6 +7,7 @@ using System.Security;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
 namespace ZohoCrm
 {

@@ -1,6 +1,6 @@
 using System.Collections.Specialized;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>
     /// An object that is only its properties (a PSCustomObject where it came from), in their order: JSON writes it as

@@ -4,7 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Text.Json;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>JSON reading helpers and the one place PowerShell values are turned into JSON values.</summary>
     internal static class Json

@@ -2,7 +2,7 @@ using System;
 using System.Text.RegularExpressions;
 using System.Threading;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>
     /// Where library code reports what it does. The cmdlet that started the operation installs a sink that

@@ -5,6 +5,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using ZohoCrm.Http;
 
 namespace ZohoCrm
 {
@@ -158,6 +159,13 @@ namespace ZohoCrm
     {
         internal ZohoClientException(string code, string message, ZohoErrorKind kind, Exception inner = null)
             : base(code, message, kind, inner) { }
+    }
+
+    /// <summary>-Wait gave up before the job finished; the job goes on.</summary>
+    public sealed class WaitTimeoutException : ZohoException
+    {
+        internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ZohoErrorKind.OperationTimeout) { Job = job; }
+        public object Job { get; }
     }
 
     internal static class ZohoErrors

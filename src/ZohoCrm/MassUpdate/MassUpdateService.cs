@@ -9,8 +9,9 @@ using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
-namespace ZohoCrm
+namespace ZohoCrm.MassUpdate
 {
     /// <summary>Mass update calls: by record ids (immediate, up to 500 a call) and by custom view (a scheduled job).</summary>
     internal sealed class MassUpdateService
@@ -264,12 +265,5 @@ namespace ZohoCrm
             root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array && d.GetArrayLength() > 0
                 ? d[0] : (JsonElement?)null;
 
-    }
-
-    /// <summary>-Wait gave up before the job finished; the job goes on.</summary>
-    public sealed class WaitTimeoutException : ZohoException
-    {
-        internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ZohoErrorKind.OperationTimeout) { Job = job; }
-        public object Job { get; }
     }
 }
