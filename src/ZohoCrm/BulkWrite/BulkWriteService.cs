@@ -59,11 +59,9 @@ namespace ZohoCrm.BulkWrite
                 Headers = { ["feature"] = "bulk-write", ["X-CRM-ORG"] = org },
             };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess(otherError: root => UploadHostError(root, response)))
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request) ?? UploadHostError(root, response);
-                if (error != null) throw error;
                 var details = Json.GetObject(root, "details");
                 string fileId = details.HasValue ? Json.GetString(details.Value, "file_id") : null;
                 if (fileId == null) throw response.Unrecognised();
@@ -138,11 +136,9 @@ namespace ZohoCrm.BulkWrite
                 Content = () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
             };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (error != null) throw error;
                 var details = Json.GetObject(root, "details");
                 string id = details.HasValue ? Json.GetString(details.Value, "id") : null;
                 if (id == null) throw response.Unrecognised();
@@ -168,11 +164,9 @@ namespace ZohoCrm.BulkWrite
         public async Task<BulkWriteJob> GetJobAsync(string jobId, CancellationToken ct)
         {
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, BulkUrl("/" + Uri.EscapeDataString(jobId))) { Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (error != null) throw error;
                 string status = Json.GetString(root, "status");
                 if (status == null) throw response.Unrecognised();
                 var job = new BulkWriteJob
@@ -296,11 +290,7 @@ namespace ZohoCrm.BulkWrite
             var request = new ZohoRequest(HttpMethod.Get, url) { Idempotent = true, AllowedHost = true, ResponseFile = path };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
             if (response.StatusCode >= 200 && response.StatusCode < 300 && response.Body.Length == 0) return;
-            using (var doc = response.ParseJson())
-            {
-                var error = ZohoErrors.FromEnvelope(doc.RootElement, response.StatusCode, response.Request);
-                if (error != null) throw error;
-            }
+            using (response.EnsureSuccess()) { }
             throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ZohoErrorKind.InvalidResult);
         }
 

@@ -63,11 +63,9 @@ namespace ZohoCrm
             if (!string.IsNullOrEmpty(OrgId)) return OrgId;
             if (_orgZgid != null) return _orgZgid;
             var response = await Client.SendAsync(new ZohoRequest(System.Net.Http.HttpMethod.Get, CrmUrl("org")) { Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (error != null) throw error;
                 string zgid = null;
                 if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("org", out var orgs)
                     && orgs.ValueKind == System.Text.Json.JsonValueKind.Array && orgs.GetArrayLength() > 0)

@@ -45,6 +45,28 @@ namespace ZohoCrm.Http
                 $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Redactor.Redact(Body.Length > 300 ? Body.Substring(0, 300) + "..." : Body)}",
                 ZohoErrorKind.InvalidResult);
 
+        /// <summary>
+        /// The body as JSON, once it is known not to be an error: Zoho's error envelope (at the root, or in the element
+        /// <paramref name="envelopeAt"/> picks, such as data[0]) is thrown, as is what <paramref name="otherError"/>
+        /// reads from the root (another host's error shape). The caller disposes the document.
+        /// </summary>
+        public JsonDocument EnsureSuccess(Func<JsonElement, JsonElement?> envelopeAt = null, Func<JsonElement, ZohoApiException> otherError = null)
+        {
+            var doc = ParseJson();
+            try
+            {
+                var root = doc.RootElement;
+                var error = ZohoErrors.FromEnvelope(envelopeAt?.Invoke(root) ?? root, StatusCode, Request) ?? otherError?.Invoke(root);
+                if (error != null) throw error;
+                return doc;
+            }
+            catch
+            {
+                doc.Dispose();
+                throw;
+            }
+        }
+
         /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
         public JsonDocument ParseJson()
         {

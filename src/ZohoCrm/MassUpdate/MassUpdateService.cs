@@ -108,11 +108,9 @@ namespace ZohoCrm.MassUpdate
             });
             // Setting the same values again changes nothing, so a failed call may be repeated.
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Post, Endpoint()) { Content = body, Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var topError = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (topError != null) throw topError;
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var items) || items.ValueKind != JsonValueKind.Array)
                     throw response.Unrecognised();
                 var elements = items.EnumerateArray().ToList();
@@ -216,12 +214,9 @@ namespace ZohoCrm.MassUpdate
             });
             // Not idempotent: a repeated call could schedule a second job.
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Post, Endpoint()) { Content = body }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess(FirstData))
             {
-                var root = doc.RootElement;
-                var element = FirstData(root) ?? root;
-                var error = ZohoErrors.FromEnvelope(element, response.StatusCode, response.Request);
-                if (error != null) throw error;
+                var element = FirstData(doc.RootElement) ?? doc.RootElement;
                 var details = Json.GetObject(element, "details");
                 string jobId = details.HasValue ? Json.GetString(details.Value, "job_id") : null;
                 if (jobId == null) throw response.Unrecognised();
@@ -233,12 +228,9 @@ namespace ZohoCrm.MassUpdate
         {
             var url = Endpoint("?job_id=" + Uri.EscapeDataString(jobId));
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, url) { Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess(FirstData))
             {
-                var root = doc.RootElement;
-                var element = FirstData(root) ?? root;
-                var error = ZohoErrors.FromEnvelope(element, response.StatusCode, response.Request);
-                if (error != null) throw error;
+                var element = FirstData(doc.RootElement) ?? doc.RootElement;
                 string status = Json.GetString(element, "Status");
                 if (status == null) throw response.Unrecognised();
                 return new MassUpdateJob
