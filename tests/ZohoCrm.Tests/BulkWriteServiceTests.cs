@@ -4,9 +4,9 @@ using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
-
 using ZohoCrm.Cmdlets;
 using ZohoCrm.BulkWrite;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>

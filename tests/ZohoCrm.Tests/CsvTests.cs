@@ -3,9 +3,9 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Management.Automation;
 using System.Text;
-
 using ZohoCrm.Cmdlets;
 using ZohoCrm.BulkWrite;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>The CSV the module uploads (Csv.WriteCell/WriteRow/FormatValue) and the reader for CSV input and Zoho's results.</summary>

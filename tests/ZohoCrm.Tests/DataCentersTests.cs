@@ -1,7 +1,7 @@
 using ZohoCrm.Tests.Infrastructure;
-
 using ZohoCrm.Cmdlets;
 using ZohoCrm.BulkWrite;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>

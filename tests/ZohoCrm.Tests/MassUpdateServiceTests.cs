@@ -3,9 +3,9 @@ using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
-
 using ZohoCrm.Cmdlets;
 using ZohoCrm.MassUpdate;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>

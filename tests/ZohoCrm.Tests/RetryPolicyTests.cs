@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Management.Automation;
 using ZohoCrm.Tests.Infrastructure;
-
 using ZohoCrm.Cmdlets;
 using ZohoCrm.Http;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using ZohoCrm.Tests.Infrastructure;
-
 using ZohoCrm.Cmdlets;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>

@@ -2,9 +2,9 @@ using System.Management.Automation;
 using System.Net;
 using System.Text;
 using ZohoCrm.Tests.Infrastructure;
-
 using ZohoCrm.Cmdlets;
 using ZohoCrm.Http;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>
@@ -161,6 +161,17 @@ public class ZohoClientTests
         var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
         Assert.Equal(401, response.StatusCode);
         Assert.Equal(2, handler.Calls);
+        Assert.Equal(1, tokens.Refreshes);
+    }
+
+    [Fact]
+    public async Task The_one_refresh_holds_for_the_whole_request_across_retries()
+    {
+        var tokens = new CountingTokenProvider();
+        var handler = FakeHandler.Sequence(() => FakeHandler.Json(401, InvalidToken), () => FakeHandler.Json(503, "{}"), () => FakeHandler.Json(401, InvalidToken));
+        var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
+        Assert.Equal(401, response.StatusCode);
+        Assert.Equal(3, handler.Calls);
         Assert.Equal(1, tokens.Refreshes);
     }
 

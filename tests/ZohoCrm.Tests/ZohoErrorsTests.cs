@@ -1,8 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
-
 using ZohoCrm.Cmdlets;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>Zoho's error envelope (ZohoErrors.FromEnvelope), the error text users see, and the category mapping.</summary>
