@@ -29,7 +29,7 @@ namespace ZohoCrm.BulkWrite
     }
 
     /// <summary>Bulk write calls: upload a ZIP, create a job, read its details, wait, download and read the result.</summary>
-    internal sealed class BulkWriteService
+    internal sealed partial class BulkWriteService
     {
         /// <summary>Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa} and download(-accl).zohocloud.ca.</summary>
         private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
@@ -260,41 +260,5 @@ namespace ZohoCrm.BulkWrite
             fresh.CreatedById = fresh.CreatedById ?? known.CreatedById;
             return fresh;
         }
-
-        /// <summary>
-        /// Where the token may go for a download: the connection's own hosts or Zoho's download hosts, over https
-        /// (http only on loopback). Relative URLs are resolved against the API domain.
-        /// </summary>
-        public Uri ResolveDownloadUrl(string downloadUrl)
-        {
-            if (string.IsNullOrWhiteSpace(downloadUrl))
-                throw new ZohoClientException("ZohoCrm.NoDownloadUrl", "The job has no download URL yet: it is not COMPLETED.", ZohoErrorKind.InvalidOperation);
-            if (!Uri.TryCreate(downloadUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            {
-                if (!Uri.TryCreate(new Uri(_connection.ApiDomain + "/"), downloadUrl, out url))
-                    throw new ZohoClientException("ZohoCrm.InvalidDownloadUrl", $"The download URL '{downloadUrl}' is not a URL.", ZohoErrorKind.InvalidData);
-            }
-            bool own = _connection.IsOwnHost(url);
-            bool zoho = url.Scheme == Uri.UriSchemeHttps && ZohoDownloadHost.IsMatch(url.Host);
-            if (!own && !zoho)
-                throw new ZohoClientException("ZohoCrm.ForeignHost",
-                    $"Refusing to download {url.GetLeftPart(UriPartial.Authority)}: it is neither one of this connection's hosts nor a Zoho download host, and the request would carry the access token.", ZohoErrorKind.SecurityError);
-            if (url.Scheme == Uri.UriSchemeHttp && !DataCenters.IsLoopback(url))
-                throw new ZohoClientException("ZohoCrm.InsecureUrl", $"Refusing to send the access token over plain http to {url.Host}.", ZohoErrorKind.SecurityError);
-            return url;
-        }
-
-        /// <summary>Downloads the result ZIP into <paramref name="path"/>.</summary>
-        public async Task DownloadAsync(Uri url, string path, CancellationToken ct)
-        {
-            var request = new ZohoRequest(HttpMethod.Get, url) { Idempotent = true, AllowedHost = true, ResponseFile = path };
-            var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
-            if (response.StatusCode >= 200 && response.StatusCode < 300 && response.Body.Length == 0) return;
-            using (response.EnsureSuccess()) { }
-            throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ZohoErrorKind.InvalidResult);
-        }
-
     }
-
-    /// <summary>Reads Zoho's result ZIP: one CSV with the first three mapped columns, then STATUS, RECORD_ID, ERRORS.</summary>
 }

@@ -37,23 +37,9 @@ namespace ZohoCrm.Cmdlets
             string temp = null;
             try
             {
-                string url = DownloadUrl;
-                if (string.IsNullOrEmpty(url))
-                {
-                    var job = Run(ct => service.GetJobAsync(JobId, ct));
-                    if (!string.Equals(job.Status, "COMPLETED", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(job.DownloadUrl))
-                        throw new ZohoClientException("ZohoCrm.JobNotCompleted", $"Bulk write job {JobId} is {job.Status}: its result can be read once it is COMPLETED (Get-ZcrmBulkWriteJob -JobId {JobId} -Wait).", ZohoErrorKind.ResourceUnavailable);
-                    url = job.DownloadUrl;
-                }
-                var uri = service.ResolveDownloadUrl(url);
+                var uri = Run(ct => service.ResultUrlAsync(JobId, DownloadUrl, ct));
                 string path = OutFilePath() ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
-                Run(ct => service.DownloadAsync(uri, path, ct));
-                if (!BulkWriteResults.IsReadable(path))
-                {
-                    // A transfer that damaged the file: fetch it once more before giving up.
-                    WriteVerbose($"The result of job {JobId} arrived damaged; downloading it again.");
-                    Run(ct => service.DownloadAsync(uri, path, ct));
-                }
+                Run(ct => service.DownloadResultAsync(JobId, uri, path, ct));
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
                 foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row));
                 Memory.ForceCompactingCollection();
