@@ -65,7 +65,7 @@ public class LayerBoundaryTests
             Assert.Equal(kind.ToString(), ErrorRecords.CategoryOf(kind).ToString());
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir != null && !File.Exists(Path.Combine(dir.FullName, "ZohoCrm.sln"))) dir = dir.Parent;
@@ -146,4 +146,43 @@ public class LayerBoundaryTests
             pos += operand;
         }
     }
+}
+
+/// <summary>
+/// Namespaces follow folders: an internal type is in ZohoCrm.&lt;its folder&gt;; a public type users see or catch
+/// (Connection, BulkWriteJob, the exceptions...) keeps its ZohoCrm.* name, except the cmdlets and the module
+/// initializer, which are in their folder's namespace too. Connection/ is the one folder whose internals stay in
+/// ZohoCrm: a namespace ZohoCrm.Connection would clash with the class ZohoCrm.Connection.
+/// </summary>
+public class NamespaceTests
+{
+    private static readonly string[] FoldersWithPublicTypesInTheirNamespace = { "Cmdlets", "Module" };
+
+    [Fact]
+    public void Each_type_is_in_the_namespace_its_folder_and_visibility_call_for()
+    {
+        var module = typeof(Connection).Assembly;
+        string src = Path.Combine(LayerBoundaryTests.RepoRoot(), "src", "ZohoCrm");
+        var offenders = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(src, file).Replace('\\', '/');
+            if (relative.StartsWith("obj/") || relative.StartsWith("bin/") || !relative.Contains('/')) continue;
+            string folder = relative.Substring(0, relative.IndexOf('/'));
+            string code = File.ReadAllText(file);
+            foreach (Match ns in Regex.Matches(code, @"^namespace ([\w.]+)", RegexOptions.Multiline))
+            {
+                int end = code.IndexOf("\nnamespace ", ns.Index + 1) is var i && i > 0 ? i : code.Length;
+                foreach (Match decl in Regex.Matches(code.Substring(ns.Index, end - ns.Index), @"^    (?:public|internal)[\w ]* (?:class|enum|interface|struct) (\w+)", RegexOptions.Multiline))
+                {
+                    var type = module.GetType(ns.Groups[1].Value + "." + decl.Groups[1].Value);
+                    if (type == null) { offenders.Add($"{relative}: {decl.Groups[1].Value} not found"); continue; }
+                    string expected = type.IsPublic && !FoldersWithPublicTypesInTheirNamespace.Contains(folder) || folder == "Connection" ? "ZohoCrm" : "ZohoCrm." + folder;
+                    if (type.Namespace != expected) offenders.Add($"{relative}: {type.FullName} should be in {expected}");
+                }
+            }
+        }
+        Assert.True(offenders.Count == 0, string.Join("\n", offenders));
+    }
+
 }

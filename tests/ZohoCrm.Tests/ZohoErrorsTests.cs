@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
 using ZohoCrm.Cmdlets;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 
