@@ -125,8 +125,8 @@ $second = Invoke-BothJobs
         # module's resolve handler directly, as the runtime would for a dependency it lacks.
         $r = Invoke-InNewPwsh -Body @'
 Import-Module $ZohoManifest
-$self = [ZohoCrm.ModuleInitializer].Assembly
-$resolve = $self.GetType('ZohoCrm.DependencyLoader').GetMethod('Resolve', [Reflection.BindingFlags]'NonPublic, Static')
+$self = [ZohoCrm.Module.ModuleInitializer].Assembly
+$resolve = $self.GetType('ZohoCrm.Module.DependencyLoader').GetMethod('Resolve', [Reflection.BindingFlags]'NonPublic, Static')
 $token = 'Culture=neutral, PublicKeyToken=cc7b13ffcd2ddd51'
 function Ask([string]$name, [Reflection.Assembly]$from) {
     $resolve.Invoke($null, @($null, [ResolveEventArgs]::new($name, $from)))

@@ -930,7 +930,7 @@ Describe 'Secrets' {
         # Redactor_hides_token_fields_in_bodies_forms_queries_and_headers: through the module's own log path, a debug
         # line of a token answer would look like this.
         $line = '{"access_token":"1000.abc","refresh_token" : "1000.def","code":"INVALID_DATA"} client_secret=xyz&refresh_token=123 Authorization: Zoho-oauthtoken 1000.ghi ?token=1000.jkl'
-        $redacted = [string]([ZohoCrm.Connection].Assembly.GetType('ZohoCrm.Redactor').GetMethod('Redact').Invoke($null, @(, $line)))
+        $redacted = [string]([ZohoCrm.Connection].Assembly.GetType('ZohoCrm.Http.Redactor').GetMethod('Redact').Invoke($null, @(, $line)))
         foreach ($s in '1000.abc', '1000.def', 'xyz', '123', '1000.ghi', '1000.jkl') {
             $redacted.Contains($s) | Should -BeFalse -Because "'$s' is a secret: $redacted"
         }

@@ -4,6 +4,8 @@ using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 
@@ -128,7 +130,7 @@ public class BulkWriteServiceTests
             Assert.Equal("UPLOAD_401", ex.Code);
             Assert.Equal("Invalid oauth token", ex.ZohoMessage);
             Assert.Equal("INVALID_TOKEN", ex.Details["x-error"]);
-            Assert.Equal(ErrorCategory.AuthenticationError, ex.Category);
+            Assert.Equal(ErrorCategory.AuthenticationError, ex.Category());
         }
         finally { File.Delete(zip); }
     }
@@ -212,7 +214,7 @@ public class BulkWriteServiceTests
         try
         {
             Assert.True(BulkWriteResults.IsReadable(zip));
-            var rows = BulkWriteResults.Read(zip, firstRow: 25001, jobId: "111000").ToList();
+            var rows = BulkWriteResults.Read(zip, firstRow: 25001, jobId: "111000").Select(Cmdlets.GetZcrmBulkWriteResult.ToPSObject).ToList();
             Assert.Equal(2, rows.Count);
             Assert.Equal("ZohoCrm.BulkWriteResultRow", rows[0].TypeNames[0]);
             Assert.Equal(25001L, rows[0].Properties["RowNumber"].Value);

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Management.Automation;
 using System.Text;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 
@@ -23,7 +25,7 @@ public class CsvTests
         return w.ToString();
     }
 
-    private static string Format(object? value, string? dateFormat = null) => Csv.FormatValue(value!, dateFormat!, "Col", 7);
+    private static string Format(object? value, string? dateFormat = null) => Csv.FormatValue(Cmdlets.PowerShellValues.ToPlain(value, false)!, dateFormat!, "Col", 7);
 
     private static List<List<string>> ReadAll(string text)
     {
@@ -149,7 +151,7 @@ public class CsvTests
         var ex = Assert.Throws<ZohoValidationException>(() => Csv.FormatValue(new Hashtable { ["id"] = "1" }, null!, "Account_Name", 12));
         Assert.Equal("ZohoCrm.InvalidValue", ex.Code);
         Assert.Equal("InputObject", ex.ParameterName);
-        Assert.Equal(ErrorCategory.InvalidArgument, ex.Category);
+        Assert.Equal(ErrorCategory.InvalidArgument, ex.Category());
         Assert.Contains("Row 12", ex.Message);
         Assert.Contains("'Account_Name'", ex.Message);
         Assert.Contains("Hashtable", ex.Message);

@@ -1,4 +1,6 @@
 using ZohoCrm.Tests.Infrastructure;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 
@@ -145,7 +147,7 @@ public class DataCentersTests
     {
         var ex = Assert.Throws<ZohoClientException>(() => Service().ResolveDownloadUrl(url));
         Assert.Equal("ZohoCrm.ForeignHost", ex.Code);
-        Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, ex.Category);
+        Assert.Equal(System.Management.Automation.ErrorCategory.SecurityError, ex.Category());
     }
 
     [Fact]

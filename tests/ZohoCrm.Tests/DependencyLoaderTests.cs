@@ -1,4 +1,5 @@
 using System.Reflection;
+using ZohoCrm.Module;
 
 namespace ZohoCrm.Tests;
 

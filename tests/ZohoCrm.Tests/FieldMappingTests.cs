@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 
@@ -100,12 +102,12 @@ public class FieldMappingTests
     [Fact]
     public void A_list_of_hashtables_with_ApiName()
     {
-        var specs = FieldMappings.Parse(new object[]
+        var specs = FieldMappings.Parse(PowerShellValues.ToPlain(new object[]
         {
             H(("ApiName", "Last_Name"), ("Column", "Surname")),
             H(("api_name", "Email"), ("Index", 1)),
             PSObject.AsPSObject(H(("ApiName", "Company"), ("Column", "Company"))),
-        }, Columns);
+        }, true), Columns);
         Assert.Equal(new[] { "Last_Name", "Email", "Company" }, specs.Select(s => s.ApiName));
         Assert.Equal(new int?[] { 0, 1, 2 }, specs.Select(s => s.Index));
     }
@@ -122,7 +124,7 @@ public class FieldMappingTests
     public void PSObject_wrappers_are_looked_through()
     {
         var mapping = PSObject.AsPSObject(H(("Last_Name", PSObject.AsPSObject("Surname")), ("Email", PSObject.AsPSObject(1))));
-        var specs = FieldMappings.Parse(mapping, Columns);
+        var specs = FieldMappings.Parse(PowerShellValues.ToPlain(mapping, true), Columns);
         Assert.Equal(0, specs.Single(s => s.ApiName == "Last_Name").Index);
         Assert.Equal(1, specs.Single(s => s.ApiName == "Email").Index);
     }

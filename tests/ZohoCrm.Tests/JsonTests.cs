@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Text;
 using System.Text.Json;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 
@@ -13,7 +14,7 @@ public class JsonTests
     private static string Write(object? value, string path = "Field")
     {
         var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer)) Json.WriteValue(w, value!, path);
+        using (var w = new Utf8JsonWriter(buffer)) Json.WriteValue(w, Cmdlets.PowerShellValues.ToPlain(value, true)!, path);
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 

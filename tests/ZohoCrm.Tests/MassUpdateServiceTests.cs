@@ -3,6 +3,8 @@ using System.Collections.Specialized;
 using System.Management.Automation;
 using System.Text.Json;
 using ZohoCrm.Tests.Infrastructure;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Tests;
 
@@ -80,7 +82,7 @@ public class MassUpdateServiceTests
     [Fact]
     public void A_wrapped_key_is_accepted_and_a_non_string_key_refused()
     {
-        MassUpdateService.ValidateData("Leads", new Hashtable { [PSObject.AsPSObject("Lead_Status")] = "x" });
+        MassUpdateService.ValidateData("Leads", (IDictionary)Cmdlets.PowerShellValues.ToPlain(new Hashtable { [PSObject.AsPSObject("Lead_Status")] = "x" }, true));
         Assert.Equal("ZohoCrm.InvalidFieldName", Assert.Throws<ZohoValidationException>(() => MassUpdateService.ValidateData("Leads", new Hashtable { [42] = "x" })).Code);
     }
 
@@ -177,8 +179,8 @@ public class MassUpdateServiceTests
     {
         var (service, _) = Service("{\"code\":\"NO_PERMISSION\",\"details\":{},\"message\":\"permission denied\",\"status\":\"error\"}", status: 403);
         var ex = await Assert.ThrowsAsync<ZohoApiException>(() => service.UpdateByIdsAsync(Fields(("F", 1)), new[] { "1" }, false, CancellationToken.None));
-        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category);
-        Assert.True(ex.IsAboutTheRequest);
+        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category());
+        Assert.True(ex.WouldFailEveryBatch);
     }
 
     [Theory]
@@ -240,7 +242,7 @@ public class MassUpdateServiceTests
         var (service, _) = Service(Data("{\"status\":\"error\",\"code\":\"ALREADY_SCHEDULED\",\"message\":\"already scheduled\",\"details\":{}}"));
         var ex = await Assert.ThrowsAsync<ZohoApiException>(() => service.ScheduleByCustomViewAsync(Fields(("F", 1)), "9", null!, false, CancellationToken.None));
         Assert.Equal("ALREADY_SCHEDULED", ex.Code);
-        Assert.Equal(System.Management.Automation.ErrorCategory.ResourceBusy, ex.Category);
+        Assert.Equal(System.Management.Automation.ErrorCategory.ResourceBusy, ex.Category());
     }
 
     [Fact]

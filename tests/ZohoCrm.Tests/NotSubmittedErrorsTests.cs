@@ -1,4 +1,5 @@
 using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 
@@ -17,7 +18,7 @@ public class NotSubmittedErrorsTests
         var inner = new ZohoApiException("INVALID_DATA", "invalid module", 400, null!, "POST https://content.zohoapis.com/crm/v8/upload");
         var ex = new RowsNotSubmittedException(inner, "Leads", Chunk, 75000, null!, None);
         Assert.Equal("INVALID_DATA", ex.Code);
-        Assert.Equal(inner.Category, ex.Category);
+        Assert.Equal(inner.Category(), ex.Category());
         Assert.Same(inner, ex.InnerException);
         Assert.Equal((25001L, 75000L), (ex.FirstRow, ex.LastRow));
         Assert.Equal("rows 25001-75000", ex.NotSubmitted);
@@ -31,7 +32,7 @@ public class NotSubmittedErrorsTests
     [InlineData("ZohoCrm.ServerError")]
     public void A_lost_answer_after_the_upload_says_Zoho_may_have_made_a_job(string code)
     {
-        var inner = new ZohoClientException(code, "POST https://www.zohoapis.com/crm/bulk/v8/write failed.", System.Management.Automation.ErrorCategory.ConnectionError);
+        var inner = new ZohoClientException(code, "POST https://www.zohoapis.com/crm/bulk/v8/write failed.", ZohoErrorKind.ConnectionError);
         var created = new[] { new BulkWriteJob { JobId = "111", FirstRow = 1, LastRow = 25000 } };
         var ex = new RowsNotSubmittedException(inner, "Leads", Chunk, 60000, "file-9", created);
         Assert.Equal("file-9", ex.FileId);
@@ -65,7 +66,7 @@ public class NotSubmittedErrorsTests
         var ids = Enumerable.Range(1, 7).Select(i => i.ToString()).ToList();
         var ex = new NotUpdatedException(inner, "Leads", ids, new[] { "8", "9" });
         Assert.Equal("NO_PERMISSION", ex.Code);
-        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category);
+        Assert.Equal(System.Management.Automation.ErrorCategory.PermissionDenied, ex.Category());
         Assert.Equal(ids, ex.Ids);
         Assert.Equal(new[] { "8", "9" }, ex.UnsentIds);
         Assert.StartsWith(inner.Message, ex.Message);
@@ -76,10 +77,10 @@ public class NotSubmittedErrorsTests
     [Fact]
     public void Mass_update_with_few_ids_lists_them_all()
     {
-        var inner = new ZohoClientException("ZohoCrm.Timeout", "no answer.", System.Management.Automation.ErrorCategory.OperationTimeout);
+        var inner = new ZohoClientException("ZohoCrm.Timeout", "no answer.", ZohoErrorKind.OperationTimeout);
         var ex = new NotUpdatedException(inner, "Deals", new[] { "10", "11" }, Array.Empty<string>());
         Assert.Contains("2 Deals id(s) not updated: 10, 11.", ex.Message);
         Assert.DoesNotContain("not sent", ex.Message);
-        Assert.False(ex.IsAboutTheRequest);
+        Assert.False(ex.WouldFailEveryBatch);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Security.Authentication;
+using ZohoCrm.Module;
 
 namespace ZohoCrm.Tests;
 

@@ -1,3 +1,5 @@
+using ZohoCrm.Http;
+
 namespace ZohoCrm.Tests;
 
 /// <summary>How -Wait follows a job (Polling.UntilAsync): stops when finished, on -Timeout, or on Ctrl+C.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 
@@ -77,7 +78,7 @@ public class RedactorTests
         public void Verbose(string message) => Messages.Add("V:" + message);
         public void Debug(string message) => Messages.Add("D:" + message);
         public void Warning(string message) => Messages.Add("W:" + message);
-        public void Progress(ProgressRecord record) => Messages.Add("P:" + record.Activity);
+        public void Progress(OperationProgress progress) => Messages.Add("P:" + progress.Activity);
     }
 
     [Fact]
@@ -91,7 +92,7 @@ public class RedactorTests
             OperationLog.Verbose("sent refresh_token=1000.abc");
             OperationLog.Debug("answer: {\"access_token\":\"1000.def\"}");
             OperationLog.Warning("Authorization: Zoho-oauthtoken 1000.ghi");
-            OperationLog.Progress(new ProgressRecord(1, "activity", "status"));
+            OperationLog.Progress(new OperationProgress(1, "activity", "status"));
         }
         finally { OperationLog.Sink = saved; }
         Assert.Equal(new[] { "V:sent refresh_token=***", "D:answer: {\"access_token\":\"***\"}", "W:Authorization: Zoho-oauthtoken ***", "P:activity" }, sink.Messages);

@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Management.Automation;
 using ZohoCrm.Tests.Infrastructure;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 
@@ -249,7 +251,7 @@ public class RetryPolicyTests
         var ex = await Assert.ThrowsAsync<ZohoClientException>(() => Fake.Client(handler, Fake.QuickRetry(2)).SendAsync(Fake.Get(), CancellationToken.None));
         Assert.Equal(3, handler.Calls);
         Assert.Equal("ZohoCrm.ConnectionFailed", ex.Code);
-        Assert.Equal(ErrorCategory.ConnectionError, ex.Category);
+        Assert.Equal(ErrorCategory.ConnectionError, ex.Category());
         Assert.Contains("after 3 attempt(s)", ex.Message);
         Assert.DoesNotContain("may or may not", ex.Message);
     }
@@ -285,7 +287,7 @@ public class RetryPolicyTests
         var ex = await Assert.ThrowsAsync<ZohoClientException>(() => client.SendAsync(Fake.Get(), CancellationToken.None));
         Assert.Equal(2, handler.Calls);
         Assert.Equal("ZohoCrm.Timeout", ex.Code);
-        Assert.Equal(ErrorCategory.OperationTimeout, ex.Category);
+        Assert.Equal(ErrorCategory.OperationTimeout, ex.Category());
         Assert.Contains("no answer within", ex.Message);
     }
 

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Collections.Specialized;
 using System.Management.Automation;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Tests;
 
@@ -21,30 +23,30 @@ public class RowBuilderTests
     public void Columns_of_a_custom_object_are_its_properties_in_order()
     {
         Assert.Equal(new[] { "Last_Name", "Email", "Company" },
-            RowBuilder.ColumnsOf(Custom(("Last_Name", "Smith"), ("Email", "s@example.com"), ("Company", "Acme"))));
+            PowerShellValues.ColumnsOf(Custom(("Last_Name", "Smith"), ("Email", "s@example.com"), ("Company", "Acme"))));
     }
 
     [Fact]
     public void Columns_of_an_ordered_hashtable_are_its_keys_in_order()
     {
         var d = new OrderedDictionary { ["Last_Name"] = "Smith", ["Email"] = "s@example.com" };
-        Assert.Equal(new[] { "Last_Name", "Email" }, RowBuilder.ColumnsOf(PSObject.AsPSObject(d)));
+        Assert.Equal(new[] { "Last_Name", "Email" }, PowerShellValues.ColumnsOf(PSObject.AsPSObject(d)));
     }
 
     [Fact]
     public void A_row_puts_each_value_under_its_column_and_leaves_missing_ones_empty()
     {
         var rows = new RowBuilder(new[] { "Last_Name", "Email", "Annual_Revenue" }, null, selected: false);
-        Assert.Equal(new[] { "Smith", "", "1234.5" }, rows.Build(Custom(("annual_revenue", 1234.5), ("Last_Name", "Smith")), 1));
+        Assert.Equal(new[] { "Smith", "", "1234.5" }, rows.Build(PowerShellValues.CellsOf(Custom(("annual_revenue", 1234.5), ("Last_Name", "Smith"))), 1));
         var h = new Hashtable { ["Email"] = "x@example.com", ["Last_Name"] = null };
-        Assert.Equal(new[] { "", "x@example.com", "" }, rows.Build(PSObject.AsPSObject(h), 2));
+        Assert.Equal(new[] { "", "x@example.com", "" }, rows.Build(PowerShellValues.CellsOf(PSObject.AsPSObject(h)), 2));
     }
 
     [Fact]
     public void A_property_outside_the_columns_is_an_error_not_a_silent_drop()
     {
         var rows = new RowBuilder(new[] { "Last_Name" }, null, selected: false);
-        var ex = Assert.Throws<ZohoValidationException>(() => rows.Build(Custom(("Last_Name", "Smith"), ("Emial", "typo")), 3));
+        var ex = Assert.Throws<ZohoValidationException>(() => rows.Build(PowerShellValues.CellsOf(Custom(("Last_Name", "Smith"), ("Emial", "typo"))), 3));
         Assert.Equal("ZohoCrm.UnknownColumn", ex.Code);
         Assert.Contains("Row 3", ex.Message);
         Assert.Contains("'Emial'", ex.Message);
@@ -55,7 +57,7 @@ public class RowBuilderTests
     public void With_Property_other_properties_are_left_out_on_purpose()
     {
         var rows = new RowBuilder(new[] { "Last_Name" }, null, selected: true);
-        Assert.Equal(new[] { "Smith" }, rows.Build(Custom(("Last_Name", "Smith"), ("Internal", "x")), 1));
+        Assert.Equal(new[] { "Smith" }, rows.Build(PowerShellValues.CellsOf(Custom(("Last_Name", "Smith"), ("Internal", "x"))), 1));
     }
 
     [Fact]
@@ -65,14 +67,14 @@ public class RowBuilderTests
         var mappings = FieldMappings.Parse(new Hashtable { ["Closing_Date"] = new Hashtable { ["Column"] = "Closing", ["Format"] = "yyyy-MM-dd" } }, columns);
         var rows = new RowBuilder(columns, mappings, selected: false);
         var when = new DateTime(2024, 2, 29, 13, 45, 0);
-        Assert.Equal(new[] { "2024-02-29", "02/29/2024 13:45:00" }, rows.Build(Custom(("Closing", when), ("Created", when)), 1));
+        Assert.Equal(new[] { "2024-02-29", "02/29/2024 13:45:00" }, rows.Build(PowerShellValues.CellsOf(Custom(("Closing", when), ("Created", when))), 1));
     }
 
     [Fact]
     public void An_object_value_names_its_row_and_column()
     {
         var rows = new RowBuilder(new[] { "Account_Name" }, null, selected: false);
-        var ex = Assert.Throws<ZohoValidationException>(() => rows.Build(Custom(("Account_Name", Custom(("id", "1")))), 9));
+        var ex = Assert.Throws<ZohoValidationException>(() => rows.Build(PowerShellValues.CellsOf(Custom(("Account_Name", Custom(("id", "1"))))), 9));
         Assert.Equal("ZohoCrm.InvalidValue", ex.Code);
         Assert.Contains("Row 9, column 'Account_Name'", ex.Message);
     }

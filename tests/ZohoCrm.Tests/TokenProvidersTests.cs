@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using ZohoCrm.Tests.Infrastructure;
+using ZohoCrm.Cmdlets;
 
 namespace ZohoCrm.Tests;
 
@@ -102,7 +103,7 @@ public class TokenProvidersTests
         Assert.Equal(10, handler.Calls);
         var ex = await Assert.ThrowsAsync<ZohoClientException>(() => provider.RefreshAsync(token.Generation, CancellationToken.None));
         Assert.Equal("ZohoCrm.RefreshLimit", ex.Code);
-        Assert.Equal(ErrorCategory.AuthenticationError, ex.Category);
+        Assert.Equal(ErrorCategory.AuthenticationError, ex.Category());
         Assert.Contains("10 access tokens in the last 10 minutes", ex.Message);
         Assert.Equal(10, handler.Calls); // the 11th was never asked for
     }
@@ -120,8 +121,8 @@ public class TokenProvidersTests
         Assert.Equal(code, ex.Code);
         Assert.Contains(advice, ex.Message);
         Assert.Contains("accounts.zoho.eu", ex.Message);
-        Assert.Equal(category, ex.Category);
-        Assert.True(ex.IsAboutTheRequest); // a wrong credential fails every call alike: commands stop
+        Assert.Equal(category, ex.Category());
+        Assert.True(ex.WouldFailEveryBatch); // a wrong credential fails every call alike: commands stop
         Assert.DoesNotContain(secret, ex.ToString());
         Assert.DoesNotContain(refresh, ex.ToString());
     }
@@ -141,7 +142,7 @@ public class TokenProvidersTests
         var (provider, handler, _, _) = Provider(FakeHandler.Always(500, "{}"));
         var ex = await Assert.ThrowsAsync<ZohoClientException>(() => provider.GetAsync(CancellationToken.None));
         Assert.Equal("ZohoCrm.ServerError", ex.Code);
-        Assert.Equal(ErrorCategory.ConnectionError, ex.Category);
+        Assert.Equal(ErrorCategory.ConnectionError, ex.Category());
         Assert.Equal(3, handler.Calls);
     }
 

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using ZohoCrm.Cmdlets;
+using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Tests;
 

@@ -2,6 +2,8 @@ using System.Management.Automation;
 using System.Net;
 using System.Text;
 using ZohoCrm.Tests.Infrastructure;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 
@@ -82,7 +84,7 @@ public class ZohoClientTests
         var handler = FakeHandler.Always(200);
         var ex = await Assert.ThrowsAsync<ZohoClientException>(() => Fake.Connection(handler).Client.SendAsync(Fake.Get(url), CancellationToken.None));
         Assert.Equal("ZohoCrm.ForeignHost", ex.Code);
-        Assert.Equal(ErrorCategory.SecurityError, ex.Category);
+        Assert.Equal(ErrorCategory.SecurityError, ex.Category());
         Assert.Equal(0, handler.Calls);
     }
 
@@ -163,6 +165,17 @@ public class ZohoClientTests
     }
 
     [Fact]
+    public async Task The_one_refresh_holds_for_the_whole_request_across_retries()
+    {
+        var tokens = new CountingTokenProvider();
+        var handler = FakeHandler.Sequence(() => FakeHandler.Json(401, InvalidToken), () => FakeHandler.Json(503, "{}"), () => FakeHandler.Json(401, InvalidToken));
+        var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
+        Assert.Equal(401, response.StatusCode);
+        Assert.Equal(3, handler.Calls);
+        Assert.Equal(1, tokens.Refreshes);
+    }
+
+    [Fact]
     public async Task A_token_that_cannot_be_refreshed_is_not_refreshed()
     {
         var tokens = new CountingTokenProvider { CanRefresh = false };
@@ -215,7 +228,7 @@ public class ZohoClientTests
         public void Verbose(string message) => Messages.Add(message);
         public void Debug(string message) => Messages.Add(message);
         public void Warning(string message) => Messages.Add(message);
-        public void Progress(ProgressRecord record) { }
+        public void Progress(OperationProgress progress) { }
     }
 
     [Fact]
@@ -265,7 +278,7 @@ public class ZohoClientTests
     {
         var ex = Assert.Throws<ZohoClientException>(() => new ZohoResponse(status, "<html>\r\n<b>Bad Gateway</b></html>", "GET https://www.zohoapis.com/crm/v8/org").ParseJson());
         Assert.Equal(code, ex.Code);
-        Assert.Equal(category, ex.Category);
+        Assert.Equal(category, ex.Category());
         Assert.Contains($"GET https://www.zohoapis.com/crm/v8/org with HTTP {status}", ex.Message);
         Assert.Contains("<html>  <b>Bad Gateway</b></html>", ex.Message); // on one line
     }
@@ -285,7 +298,7 @@ public class ZohoClientTests
     {
         var ex = new ZohoResponse(200, "{\"unexpected\":true,\"refresh_token\":\"1000.r\"," + new string(' ', 400) + "}", "POST https://www.zohoapis.com/crm/bulk/v8/write").Unrecognised();
         Assert.Equal("ZohoCrm.UnexpectedResponse", ex.Code);
-        Assert.Equal(ErrorCategory.InvalidResult, ex.Category);
+        Assert.Equal(ErrorCategory.InvalidResult, ex.Category());
         Assert.Contains("POST https://www.zohoapis.com/crm/bulk/v8/write with HTTP 200", ex.Message);
         Assert.Contains("\"refresh_token\":\"***\"", ex.Message);
         Assert.EndsWith("...", ex.Message);

@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Text.Json;
+using ZohoCrm.Cmdlets;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
 
@@ -26,7 +28,7 @@ public class ZohoErrorsTests
         Assert.Equal(Request, ex.Request);
         Assert.Equal("Email", ex.Details["api_name"]);
         Assert.Equal("email", ex.Details["EXPECTED_DATA_TYPE"]); // keys are case-insensitive, as in PowerShell
-        Assert.Equal(ErrorCategory.InvalidArgument, ex.Category);
+        Assert.Equal(ErrorCategory.InvalidArgument, ex.Category());
         Assert.Equal($"Zoho answered INVALID_DATA: invalid data (api_name: Email; expected_data_type: email) [HTTP 400, {Request}]", ex.Message);
     }
 
@@ -38,7 +40,7 @@ public class ZohoErrorsTests
         Assert.NotNull(ex);
         Assert.Equal("ALREADY_SCHEDULED", ex.Code);
         Assert.Equal(200, ex.HttpStatus);
-        Assert.Equal(ErrorCategory.ResourceBusy, ex.Category);
+        Assert.Equal(ErrorCategory.ResourceBusy, ex.Category());
         Assert.Equal($"Zoho answered ALREADY_SCHEDULED: A mass update is already scheduled [HTTP 200, {Request}]", ex.Message);
     }
 
@@ -57,7 +59,7 @@ public class ZohoErrorsTests
         var ex = Read("{\"status\":\"ERROR\",\"message\":\"something\"}", status: 500);
         Assert.NotNull(ex);
         Assert.Equal("UNKNOWN_ERROR", ex.Code);
-        Assert.Equal(ErrorCategory.ConnectionError, ex.Category);
+        Assert.Equal(ErrorCategory.ConnectionError, ex.Category());
         Assert.Empty(ex.Details);
     }
 
@@ -79,7 +81,7 @@ public class ZohoErrorsTests
         Assert.Equal(new object[] { "1", "2" }, (object[])ex.Details["ids"]!);
         Assert.Equal("9", ((Hashtable)ex.Details["by"]!)["id"]);
         Assert.True(ex.Details.Contains("none"));
-        Assert.Equal(ErrorCategory.LimitsExceeded, ex.Category);
+        Assert.Equal(ErrorCategory.LimitsExceeded, ex.Category());
         Assert.Contains("(limit: 500; by: {id: 9}; ids: [1, 2]; locked: True; none: null; ratio: 0.5)", ex.Message);
     }
 
@@ -88,7 +90,7 @@ public class ZohoErrorsTests
     {
         var ex = Read("{\"code\":\"NO_PERMISSION\",\"message\":\"permission denied.\",\"status\":\"error\"}", status: 403, prefix: "Cannot update the batch:");
         Assert.Equal($"Cannot update the batch: Zoho answered NO_PERMISSION: permission denied [HTTP 403, {Request}]", ex!.Message);
-        Assert.Equal(ErrorCategory.PermissionDenied, ex.Category);
+        Assert.Equal(ErrorCategory.PermissionDenied, ex.Category());
     }
 
     [Fact]
@@ -134,27 +136,27 @@ public class ZohoErrorsTests
     [InlineData("SOMETHING_NEW", 400, ErrorCategory.InvalidArgument)]
     [InlineData(null, 200, ErrorCategory.InvalidArgument)]
     public void Codes_and_statuses_map_to_categories(string? code, int status, ErrorCategory expected) =>
-        Assert.Equal(expected, ZohoApiException.CategoryFor(code!, status));
+        Assert.Equal(expected, ErrorRecords.CategoryOf(ZohoApiException.KindFor(code!, status)));
 
     [Theory]
-    [InlineData(ErrorCategory.InvalidArgument, true)]
-    [InlineData(ErrorCategory.AuthenticationError, true)]
-    [InlineData(ErrorCategory.PermissionDenied, true)]
-    [InlineData(ErrorCategory.ObjectNotFound, true)]
-    [InlineData(ErrorCategory.SecurityError, true)]
-    [InlineData(ErrorCategory.InvalidResult, true)]
-    [InlineData(ErrorCategory.ConnectionError, false)]
-    [InlineData(ErrorCategory.OperationTimeout, false)]
-    [InlineData(ErrorCategory.LimitsExceeded, false)]
-    [InlineData(ErrorCategory.ResourceBusy, false)]
-    public void Only_rejections_of_the_request_itself_stop_a_multi_call_command(ErrorCategory category, bool aboutTheRequest) =>
-        Assert.Equal(aboutTheRequest, new ZohoClientException("ZohoCrm.Test", "x", category).IsAboutTheRequest);
+    [InlineData(ZohoErrorKind.InvalidArgument, true)]
+    [InlineData(ZohoErrorKind.AuthenticationError, true)]
+    [InlineData(ZohoErrorKind.PermissionDenied, true)]
+    [InlineData(ZohoErrorKind.ObjectNotFound, true)]
+    [InlineData(ZohoErrorKind.SecurityError, true)]
+    [InlineData(ZohoErrorKind.InvalidResult, true)]
+    [InlineData(ZohoErrorKind.ConnectionError, false)]
+    [InlineData(ZohoErrorKind.OperationTimeout, false)]
+    [InlineData(ZohoErrorKind.LimitsExceeded, false)]
+    [InlineData(ZohoErrorKind.ResourceBusy, false)]
+    public void Only_rejections_of_the_request_itself_stop_a_multi_call_command(ZohoErrorKind kind, bool aboutTheRequest) =>
+        Assert.Equal(aboutTheRequest, new ZohoClientException("ZohoCrm.Test", "x", kind).WouldFailEveryBatch);
 
     [Fact]
     public void An_API_error_becomes_an_error_record_with_Zoho_code_as_its_id()
     {
         var ex = Read("{\"code\":\"INVALID_DATA\",\"message\":\"bad\",\"status\":\"error\"}")!;
-        var record = ZohoErrors.ToErrorRecord(ex, "target");
+        var record = ErrorRecords.For(ex, "target");
         Assert.Same(ex, record.Exception);
         Assert.Equal("INVALID_DATA", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
@@ -164,7 +166,7 @@ public class ZohoErrorsTests
     [Fact]
     public void A_module_error_keeps_its_ZohoCrm_id_and_category()
     {
-        var record = ZohoErrors.ToErrorRecord(new ZohoValidationException("ZohoCrm.NoField", "no field", "Data"), null!);
+        var record = ErrorRecords.For(new ZohoValidationException("ZohoCrm.NoField", "no field", "Data"), null!);
         Assert.Equal("ZohoCrm.NoField", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
     }
@@ -172,9 +174,9 @@ public class ZohoErrorsTests
     [Fact]
     public void Any_other_exception_is_an_unexpected_error_and_a_stopped_pipeline_stays_a_stop()
     {
-        var record = ZohoErrors.ToErrorRecord(new InvalidOperationException("bug"), null!);
+        var record = ErrorRecords.For(new InvalidOperationException("bug"), null!);
         Assert.Equal("ZohoCrm.UnexpectedError", record.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.NotSpecified, record.CategoryInfo.Category);
-        Assert.Throws<PipelineStoppedException>(() => ZohoErrors.ToErrorRecord(new PipelineStoppedException(), null!));
+        Assert.Throws<PipelineStoppedException>(() => ErrorRecords.For(new PipelineStoppedException(), null!));
     }
 }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
@@ -12,8 +11,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>What a create-job call sends, apart from the file.</summary>
     internal sealed class BulkWriteRequest
@@ -29,7 +29,7 @@ namespace ZohoCrm
     }
 
     /// <summary>Bulk write calls: upload a ZIP, create a job, read its details, wait, download and read the result.</summary>
-    internal sealed class BulkWriteService
+    internal sealed partial class BulkWriteService
     {
         /// <summary>Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa} and download(-accl).zohocloud.ca.</summary>
         private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
@@ -59,11 +59,9 @@ namespace ZohoCrm
                 Headers = { ["feature"] = "bulk-write", ["X-CRM-ORG"] = org },
             };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess(otherError: root => UploadHostError(root, response)))
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request) ?? UploadHostError(root, response);
-                if (error != null) throw error;
                 var details = Json.GetObject(root, "details");
                 string fileId = details.HasValue ? Json.GetString(details.Value, "file_id") : null;
                 if (fileId == null) throw response.Unrecognised();
@@ -138,11 +136,9 @@ namespace ZohoCrm
                 Content = () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
             };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (error != null) throw error;
                 var details = Json.GetObject(root, "details");
                 string id = details.HasValue ? Json.GetString(details.Value, "id") : null;
                 if (id == null) throw response.Unrecognised();
@@ -168,11 +164,9 @@ namespace ZohoCrm
         public async Task<BulkWriteJob> GetJobAsync(string jobId, CancellationToken ct)
         {
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, BulkUrl("/" + Uri.EscapeDataString(jobId))) { Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (error != null) throw error;
                 string status = Json.GetString(root, "status");
                 if (status == null) throw response.Unrecognised();
                 var job = new BulkWriteJob
@@ -266,103 +260,5 @@ namespace ZohoCrm
             fresh.CreatedById = fresh.CreatedById ?? known.CreatedById;
             return fresh;
         }
-
-        /// <summary>
-        /// Where the token may go for a download: the connection's own hosts or Zoho's download hosts, over https
-        /// (http only on loopback). Relative URLs are resolved against the API domain.
-        /// </summary>
-        public Uri ResolveDownloadUrl(string downloadUrl)
-        {
-            if (string.IsNullOrWhiteSpace(downloadUrl))
-                throw new ZohoClientException("ZohoCrm.NoDownloadUrl", "The job has no download URL yet: it is not COMPLETED.", ErrorCategory.InvalidOperation);
-            if (!Uri.TryCreate(downloadUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            {
-                if (!Uri.TryCreate(new Uri(_connection.ApiDomain + "/"), downloadUrl, out url))
-                    throw new ZohoClientException("ZohoCrm.InvalidDownloadUrl", $"The download URL '{downloadUrl}' is not a URL.", ErrorCategory.InvalidData);
-            }
-            bool own = _connection.IsOwnHost(url);
-            bool zoho = url.Scheme == Uri.UriSchemeHttps && ZohoDownloadHost.IsMatch(url.Host);
-            if (!own && !zoho)
-                throw new ZohoClientException("ZohoCrm.ForeignHost",
-                    $"Refusing to download {url.GetLeftPart(UriPartial.Authority)}: it is neither one of this connection's hosts nor a Zoho download host, and the request would carry the access token.", ErrorCategory.SecurityError);
-            if (url.Scheme == Uri.UriSchemeHttp && !DataCenters.IsLoopback(url))
-                throw new ZohoClientException("ZohoCrm.InsecureUrl", $"Refusing to send the access token over plain http to {url.Host}.", ErrorCategory.SecurityError);
-            return url;
-        }
-
-        /// <summary>Downloads the result ZIP into <paramref name="path"/>.</summary>
-        public async Task DownloadAsync(Uri url, string path, CancellationToken ct)
-        {
-            var request = new ZohoRequest(HttpMethod.Get, url) { Idempotent = true, AllowedHost = true, ResponseFile = path };
-            var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
-            if (response.StatusCode >= 200 && response.StatusCode < 300 && response.Body.Length == 0) return;
-            using (var doc = response.ParseJson())
-            {
-                var error = ZohoErrors.FromEnvelope(doc.RootElement, response.StatusCode, response.Request);
-                if (error != null) throw error;
-            }
-            throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ErrorCategory.InvalidResult);
-        }
-
-    }
-
-    /// <summary>Reads Zoho's result ZIP: one CSV with the first three mapped columns, then STATUS, RECORD_ID, ERRORS.</summary>
-    internal static class BulkWriteResults
-    {
-        /// <summary>The file is a ZIP whose entries can be listed.</summary>
-        public static bool IsReadable(string zipPath)
-        {
-            try
-            {
-                using (var zip = ZipFile.OpenRead(zipPath)) return zip.Entries.Count > 0;
-            }
-            catch (InvalidDataException) { return false; }
-        }
-
-        public static IEnumerable<PSObject> Read(string zipPath, long firstRow, string jobId)
-        {
-            using (var zip = ZipFile.OpenRead(zipPath))
-            {
-                var entries = zip.Entries.Where(e => e.FullName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
-                if (entries.Count != 1)
-                    throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} should hold one CSV file; it holds {entries.Count}.", ErrorCategory.InvalidResult);
-                using (var reader = new CsvReader(new StreamReader(entries[0].Open(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)))
-                {
-                    var header = reader.ReadRecord();
-                    if (header == null) yield break;
-                    int status = IndexOf(header, "STATUS"), recordId = IndexOf(header, "RECORD_ID"), errors = IndexOf(header, "ERRORS");
-                    if (status < 0)
-                        throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} has no STATUS column (columns: {string.Join(", ", header)}).", ErrorCategory.InvalidResult);
-                    var echoed = Enumerable.Range(0, header.Count).Where(i => i != status && i != recordId && i != errors).ToList();
-                    long row = firstRow;
-                    List<string> record;
-                    while ((record = reader.ReadRecord()) != null)
-                    {
-                        if (record.Count == 1 && record[0].Length == 0) continue;
-                        var o = new PSObject();
-                        o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
-                        o.Properties.Add(new PSNoteProperty("RowNumber", row++));
-                        foreach (int i in echoed)
-                            o.Properties.Add(new PSNoteProperty(UniqueName(o, header[i]), i < record.Count ? record[i] : null));
-                        o.Properties.Add(new PSNoteProperty("Status", Cell(record, status)?.ToLowerInvariant()));
-                        o.Properties.Add(new PSNoteProperty("RecordId", NullIfEmpty(Cell(record, recordId))));
-                        o.Properties.Add(new PSNoteProperty("Errors", NullIfEmpty(Cell(record, errors))));
-                        o.Properties.Add(new PSNoteProperty("JobId", jobId));
-                        yield return o;
-                    }
-                }
-            }
-        }
-
-        private static string UniqueName(PSObject o, string name)
-        {
-            string candidate = name;
-            for (int n = 2; o.Properties[candidate] != null; n++) candidate = name + "_" + n;
-            return candidate;
-        }
-
-        private static int IndexOf(List<string> header, string name) => header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
-        private static string Cell(List<string> record, int i) => i >= 0 && i < record.Count ? record[i] : null;
-        private static string NullIfEmpty(string s) => string.IsNullOrEmpty(s) ? null : s;
     }
 }

@@ -4,7 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Text;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>One ZIP holding one CSV, ready to upload: rows FirstRow..LastRow of the caller's input.</summary>
     internal sealed class BulkChunk
@@ -78,7 +78,7 @@ namespace ZohoCrm
             _current.ZipBytes = _file.Length;
             _file.Dispose();
             _writer = null; _zip = null; _file = null; _current = null;
-            Memory.Release();
+            Memory.ForceCompactingCollection();
         }
 
         /// <summary>Deletes every ZIP this writer made.</summary>
@@ -95,7 +95,7 @@ namespace ZohoCrm
     }
 }
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>
     /// Bulk write pushes millions of short-lived objects through the engine (input rows, result rows). The module
@@ -105,6 +105,6 @@ namespace ZohoCrm
     /// </summary>
     internal static class Memory
     {
-        public static void Release() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        public static void ForceCompactingCollection() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 }

@@ -3,15 +3,15 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
-using System.Management.Automation;
 using System.Text;
+using ZohoCrm.Http;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>RFC 4180 CSV: the writer the module uploads with, and a streaming reader for CSV input and Zoho's results.</summary>
     internal static class Csv
     {
-        public const string ZohoDateTimeFormat = "MM/dd/yyyy HH:mm:ss";
+        public const string BulkWriteDateTimeFormat = "MM/dd/yyyy HH:mm:ss";
 
         /// <summary>Quotes a cell when it holds a comma, a quote, a line break, or leading/trailing spaces.</summary>
         public static void WriteCell(TextWriter w, string value)
@@ -41,7 +41,6 @@ namespace ZohoCrm
         /// </summary>
         public static string FormatValue(object value, string dateFormat, string column, long row)
         {
-            if (value is PSObject pso) value = pso.BaseObject is PSCustomObject ? (object)pso : pso.BaseObject;
             switch (value)
             {
                 case null: return "";
@@ -49,18 +48,16 @@ namespace ZohoCrm
                 case string s: return s;
                 case char c: return c.ToString();
                 case bool b: return b ? "true" : "false";
-                case SwitchParameter sp: return sp.IsPresent ? "true" : "false";
-                case DateTime dt: return dt.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
-                case DateTimeOffset dto: return dto.ToString(dateFormat ?? ZohoDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTime dt: return dt.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTimeOffset dto: return dto.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
                 case double d when double.IsNaN(d) || double.IsInfinity(d):
                 case float f when float.IsNaN(f) || float.IsInfinity(f):
                     throw new ZohoValidationException("ZohoCrm.InvalidValue", $"Row {row}, column '{column}': {value} is not a number Zoho can store.", "InputObject");
                 case double d: return RoundTrip(d);
                 case float f: return RoundTrip(f);
                 case IDictionary _:
-                case PSObject _:
                     throw new ZohoValidationException("ZohoCrm.InvalidValue",
-                        $"Row {row}, column '{column}' holds an object ({(value is PSObject ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
+                        $"Row {row}, column '{column}' holds an object ({(value is CustomObjectValue ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
                 case IEnumerable list:
                     var parts = new List<string>();
                     foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row));

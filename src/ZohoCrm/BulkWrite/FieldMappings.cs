@@ -3,9 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using System.Management.Automation;
 
-namespace ZohoCrm
+namespace ZohoCrm.BulkWrite
 {
     /// <summary>A field mapping as the user gave it, resolved against the columns.</summary>
     internal sealed class FieldMappingSpec
@@ -29,10 +28,9 @@ namespace ZohoCrm
         public static List<FieldMappingSpec> Parse(object mapping, IReadOnlyList<string> columns)
         {
             var specs = new List<FieldMappingSpec>();
-            mapping = Unwrap(mapping);
             if (mapping is IDictionary dict && !dict.Contains("ApiName") && !dict.Contains("api_name"))
             {
-                foreach (DictionaryEntry e in dict) specs.Add(Parse(Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture), e.Value, columns));
+                foreach (DictionaryEntry e in dict) specs.Add(Parse(Convert.ToString(e.Key, CultureInfo.InvariantCulture), e.Value, columns));
             }
             else if (mapping is IDictionary single)
             {
@@ -42,7 +40,7 @@ namespace ZohoCrm
             {
                 foreach (var item in list)
                 {
-                    if (!(Unwrap(item) is IDictionary d))
+                    if (!(item is IDictionary d))
                         throw Bad($"each item of a -FieldMapping list must be a hashtable such as @{{ ApiName = 'Last_Name'; Column = 'Surname' }}, not '{item}'.");
                     specs.Add(ParseItem(d, columns));
                 }
@@ -57,7 +55,7 @@ namespace ZohoCrm
 
         private static FieldMappingSpec ParseItem(IDictionary d, IReadOnlyList<string> columns)
         {
-            string api = Convert.ToString(Unwrap(Get(d, "ApiName") ?? Get(d, "api_name")), CultureInfo.InvariantCulture);
+            string api = Convert.ToString(Get(d, "ApiName") ?? Get(d, "api_name"), CultureInfo.InvariantCulture);
             return Parse(api, d, columns);
         }
 
@@ -66,23 +64,22 @@ namespace ZohoCrm
             if (string.IsNullOrWhiteSpace(apiName) || apiName.IndexOfAny(new[] { ' ', '"', '\'', ',' }) >= 0)
                 throw Bad($"'{apiName}' is not a field API name (API names have no spaces, such as Last_Name).");
             var spec = new FieldMappingSpec { ApiName = apiName };
-            value = Unwrap(value);
             if (value is IDictionary d)
             {
                 foreach (DictionaryEntry e in d)
                 {
-                    string key = Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture);
+                    string key = Convert.ToString(e.Key, CultureInfo.InvariantCulture);
                     if (!new[] { "ApiName", "api_name", "Column", "Index", "Format", "FindBy", "DefaultValue" }.Contains(key, StringComparer.OrdinalIgnoreCase))
                         throw Bad($"the mapping of '{apiName}' has an unknown key '{key}' (known: Column, Index, Format, FindBy, DefaultValue).");
                 }
-                object column = Unwrap(Get(d, "Column"));
-                object index = Unwrap(Get(d, "Index"));
+                object column = Get(d, "Column");
+                object index = Get(d, "Index");
                 if (column != null && index != null) throw Bad($"the mapping of '{apiName}' gives both Column and Index: give one.");
                 if (column != null) spec.Index = ResolveColumn(apiName, Convert.ToString(column, CultureInfo.InvariantCulture), columns);
                 if (index != null) spec.Index = ResolveIndex(apiName, index, columns);
-                spec.Format = Convert.ToString(Unwrap(Get(d, "Format")), CultureInfo.InvariantCulture);
-                spec.FindBy = Convert.ToString(Unwrap(Get(d, "FindBy")), CultureInfo.InvariantCulture);
-                if (d.Contains("DefaultValue")) { spec.HasDefault = true; spec.DefaultValue = Unwrap(Get(d, "DefaultValue")); }
+                spec.Format = Convert.ToString(Get(d, "Format"), CultureInfo.InvariantCulture);
+                spec.FindBy = Convert.ToString(Get(d, "FindBy"), CultureInfo.InvariantCulture);
+                if (d.Contains("DefaultValue")) { spec.HasDefault = true; spec.DefaultValue = Get(d, "DefaultValue"); }
                 if (string.IsNullOrEmpty(spec.Format)) spec.Format = null;
                 if (string.IsNullOrEmpty(spec.FindBy)) spec.FindBy = null;
                 if (spec.Index == null && !spec.HasDefault)
@@ -97,7 +94,7 @@ namespace ZohoCrm
         private static object Get(IDictionary d, string key)
         {
             foreach (DictionaryEntry e in d)
-                if (string.Equals(Convert.ToString(Unwrap(e.Key), CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) return e.Value;
+                if (string.Equals(Convert.ToString(e.Key, CultureInfo.InvariantCulture), key, StringComparison.OrdinalIgnoreCase)) return e.Value;
             return null;
         }
 
@@ -116,8 +113,6 @@ namespace ZohoCrm
                 throw Bad($"the mapping of '{apiName}' uses column index {index}, but the input has {columns?.Count} columns (0 to {columns?.Count - 1}).");
             return index;
         }
-
-        private static object Unwrap(object o) => o is PSObject p ? p.BaseObject : o;
 
         private static ZohoValidationException Bad(string message) => new ZohoValidationException("ZohoCrm.InvalidFieldMapping", "Invalid -FieldMapping: " + message, Param);
     }
@@ -161,39 +156,13 @@ namespace ZohoCrm
             }
         }
 
-        /// <summary>The column names of an input object: an IDictionary's keys, else its properties in order.</summary>
-        public static List<string> ColumnsOf(PSObject obj)
+        /// <summary>One row from the cells of an input object (name, plain value); a name outside the columns is an error (never silently dropped).</summary>
+        public string[] Build(IEnumerable<KeyValuePair<string, object>> cells, long row)
         {
-            if (obj.BaseObject is IDictionary d)
-                return d.Keys.Cast<object>().Select(k => Convert.ToString(k is PSObject p ? p.BaseObject : k, CultureInfo.InvariantCulture)).ToList();
-            return obj.Properties.Where(p => p.IsGettable && IsData(p)).Select(p => p.Name).ToList();
-        }
-
-        private static bool IsData(PSPropertyInfo p) =>
-            p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property || p.MemberType == PSMemberTypes.AliasProperty || p.MemberType == PSMemberTypes.ScriptProperty || p.MemberType == PSMemberTypes.CodeProperty;
-
-        /// <summary>One row; a property outside the columns is an error (never silently dropped).</summary>
-        public string[] Build(PSObject obj, long row)
-        {
-            var cells = new string[Columns.Count];
-            for (int i = 0; i < cells.Length; i++) cells[i] = "";
-            if (obj.BaseObject is IDictionary d)
-            {
-                foreach (DictionaryEntry e in d)
-                {
-                    string key = Convert.ToString(e.Key is PSObject p ? p.BaseObject : e.Key, CultureInfo.InvariantCulture);
-                    Set(cells, key, e.Value, row);
-                }
-            }
-            else
-            {
-                foreach (var p in obj.Properties)
-                {
-                    if (!p.IsGettable || !IsData(p)) continue;
-                    Set(cells, p.Name, p.Value, row);
-                }
-            }
-            return cells;
+            var result = new string[Columns.Count];
+            for (int i = 0; i < result.Length; i++) result[i] = "";
+            foreach (var cell in cells) Set(result, cell.Key, cell.Value, row);
+            return result;
         }
 
         private void Set(string[] cells, string name, object value, long row)

@@ -1,7 +1,6 @@
 using System;
 using System.Management.Automation;
 using System.Security;
-using System.Text.RegularExpressions;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -78,7 +77,25 @@ namespace ZohoCrm.Cmdlets
             Connection connection;
             try
             {
-                connection = Run(ct => ConnectionFactory.ConnectAsync(this, ct));
+                var options = new ConnectOptions
+                {
+                    IsAccessTokenMode = ParameterSetName == TokenSet,
+                    AccessToken = AccessToken,
+                    ClientId = ClientId,
+                    ClientSecret = ClientSecret,
+                    RefreshToken = RefreshToken,
+                    DataCenter = DataCenter,
+                    ApiDomain = ApiDomain,
+                    ApiDomainGiven = MyInvocation.BoundParameters.ContainsKey(nameof(ApiDomain)),
+                    AccountsUrl = AccountsUrl,
+                    UploadUrl = UploadUrl,
+                    ApiVersion = ApiVersion,
+                    OrgId = OrgId,
+                    TimeoutSec = TimeoutSec,
+                    MaxRetryCount = MaxRetryCount,
+                    RetryBaseDelay = RetryBaseDelay,
+                };
+                connection = Run(ct => ConnectionFactory.ConnectAsync(options, ct));
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
@@ -88,95 +105,6 @@ namespace ZohoCrm.Cmdlets
             SessionStore.Set(CurrentRunspace, connection);
             WriteVerbose($"Connected: {connection}; accounts {connection.AccountsUrl}, uploads {connection.UploadUrl}; retries: {connection.RetryPolicy}.");
             if (PassThru) WriteObject(connection);
-        }
-
-        internal bool IsAccessTokenMode => ParameterSetName == TokenSet;
-        internal bool ApiDomainGiven => MyInvocation.BoundParameters.ContainsKey(nameof(ApiDomain));
-    }
-
-    internal static class ConnectionFactory
-    {
-        public static async System.Threading.Tasks.Task<Connection> ConnectAsync(ConnectZcrm p, System.Threading.CancellationToken ct)
-        {
-            if (p.RetryBaseDelay < TimeSpan.Zero || p.RetryBaseDelay > TimeSpan.FromMinutes(1))
-                throw new ZohoValidationException("ZohoCrm.InvalidRetryDelay", "-RetryBaseDelay must be between 0 and 1 minute.", "RetryBaseDelay");
-
-            // Hosts: the data center's, or those of an explicit -ApiDomain; -AccountsUrl and -UploadUrl override.
-            var dcHosts = DataCenters.Get(p.DataCenter);
-            Uri apiDomain = p.ApiDomain != null ? DataCenters.ParseBaseUrl(p.ApiDomain, "-ApiDomain") : new Uri(dcHosts.ApiDomain);
-            var knownApi = DataCenters.FromApiDomain(apiDomain);
-            string dataCenter = knownApi?.DataCenter.ToString() ?? "Custom";
-            var defaults = knownApi ?? (p.ApiDomain != null ? null : dcHosts);
-            Uri accounts = p.AccountsUrl != null ? DataCenters.ParseBaseUrl(p.AccountsUrl, "-AccountsUrl")
-                : defaults != null ? new Uri(defaults.AccountsUrl) : apiDomain;
-            Uri upload = p.UploadUrl != null ? DataCenters.ParseBaseUrl(p.UploadUrl, "-UploadUrl")
-                : defaults != null ? new Uri(defaults.UploadUrl) : apiDomain;
-
-            var retry = new RetryPolicy(p.MaxRetryCount, p.RetryBaseDelay, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
-            var timeout = TimeSpan.FromSeconds(p.TimeoutSec);
-            var http = ZohoClient.CreateHttpClient();
-
-            if (p.IsAccessTokenMode)
-            {
-                if (p.AccessToken.Length == 0)
-                    throw new ZohoValidationException("ZohoCrm.EmptyToken", "-AccessToken is empty.", "AccessToken");
-                return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "AccessToken", null,
-                    new StaticTokenProvider(p.AccessToken), http, retry, timeout);
-            }
-
-            if (p.ClientSecret.Length == 0)
-                throw new ZohoValidationException("ZohoCrm.EmptySecret", "-ClientSecret is empty.", "ClientSecret");
-            if (p.RefreshToken.Length == 0)
-                throw new ZohoValidationException("ZohoCrm.EmptyToken", "-RefreshToken is empty.", "RefreshToken");
-
-            var tokens = RefreshTokenProvider.For(accounts, p.ClientId, p.ClientSecret, p.RefreshToken, http, timeout);
-            // Refresh now (unless this process already holds a valid token for these credentials), so a wrong secret
-            // or data center fails here rather than in the middle of a job.
-            await tokens.GetAsync(ct).ConfigureAwait(false);
-
-            // Zoho names the org's API domain in the token answer; it wins unless -ApiDomain was given.
-            if (!p.ApiDomainGiven && !string.IsNullOrEmpty(tokens.ApiDomainFromZoho))
-            {
-                var fromZoho = DataCenters.ParseBaseUrl(tokens.ApiDomainFromZoho, "api_domain (from Zoho Accounts)");
-                if (!string.Equals(fromZoho.ToString(), apiDomain.ToString(), StringComparison.OrdinalIgnoreCase))
-                {
-                    OperationLog.Verbose($"Zoho Accounts names {fromZoho.ToString().TrimEnd('/')} as this org's API domain; using it.");
-                    apiDomain = fromZoho;
-                    var dc = DataCenters.FromApiDomain(apiDomain);
-                    dataCenter = dc?.DataCenter.ToString() ?? "Custom";
-                    if (p.UploadUrl == null) upload = dc != null ? new Uri(dc.UploadUrl) : apiDomain;
-                }
-            }
-            return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "RefreshToken", p.ClientId,
-                tokens, http, retry, timeout);
-        }
-    }
-
-    /// <summary>Forgets this session's connection.</summary>
-    [Cmdlet(VerbsCommunications.Disconnect, "Zcrm")]
-    [OutputType(typeof(void))]
-    public sealed class DisconnectZcrm : ZcrmCmdlet
-    {
-        protected override void EndProcessing()
-        {
-            if (!SessionStore.Clear(CurrentRunspace))
-                WriteVerbose("There was no Zoho CRM connection in this session.");
-        }
-    }
-
-    /// <summary>Returns this session's connection (no secrets in it).</summary>
-    [Cmdlet(VerbsCommon.Get, "ZcrmConnection")]
-    [OutputType(typeof(Connection))]
-    public sealed class GetZcrmConnection : ZcrmCmdlet
-    {
-        protected override void EndProcessing()
-        {
-            var connection = SessionStore.Get(CurrentRunspace);
-            if (connection == null)
-                WriteError(new ErrorRecord(new InvalidOperationException("Not connected to Zoho CRM in this session. Run Connect-Zcrm first."),
-                    "ZohoCrm.NotConnected", ErrorCategory.ObjectNotFound, null));
-            else
-                WriteObject(connection);
         }
     }
 }

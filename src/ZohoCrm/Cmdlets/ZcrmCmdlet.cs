@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -14,8 +15,6 @@ namespace ZohoCrm.Cmdlets
     public abstract class ZcrmCmdlet : PSCmdlet
     {
         private readonly CancellationTokenSource _stop = new CancellationTokenSource();
-
-        protected CancellationToken StopToken => _stop.Token;
 
         protected override void StopProcessing() => _stop.Cancel();
 
@@ -59,10 +58,10 @@ namespace ZohoCrm.Cmdlets
         internal void ThrowTerminating(Exception ex, object target = null)
         {
             if (ex is PipelineStoppedException) throw ex;
-            ThrowTerminatingError(ZohoErrors.ToErrorRecord(ex, target));
+            ThrowTerminatingError(ErrorRecords.For(ex, target));
         }
 
-        internal void WriteError(Exception ex, object target) => WriteError(ZohoErrors.ToErrorRecord(ex, target));
+        internal void WriteError(Exception ex, object target) => WriteError(ErrorRecords.For(ex, target));
 
         protected Runspace CurrentRunspace => Runspace.DefaultRunspace;
 
@@ -95,7 +94,14 @@ namespace ZohoCrm.Cmdlets
             public void Verbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
             public void Debug(string message) => Post(() => _cmdlet.WriteDebug(message));
             public void Warning(string message) => Post(() => _cmdlet.WriteWarning(message));
-            public void Progress(ProgressRecord record) => Post(() => _cmdlet.WriteProgress(record));
+            public void Progress(OperationProgress progress) => Post(() => _cmdlet.WriteProgress(ToRecord(progress)));
+
+            private static ProgressRecord ToRecord(OperationProgress progress)
+            {
+                var record = new ProgressRecord(progress.ActivityId, progress.Activity, progress.Status);
+                if (progress.PercentComplete.HasValue) record.PercentComplete = progress.PercentComplete.Value;
+                return record;
+            }
         }
     }
 

@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Management.Automation;
-using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
+using ZohoCrm.Http;
 
 namespace ZohoCrm
 {
@@ -64,17 +63,15 @@ namespace ZohoCrm
             if (!string.IsNullOrEmpty(OrgId)) return OrgId;
             if (_orgZgid != null) return _orgZgid;
             var response = await Client.SendAsync(new ZohoRequest(System.Net.Http.HttpMethod.Get, CrmUrl("org")) { Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var error = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (error != null) throw error;
                 string zgid = null;
                 if (root.ValueKind == System.Text.Json.JsonValueKind.Object && root.TryGetProperty("org", out var orgs)
                     && orgs.ValueKind == System.Text.Json.JsonValueKind.Array && orgs.GetArrayLength() > 0)
                     zgid = Json.GetString(orgs[0], "zgid") ?? Json.GetString(orgs[0], "id");
                 if (zgid == null)
-                    throw new ZohoClientException("ZohoCrm.NoOrgId", $"Zoho's answer to {response.Request} names no org (zgid). Give -OrgId to Connect-Zcrm.", ErrorCategory.InvalidResult);
+                    throw new ZohoClientException("ZohoCrm.NoOrgId", $"Zoho's answer to {response.Request} names no org (zgid). Give -OrgId to Connect-Zcrm.", ZohoErrorKind.InvalidResult);
                 _orgZgid = zgid;
                 return zgid;
             }
@@ -84,32 +81,5 @@ namespace ZohoCrm
         internal Uri CrmUrl(string relative) => new Uri(ApiDomain + "/crm/" + ApiVersion + "/" + relative.TrimStart('/'));
 
         public override string ToString() => $"Zoho CRM {DataCenter} {ApiDomain} ({ApiVersion}, {AuthType})";
-    }
-
-    /// <summary>
-    /// The connection made by Connect-Zcrm, kept per runspace: another runspace (a job, ForEach-Object -Parallel,
-    /// a second PowerShell tab) does not see it and must be given -Connection.
-    /// </summary>
-    internal static class SessionStore
-    {
-        private sealed class Slot { public Connection Connection; }
-        private static readonly ConditionalWeakTable<Runspace, Slot> Slots = new ConditionalWeakTable<Runspace, Slot>();
-
-        public static Connection Get(Runspace runspace) =>
-            runspace != null && Slots.TryGetValue(runspace, out var slot) ? slot.Connection : null;
-
-        public static void Set(Runspace runspace, Connection connection)
-        {
-            if (runspace == null) throw new InvalidOperationException("There is no current runspace to keep the connection in.");
-            // The replaced connection is not disposed: a script may still hold it (-PassThru) for -Connection.
-            Slots.GetValue(runspace, _ => new Slot()).Connection = connection;
-        }
-
-        public static bool Clear(Runspace runspace)
-        {
-            if (runspace == null || !Slots.TryGetValue(runspace, out var slot) || slot.Connection == null) return false;
-            slot.Connection = null;
-            return true;
-        }
     }
 }

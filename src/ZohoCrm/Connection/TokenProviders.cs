@@ -7,6 +7,7 @@ using System.Security;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
 namespace ZohoCrm
 {
@@ -164,7 +165,7 @@ namespace ZohoCrm
                 throw new ZohoClientException("ZohoCrm.RefreshLimit",
                     $"This connection already obtained {RefreshLimit} access tokens in the last {RefreshWindow.TotalMinutes:0} minutes, Zoho's limit per refresh token; asking again would lock the refresh token out. The next refresh is possible at {next.ToLocalTime():u}. (If tokens expire that fast, check the clock and the token lifetime.)",
                     // No token can be had: an authentication failure for every call that follows.
-                    System.Management.Automation.ErrorCategory.AuthenticationError);
+                    ZohoErrorKind.AuthenticationError);
             }
 
             for (int attempt = 1; ; attempt++)
@@ -174,7 +175,7 @@ namespace ZohoCrm
                     await RefreshOnceAsync(now, ct).ConfigureAwait(false);
                     return;
                 }
-                catch (ZohoClientException ex) when (attempt < 3 && (ex.Category == System.Management.Automation.ErrorCategory.ConnectionError || ex.Code == "ZohoCrm.Timeout"))
+                catch (ZohoClientException ex) when (attempt < 3 && (ex.Kind == ZohoErrorKind.ConnectionError || ex.Code == "ZohoCrm.Timeout"))
                 {
                     // No answer, or a server error: Zoho Accounts issued no token we know of. Try again shortly, within the limit.
                     OperationLog.Verbose($"Token refresh failed ({ex.Message}); trying again ({attempt + 1} of 3).");
@@ -211,16 +212,16 @@ namespace ZohoCrm
                 }
                 catch (OperationCanceledException) when (!ct.IsCancellationRequested)
                 {
-                    throw new ZohoClientException("ZohoCrm.Timeout", $"Zoho Accounts did not answer the token refresh within {_requestTimeout.TotalSeconds:0} s ({request}).", System.Management.Automation.ErrorCategory.OperationTimeout);
+                    throw new ZohoClientException("ZohoCrm.Timeout", $"Zoho Accounts did not answer the token refresh within {_requestTimeout.TotalSeconds:0} s ({request}).", ZohoErrorKind.OperationTimeout);
                 }
                 catch (Exception ex) when (ex is HttpRequestException || ex is System.IO.IOException)
                 {
-                    throw new ZohoClientException("ZohoCrm.ConnectionFailed", $"Could not reach Zoho Accounts for a token refresh ({request}): {ex.GetBaseException().Message}", System.Management.Automation.ErrorCategory.ConnectionError, ex);
+                    throw new ZohoClientException("ZohoCrm.ConnectionFailed", $"Could not reach Zoho Accounts for a token refresh ({request}): {ex.GetBaseException().Message}", ZohoErrorKind.ConnectionError, ex);
                 }
             }
             OperationLog.Verbose($"{request} -> {(int)response.StatusCode} ({(DateTimeOffset.UtcNow - started).TotalMilliseconds:0} ms): access token refresh");
             if ((int)response.StatusCode >= 500)
-                throw new ZohoClientException("ZohoCrm.ServerError", $"Zoho Accounts answered the token refresh with HTTP {(int)response.StatusCode} ({request}).", System.Management.Automation.ErrorCategory.ConnectionError);
+                throw new ZohoClientException("ZohoCrm.ServerError", $"Zoho Accounts answered the token refresh with HTTP {(int)response.StatusCode} ({request}).", ZohoErrorKind.ConnectionError);
 
             JsonDocument doc = null;
             try { doc = JsonDocument.Parse(body); } catch (JsonException) { }

@@ -2,15 +2,14 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Management.Automation;
 using System.Text.Json;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>JSON reading helpers and the one place PowerShell values are turned into JSON values.</summary>
     internal static class Json
     {
-        public const string ZohoDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
+        public const string ApiDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
 
         public static string GetString(JsonElement element, string name)
         {
@@ -75,22 +74,6 @@ namespace ZohoCrm
         public static void WriteValue(Utf8JsonWriter w, object value, string path, int depth = 0)
         {
             if (depth > 16) throw new ZohoValidationException("ZohoCrm.InvalidValue", $"The value of '{path}' is nested too deeply to send to Zoho.", path);
-            if (value is PSObject pso)
-            {
-                if (pso.BaseObject is PSCustomObject)
-                {
-                    w.WriteStartObject();
-                    foreach (var p in pso.Properties)
-                    {
-                        if (!(p is PSNoteProperty) && !(p is PSProperty)) continue;
-                        w.WritePropertyName(p.Name);
-                        WriteValue(w, p.Value, path + "." + p.Name, depth + 1);
-                    }
-                    w.WriteEndObject();
-                    return;
-                }
-                value = pso.BaseObject;
-            }
             switch (value)
             {
                 case null: w.WriteNullValue(); return;
@@ -98,7 +81,6 @@ namespace ZohoCrm
                 case string s: w.WriteStringValue(s); return;
                 case char c: w.WriteStringValue(c.ToString()); return;
                 case bool b: w.WriteBooleanValue(b); return;
-                case SwitchParameter sw: w.WriteBooleanValue(sw.IsPresent); return;
                 case byte _: case sbyte _: case short _: case ushort _: case int _: case long _:
                     w.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture)); return;
                 case uint ui: w.WriteNumberValue(ui); return;
@@ -107,7 +89,7 @@ namespace ZohoCrm
                 case float f: WriteDouble(w, f, path); return;
                 case double d: WriteDouble(w, d, path); return;
                 case DateTime dt: w.WriteStringValue(FormatDateTime(dt)); return;
-                case DateTimeOffset dto: w.WriteStringValue(dto.ToString(ZohoDateTimeFormat, CultureInfo.InvariantCulture)); return;
+                case DateTimeOffset dto: w.WriteStringValue(dto.ToString(ApiDateTimeFormat, CultureInfo.InvariantCulture)); return;
                 case Enum en: w.WriteStringValue(en.ToString()); return;
                 case IDictionary dict:
                     w.WriteStartObject();
@@ -132,7 +114,7 @@ namespace ZohoCrm
         public static string FormatDateTime(DateTime dt)
         {
             var dto = dt.Kind == DateTimeKind.Utc ? new DateTimeOffset(dt, TimeSpan.Zero) : new DateTimeOffset(dt);
-            return dto.ToString(ZohoDateTimeFormat, CultureInfo.InvariantCulture);
+            return dto.ToString(ApiDateTimeFormat, CultureInfo.InvariantCulture);
         }
 
         private static void WriteDouble(Utf8JsonWriter w, double d, string path)

@@ -1,9 +1,8 @@
 using System;
-using System.Management.Automation;
 using System.Text.RegularExpressions;
 using System.Threading;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>
     /// Where library code reports what it does. The cmdlet that started the operation installs a sink that
@@ -11,12 +10,29 @@ namespace ZohoCrm
     /// there). Flows with the async operation, so a connection shared by several runspaces logs to the right one.
     /// Every message goes through <see cref="Redactor"/> first.
     /// </summary>
+    /// <summary>How far a long operation has got (Write-Progress's record, without PowerShell).</summary>
+    internal sealed class OperationProgress
+    {
+        public OperationProgress(int activityId, string activity, string status)
+        {
+            ActivityId = activityId;
+            Activity = activity;
+            Status = status;
+        }
+
+        public int ActivityId { get; }
+        public string Activity { get; }
+        public string Status { get; }
+        /// <summary>0-100, or null when unknown.</summary>
+        public int? PercentComplete { get; set; }
+    }
+
     internal interface IOperationSink
     {
         void Verbose(string message);
         void Debug(string message);
         void Warning(string message);
-        void Progress(ProgressRecord record);
+        void Progress(OperationProgress progress);
     }
 
     internal static class OperationLog
@@ -28,7 +44,7 @@ namespace ZohoCrm
         public static void Verbose(string message) => Current.Value?.Verbose(Redactor.Redact(message));
         public static void Debug(string message) => Current.Value?.Debug(Redactor.Redact(message));
         public static void Warning(string message) => Current.Value?.Warning(Redactor.Redact(message));
-        public static void Progress(ProgressRecord record) => Current.Value?.Progress(record);
+        public static void Progress(OperationProgress progress) => Current.Value?.Progress(progress);
     }
 
     /// <summary>Removes secrets from text meant for a log or an error: token fields in JSON, forms and query strings.</summary>

@@ -2,7 +2,7 @@ using System;
 using System.Threading;
 using System.Threading.Tasks;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>How -Wait follows a Zoho job: poll, report, stop when finished; 0.5 s apart at first, then 1.5x, at most 10 s.</summary>
     internal static class Polling

@@ -1,18 +1,16 @@
 using System;
-using System.Diagnostics;
+using System.Collections.Generic;
 using System.Globalization;
-using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net;
 using System.Net.Http;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Module;
 
-namespace ZohoCrm
+namespace ZohoCrm.Http
 {
     /// <summary>One request to Zoho. The content is made anew for each attempt, so retries resend it whole.</summary>
     internal sealed class ZohoRequest
@@ -38,12 +36,36 @@ namespace ZohoCrm
         public int StatusCode { get; }
         public string Body { get; }
         public string Request { get; }
+        /// <summary>The Retry-After header, if the answer had one.</summary>
+        public TimeSpan? RetryAfter { get; set; }
 
         /// <summary>An answer whose JSON this module does not recognise, as an error naming the request.</summary>
         public ZohoClientException Unrecognised() =>
             new ZohoClientException("ZohoCrm.UnexpectedResponse",
                 $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Redactor.Redact(Body.Length > 300 ? Body.Substring(0, 300) + "..." : Body)}",
-                ErrorCategory.InvalidResult);
+                ZohoErrorKind.InvalidResult);
+
+        /// <summary>
+        /// The body as JSON, once it is known not to be an error: Zoho's error envelope (at the root, or in the element
+        /// <paramref name="envelopeAt"/> picks, such as data[0]) is thrown, as is what <paramref name="otherError"/>
+        /// reads from the root (another host's error shape). The caller disposes the document.
+        /// </summary>
+        public JsonDocument EnsureSuccess(Func<JsonElement, JsonElement?> envelopeAt = null, Func<JsonElement, ZohoApiException> otherError = null)
+        {
+            var doc = ParseJson();
+            try
+            {
+                var root = doc.RootElement;
+                var error = ZohoErrors.FromEnvelope(envelopeAt?.Invoke(root) ?? root, StatusCode, Request) ?? otherError?.Invoke(root);
+                if (error != null) throw error;
+                return doc;
+            }
+            catch
+            {
+                doc.Dispose();
+                throw;
+            }
+        }
 
         /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
         public JsonDocument ParseJson()
@@ -59,20 +81,19 @@ namespace ZohoCrm
                 bool serverTrouble = StatusCode >= 500 || StatusCode == 429;
                 throw new ZohoClientException(serverTrouble ? "ZohoCrm.ServerError" : "ZohoCrm.InvalidResponse",
                     $"Zoho answered {Request} with HTTP {StatusCode} and a body that is not JSON: {snippet}",
-                    serverTrouble ? ErrorCategory.ConnectionError : ErrorCategory.InvalidResult);
+                    serverTrouble ? ZohoErrorKind.ConnectionError : ZohoErrorKind.InvalidResult);
             }
         }
     }
 
     /// <summary>
-    /// The one way requests leave the module: adds the access token (only for the connection's own hosts),
-    /// refreshes once on INVALID_TOKEN, retries 429 always and 5xx/timeouts/broken connections only for requests
-    /// that are safe to repeat, with exponential backoff and jitter honouring Retry-After, and logs each call
-    /// (method, URL, status, milliseconds) with secrets redacted.
+    /// The one way requests leave the module, as a chain of small steps: the host guard (the token goes only to the
+    /// connection's own hosts), retries (429 always; 5xx, timeouts and broken connections only for requests that
+    /// are safe to repeat; ZohoClient.Retry.cs), the token with X-CRM-ORG and the one refresh on INVALID_TOKEN
+    /// (AuthStep), and one exchange logged with secrets redacted (ZohoClient.Exchange.cs).
     /// </summary>
-    internal sealed class ZohoClient : IDisposable
+    internal sealed partial class ZohoClient : IDisposable
     {
-        private static readonly Random Jitter = new Random();
         private readonly HttpClient _http;
         private readonly ITokenProvider _tokens;
         private readonly Func<Uri, bool> _mayCarryToken;
@@ -85,7 +106,6 @@ namespace ZohoCrm
 
         public RetryPolicy Retry { get; }
         public TimeSpan RequestTimeout { get; }
-        public ITokenProvider Tokens => _tokens;
 
         public static HttpClient CreateHttpClient()
         {
@@ -100,159 +120,58 @@ namespace ZohoCrm
             return http;
         }
 
-        public async Task<ZohoResponse> SendAsync(ZohoRequest request, CancellationToken ct)
+        /// <summary>
+        /// Sends a request through the steps, outermost first: the host guard, retries (RetryStep), the token, org
+        /// header and one refresh (AuthStep), one HTTP exchange with its timeout and redacted log (ExchangeAsync).
+        /// </summary>
+        public Task<ZohoResponse> SendAsync(ZohoRequest request, CancellationToken ct)
+        {
+            GuardHost(request);
+            string describe = request.Describe();
+            var auth = new AuthStep(this, request, describe);
+            return WithRetriesAsync(request, describe, auth.SendAsync, ct);
+        }
+
+        /// <summary>The access token goes only to the connection's own hosts (or a URL the caller vouched for).</summary>
+        private void GuardHost(ZohoRequest request)
         {
             if (!request.AllowedHost && !_mayCarryToken(request.Url))
                 throw new ZohoClientException("ZohoCrm.ForeignHost",
-                    $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ErrorCategory.SecurityError);
+                    $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ZohoErrorKind.SecurityError);
+        }
 
-            string describe = request.Describe();
-            int attempt = 0;
-            bool refreshed = false;
-            var started = Stopwatch.StartNew();
-            while (true)
+        /// <summary>
+        /// Adds the access token and X-CRM-ORG to each attempt; when Zoho rejects the token as expired (401
+        /// INVALID_TOKEN), refreshes it and sends again, once per request whatever the number of retries.
+        /// </summary>
+        private sealed class AuthStep
+        {
+            private readonly ZohoClient _client;
+            private readonly ZohoRequest _request;
+            private readonly string _describe;
+            private bool _refreshed;
+
+            public AuthStep(ZohoClient client, ZohoRequest request, string describe) { _client = client; _request = request; _describe = describe; }
+
+            public async Task<ZohoResponse> SendAsync(CancellationToken ct)
             {
-                attempt++;
-                AccessToken token = await _tokens.GetAsync(ct).ConfigureAwait(false);
-                int status;
-                string body;
-                TimeSpan? retryAfter = null;
-                string location = null;
-                var watch = Stopwatch.StartNew();
-                var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                try
+                while (true)
                 {
-                    using (var message = new HttpRequestMessage(request.Method, request.Url))
+                    var tokens = _client._tokens;
+                    AccessToken token = await tokens.GetAsync(ct).ConfigureAwait(false);
+                    var headers = new List<KeyValuePair<string, string>> { new KeyValuePair<string, string>("Authorization", "Zoho-oauthtoken " + token.Value) };
+                    if (!string.IsNullOrEmpty(_client._orgId)) headers.Add(new KeyValuePair<string, string>("X-CRM-ORG", _client._orgId));
+                    var answer = await _client.ExchangeAsync(_request, _describe, headers, ct).ConfigureAwait(false);
+                    if (answer.StatusCode == 401 && !_refreshed && tokens.CanRefresh && ErrorCode(answer.Body) == "INVALID_TOKEN")
                     {
-                        message.Headers.TryAddWithoutValidation("Authorization", "Zoho-oauthtoken " + token.Value);
-                        if (!string.IsNullOrEmpty(_orgId)) message.Headers.TryAddWithoutValidation("X-CRM-ORG", _orgId);
-                        foreach (var h in request.Headers) { message.Headers.Remove(h.Key); message.Headers.TryAddWithoutValidation(h.Key, h.Value); }
-                        if (request.Content != null) message.Content = request.Content();
-                        timeout.CancelAfter(RequestTimeout);
-                        using (var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false))
-                        // Reading the body does not take the token everywhere (.NET Framework): a timeout or Ctrl+C
-                        // aborts a stalled body by disposing the response.
-                        using (timeout.Token.Register(response.Dispose))
-                        {
-                            status = (int)response.StatusCode;
-                            retryAfter = RetryAfterHeader(response);
-                            location = response.Headers.Location?.GetLeftPart(UriPartial.Authority);
-                            string mediaType = response.Content?.Headers.ContentType?.MediaType ?? "";
-                            if (request.ResponseFile != null && status >= 200 && status < 300 && !mediaType.Contains("json"))
-                            {
-                                using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                                using (var target = new FileStream(request.ResponseFile, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-                                    await source.CopyToAsync(target, 81920, timeout.Token).ConfigureAwait(false);
-                                body = "";
-                            }
-                            else
-                            {
-                                body = response.Content == null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                            }
-                        }
+                        OperationLog.Verbose("The access token was rejected as expired (INVALID_TOKEN): refreshing it and sending the request again.");
+                        await tokens.RefreshAsync(token.Generation, ct).ConfigureAwait(false);
+                        _refreshed = true;
+                        continue;
                     }
-                }
-                catch (Exception) when (ct.IsCancellationRequested)
-                {
-                    throw new OperationCanceledException(ct);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
-                {
-                    bool timedOut = timeout.IsCancellationRequested;
-                    string what = timedOut ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s" : "connection failed: " + ex.GetBaseException().Message;
-                    OperationLog.Verbose($"{describe} -> {what} ({watch.ElapsedMilliseconds} ms)");
-                    // A request that never reached Zoho may always be sent again; one whose outcome is unknown only if it is safe to repeat.
-                    bool neverSent = IsConnectionRefused(ex);
-                    if ((request.Idempotent || neverSent) && await BackOffAsync(attempt, null, started, describe, what, ct).ConfigureAwait(false)) continue;
-                    string advice = request.Idempotent || neverSent ? "" : " Zoho may or may not have carried it out: check before sending it again.";
-                    throw new ZohoClientException(timedOut ? "ZohoCrm.Timeout" : "ZohoCrm.ConnectionFailed",
-                        $"{describe} failed after {attempt} attempt(s): {what}.{advice}",
-                        timedOut ? ErrorCategory.OperationTimeout : ErrorCategory.ConnectionError, ex);
-                }
-                finally
-                {
-                    timeout.Dispose();
-                }
-
-                OperationLog.Verbose($"{describe} -> {status} ({watch.ElapsedMilliseconds} ms)");
-                if (status >= 300 && status < 400)
-                    throw new ZohoClientException("ZohoCrm.Redirected",
-                        $"{describe} answered HTTP {status} (a redirect{(location == null ? "" : " to " + location)}). The module does not follow redirects, so the access token never reaches another host: check -ApiDomain / -DataCenter.",
-                        ErrorCategory.InvalidResult);
-                OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
-                var answer = new ZohoResponse(status, body, describe);
-
-                if (status == 401 && !refreshed && _tokens.CanRefresh && ErrorCode(body) == "INVALID_TOKEN")
-                {
-                    OperationLog.Verbose("The access token was rejected as expired (INVALID_TOKEN): refreshing it and sending the request again.");
-                    await _tokens.RefreshAsync(token.Generation, ct).ConfigureAwait(false);
-                    refreshed = true;
-                    attempt--;
-                    continue;
-                }
-
-                // 429: Zoho refused before doing anything, so any request may be sent again.
-                bool retryable = status == 429 || (request.Idempotent && (status == 500 || status == 502 || status == 503 || status == 504));
-                if (retryable)
-                {
-                    retryAfter = retryAfter ?? RetryAfterDetail(body);
-                    if (await BackOffAsync(attempt, retryAfter, started, describe, "HTTP " + status, ct).ConfigureAwait(false)) continue;
-                }
-                return answer;
-            }
-        }
-
-        private async Task<bool> BackOffAsync(int attempt, TimeSpan? retryAfter, Stopwatch started, string describe, string why, CancellationToken ct)
-        {
-            if (attempt > Retry.MaxRetries) return false;
-            TimeSpan delay = retryAfter ?? Retry.Delay(attempt, Jitter);
-            if (delay > Retry.MaxDelay) delay = Retry.MaxDelay;
-            if (started.Elapsed + delay > Retry.MaxTotal)
-            {
-                OperationLog.Verbose($"Not retrying {describe}: the retry budget of {Retry.MaxTotal.TotalSeconds:0} s would be exceeded.");
-                return false;
-            }
-            OperationLog.Verbose($"{describe}: {why}; retry {attempt} of {Retry.MaxRetries} in {delay.TotalSeconds:0.##} s (budget left {(Retry.MaxTotal - started.Elapsed).TotalSeconds:0} s).");
-            await Task.Delay(delay, ct).ConfigureAwait(false);
-            return true;
-        }
-
-        private static bool IsConnectionRefused(Exception ex)
-        {
-            for (var e = ex; e != null; e = e.InnerException)
-                if (e is SocketException se && (se.SocketErrorCode == SocketError.ConnectionRefused || se.SocketErrorCode == SocketError.HostNotFound))
-                    return true;
-            return false;
-        }
-
-        private static TimeSpan? RetryAfterHeader(HttpResponseMessage response)
-        {
-            var ra = response.Headers.RetryAfter;
-            if (ra == null) return null;
-            if (ra.Delta.HasValue) return ra.Delta.Value;
-            if (ra.Date.HasValue) { var d = ra.Date.Value - DateTimeOffset.UtcNow; return d > TimeSpan.Zero ? d : TimeSpan.Zero; }
-            return null;
-        }
-
-        /// <summary>details.retry_after: seconds, or an epoch time in milliseconds.</summary>
-        private static TimeSpan? RetryAfterDetail(string body)
-        {
-            try
-            {
-                using (var doc = JsonDocument.Parse(body))
-                {
-                    var details = Json.GetObject(doc.RootElement, "details");
-                    long? v = details.HasValue ? Json.GetInt64(details.Value, "retry_after") : null;
-                    if (!v.HasValue || v < 0) return null;
-                    if (v > 100_000_000_000L)
-                    {
-                        var d = DateTimeOffset.FromUnixTimeMilliseconds(v.Value) - DateTimeOffset.UtcNow;
-                        return d > TimeSpan.Zero ? d : TimeSpan.Zero;
-                    }
-                    return TimeSpan.FromSeconds(v.Value);
+                    return answer;
                 }
             }
-            catch (JsonException) { return null; }
         }
 
         private static string ErrorCode(string body)
@@ -267,30 +186,5 @@ namespace ZohoCrm
         private static string Truncate(string s, int max) => s == null ? "" : s.Length <= max ? s : s.Substring(0, max) + $"... ({s.Length} chars)";
 
         public void Dispose() => _http.Dispose();
-    }
-
-    /// <summary>How often and how long a request that is safe to repeat is retried.</summary>
-    public sealed class RetryPolicy
-    {
-        public RetryPolicy(int maxRetries, TimeSpan baseDelay, TimeSpan maxDelay, TimeSpan maxTotal)
-        {
-            MaxRetries = maxRetries; BaseDelay = baseDelay; MaxDelay = maxDelay; MaxTotal = maxTotal;
-        }
-        public int MaxRetries { get; }
-        public TimeSpan BaseDelay { get; }
-        public TimeSpan MaxDelay { get; }
-        public TimeSpan MaxTotal { get; }
-
-        /// <summary>Exponential backoff with equal jitter: between half and all of base * 2^(attempt-1), capped.</summary>
-        internal TimeSpan Delay(int attempt, Random random)
-        {
-            double ceiling = Math.Min(MaxDelay.TotalMilliseconds, BaseDelay.TotalMilliseconds * Math.Pow(2, attempt - 1));
-            double ms;
-            lock (random) ms = ceiling / 2 + random.NextDouble() * ceiling / 2;
-            return TimeSpan.FromMilliseconds(ms);
-        }
-
-        public override string ToString() =>
-            string.Format(CultureInfo.InvariantCulture, "{0} retries, base {1:0.###} s, cap {2:0.#} s, budget {3:0} s", MaxRetries, BaseDelay.TotalSeconds, MaxDelay.TotalSeconds, MaxTotal.TotalSeconds);
     }
 }

@@ -1,45 +1,63 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
-using System.Management.Automation;
 using System.Text;
-using System.Text.Json;
+using ZohoCrm.Http;
 
 namespace ZohoCrm
 {
-    /// <summary>Base of every error the module raises; carries the ErrorId and category for the error record.</summary>
+    /// <summary>
+    /// What kind of failure an error is; the cmdlets turn it into PowerShell's ErrorCategory of the same name.
+    /// </summary>
+    public enum ZohoErrorKind
+    {
+        InvalidArgument,
+        InvalidData,
+        InvalidOperation,
+        InvalidResult,
+        AuthenticationError,
+        PermissionDenied,
+        SecurityError,
+        ObjectNotFound,
+        ResourceBusy,
+        ResourceUnavailable,
+        LimitsExceeded,
+        ConnectionError,
+        OperationTimeout,
+        WriteError,
+    }
+
+    /// <summary>Base of every error the module raises; carries the ErrorId (Code) and the kind of failure.</summary>
     public abstract class ZohoException : Exception
     {
-        protected ZohoException(string code, string message, ErrorCategory category, Exception inner = null)
+        protected ZohoException(string code, string message, ZohoErrorKind kind, Exception inner = null)
             : base(message, inner)
         {
             Code = code;
-            Category = category;
+            Kind = kind;
         }
 
         /// <summary>Zoho's code (INVALID_DATA, INVALID_TOKEN...) or ZohoCrm.&lt;Reason&gt; for the module's own checks.</summary>
         public string Code { get; }
-        public ErrorCategory Category { get; }
+        public ZohoErrorKind Kind { get; }
 
         /// <summary>
         /// A rejection of the request itself (bad field or mapping, authentication, permission, an answer we cannot
         /// read): sending the next batch or job would fail the same way, so a multi-call command stops. Otherwise the
         /// failure is a passing one (server error, no answer, throttling past the retries) and the next call goes on.
         /// </summary>
-        public bool IsAboutTheRequest
+        public bool WouldFailEveryBatch
         {
             get
             {
-                switch (Category)
+                switch (Kind)
                 {
-                    case ErrorCategory.InvalidArgument:
-                    case ErrorCategory.AuthenticationError:
-                    case ErrorCategory.PermissionDenied:
-                    case ErrorCategory.ObjectNotFound:
-                    case ErrorCategory.SecurityError:
-                    case ErrorCategory.InvalidResult:
+                    case ZohoErrorKind.InvalidArgument:
+                    case ZohoErrorKind.AuthenticationError:
+                    case ZohoErrorKind.PermissionDenied:
+                    case ZohoErrorKind.ObjectNotFound:
+                    case ZohoErrorKind.SecurityError:
+                    case ZohoErrorKind.InvalidResult:
                         return true;
                     default:
                         return false;
@@ -52,7 +70,7 @@ namespace ZohoCrm
     public sealed class ZohoApiException : ZohoException
     {
         internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null)
-            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix), CategoryFor(code, httpStatus))
+            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix), KindFor(code, httpStatus))
         {
             ZohoMessage = zohoMessage;
             HttpStatus = httpStatus;
@@ -82,7 +100,7 @@ namespace ZohoCrm
             return sb.ToString();
         }
 
-        internal static ErrorCategory CategoryFor(string code, int status)
+        internal static ZohoErrorKind KindFor(string code, int status)
         {
             switch ((code ?? "").ToUpperInvariant())
             {
@@ -93,40 +111,40 @@ namespace ZohoCrm
                 case "INVALID_CLIENT":
                 case "INVALID_CODE":
                 case "ACCESS DENIED":
-                    return ErrorCategory.AuthenticationError;
+                    return ZohoErrorKind.AuthenticationError;
                 case "NO_PERMISSION":
                 case "AUTHORIZATION_FAILED":
                 case "FEATURE_NOT_SUPPORTED":
                 case "NOT_SUPPORTED_FEATURE":
-                    return ErrorCategory.PermissionDenied;
+                    return ZohoErrorKind.PermissionDenied;
                 case "NOT_FOUND":
                 case "RESOURCE_NOT_FOUND":
                 case "INVALID_URL_PATTERN":
                 case "NO_RECORDS_FOUND":
-                    return ErrorCategory.ObjectNotFound;
+                    return ZohoErrorKind.ObjectNotFound;
                 case "ALREADY_SCHEDULED":
-                    return ErrorCategory.ResourceBusy;
+                    return ZohoErrorKind.ResourceBusy;
                 case "TOO_MANY_REQUESTS":
                 case "LIMIT_EXCEEDED":
                 case "FILE_TOO_LARGE":
-                    return ErrorCategory.LimitsExceeded;
+                    return ZohoErrorKind.LimitsExceeded;
                 case "INTERNAL_ERROR":
-                    return ErrorCategory.ConnectionError;
+                    return ZohoErrorKind.ConnectionError;
             }
-            if (status == 401) return ErrorCategory.AuthenticationError;
-            if (status == 403) return ErrorCategory.PermissionDenied;
-            if (status == 404) return ErrorCategory.ObjectNotFound;
-            if (status == 429) return ErrorCategory.LimitsExceeded;
-            if (status >= 500) return ErrorCategory.ConnectionError;
-            return ErrorCategory.InvalidArgument;
+            if (status == 401) return ZohoErrorKind.AuthenticationError;
+            if (status == 403) return ZohoErrorKind.PermissionDenied;
+            if (status == 404) return ZohoErrorKind.ObjectNotFound;
+            if (status == 429) return ZohoErrorKind.LimitsExceeded;
+            if (status >= 500) return ZohoErrorKind.ConnectionError;
+            return ZohoErrorKind.InvalidArgument;
         }
     }
 
     /// <summary>Bad input the module saw itself, before sending anything.</summary>
     public sealed class ZohoValidationException : ZohoException
     {
-        internal ZohoValidationException(string code, string message, string parameterName, ErrorCategory category = ErrorCategory.InvalidArgument)
-            : base(code, message, category)
+        internal ZohoValidationException(string code, string message, string parameterName, ZohoErrorKind kind = ZohoErrorKind.InvalidArgument)
+            : base(code, message, kind)
         {
             ParameterName = parameterName;
         }
@@ -136,57 +154,14 @@ namespace ZohoCrm
     /// <summary>A failure seen on our side: no connection, a timeout, a body that is not Zoho's JSON, a limit we keep.</summary>
     public sealed class ZohoClientException : ZohoException
     {
-        internal ZohoClientException(string code, string message, ErrorCategory category, Exception inner = null)
-            : base(code, message, category, inner) { }
+        internal ZohoClientException(string code, string message, ZohoErrorKind kind, Exception inner = null)
+            : base(code, message, kind, inner) { }
     }
 
-    internal static class ZohoErrors
+    /// <summary>-Wait gave up before the job finished; the job goes on.</summary>
+    public sealed class WaitTimeoutException : ZohoException
     {
-        private static readonly string[] DetailOrder = { "api_name", "json_path", "reason", "expected_data_type", "id", "action", "limit", "retry_after" };
-
-        public static string FormatDetails(IDictionary details)
-        {
-            if (details == null || details.Count == 0) return "";
-            var keys = details.Keys.Cast<object>().Select(k => k.ToString())
-                .OrderBy(k => Array.IndexOf(DetailOrder, k) is var i && i >= 0 ? i : int.MaxValue).ThenBy(k => k, StringComparer.Ordinal);
-            return string.Join("; ", keys.Select(k => k + ": " + FormatValue(details[k])));
-        }
-
-        private static string FormatValue(object value)
-        {
-            switch (value)
-            {
-                case null: return "null";
-                case IDictionary d: return "{" + FormatDetails(d) + "}";
-                case string s: return s;
-                case IEnumerable e: return "[" + string.Join(", ", e.Cast<object>().Select(FormatValue)) + "]";
-                default: return Convert.ToString(value, CultureInfo.InvariantCulture);
-            }
-        }
-
-        /// <summary>
-        /// Reads Zoho's error envelope: {"code","details","message","status":"error"} at top level.
-        /// Returns null when the element is not an error.
-        /// </summary>
-        public static ZohoApiException FromEnvelope(JsonElement element, int httpStatus, string request, string prefix = null)
-        {
-            if (element.ValueKind != JsonValueKind.Object) return null;
-            string status = Json.GetString(element, "status");
-            string code = Json.GetString(element, "code");
-            if (!string.Equals(status, "error", StringComparison.OrdinalIgnoreCase)) return null;
-            return new ZohoApiException(code ?? "UNKNOWN_ERROR", Json.GetString(element, "message"), httpStatus,
-                element.TryGetProperty("details", out var d) ? Json.ToHashtable(d) : new Hashtable(), request, prefix);
-        }
-
-        public static ErrorRecord ToErrorRecord(Exception ex, object target)
-        {
-            switch (ex)
-            {
-                case ZohoException z: return new ErrorRecord(z, z.Code, z.Category, target);
-                case PipelineStoppedException _: throw ex;
-                default:
-                    return new ErrorRecord(ex, "ZohoCrm.UnexpectedError", ErrorCategory.NotSpecified, target);
-            }
-        }
+        internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ZohoErrorKind.OperationTimeout) { Job = job; }
+        public object Job { get; }
     }
 }

@@ -4,14 +4,14 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Management.Automation;
 using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using ZohoCrm.Http;
 
-namespace ZohoCrm
+namespace ZohoCrm.MassUpdate
 {
     /// <summary>Mass update calls: by record ids (immediate, up to 500 a call) and by custom view (a scheduled job).</summary>
     internal sealed class MassUpdateService
@@ -41,11 +41,22 @@ namespace ZohoCrm
                     $"-Data has {data.Count} fields ({string.Join(", ", data.Keys.Cast<object>())}); Zoho updates at most {limit} field{(limit == 1 ? "" : "s")} per mass update in {module}. Run one mass update per field.", "Data");
             foreach (var key in data.Keys)
             {
-                string name = key as string ?? (key as PSObject)?.BaseObject as string;
+                string name = key as string;
                 if (string.IsNullOrWhiteSpace(name))
                     throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-Data has a key that is not a field API name: '{key}'.", "Data");
                 if (name.Trim() != name || name.IndexOfAny(new[] { ' ', '"', '\'', '\t', '\r', '\n' }) >= 0)
                     throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-Data key '{name}' is not a field API name: API names have no spaces or quotes (e.g. No_of_Employees, Lead_Status).", "Data");
+            }
+        }
+
+        /// <summary>Serialises the values of -Data once, so a value JSON cannot carry fails before any request.</summary>
+        public static void CheckValuesSerialize(IDictionary data)
+        {
+            using (var w = new Utf8JsonWriter(Stream.Null))
+            {
+                w.WriteStartArray();
+                foreach (DictionaryEntry e in data) Json.WriteValue(w, e.Value, e.Key.ToString());
+                w.WriteEndArray();
             }
         }
 
@@ -72,7 +83,7 @@ namespace ZohoCrm
             w.WriteStartObject();
             foreach (DictionaryEntry entry in data)
             {
-                string name = entry.Key is PSObject p ? p.BaseObject.ToString() : entry.Key.ToString();
+                string name = entry.Key.ToString();
                 w.WritePropertyName(name);
                 Json.WriteValue(w, entry.Value, name);
             }
@@ -97,11 +108,9 @@ namespace ZohoCrm
             });
             // Setting the same values again changes nothing, so a failed call may be repeated.
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Post, Endpoint()) { Content = body, Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;
-                var topError = ZohoErrors.FromEnvelope(root, response.StatusCode, response.Request);
-                if (topError != null) throw topError;
                 if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("data", out var items) || items.ValueKind != JsonValueKind.Array)
                     throw response.Unrecognised();
                 var elements = items.EnumerateArray().ToList();
@@ -205,12 +214,9 @@ namespace ZohoCrm
             });
             // Not idempotent: a repeated call could schedule a second job.
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Post, Endpoint()) { Content = body }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess(FirstData))
             {
-                var root = doc.RootElement;
-                var element = FirstData(root) ?? root;
-                var error = ZohoErrors.FromEnvelope(element, response.StatusCode, response.Request);
-                if (error != null) throw error;
+                var element = FirstData(doc.RootElement) ?? doc.RootElement;
                 var details = Json.GetObject(element, "details");
                 string jobId = details.HasValue ? Json.GetString(details.Value, "job_id") : null;
                 if (jobId == null) throw response.Unrecognised();
@@ -222,12 +228,9 @@ namespace ZohoCrm
         {
             var url = Endpoint("?job_id=" + Uri.EscapeDataString(jobId));
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, url) { Idempotent = true }, ct).ConfigureAwait(false);
-            using (var doc = response.ParseJson())
+            using (var doc = response.EnsureSuccess(FirstData))
             {
-                var root = doc.RootElement;
-                var element = FirstData(root) ?? root;
-                var error = ZohoErrors.FromEnvelope(element, response.StatusCode, response.Request);
-                if (error != null) throw error;
+                var element = FirstData(doc.RootElement) ?? doc.RootElement;
                 string status = Json.GetString(element, "Status");
                 if (status == null) throw response.Unrecognised();
                 return new MassUpdateJob
@@ -254,12 +257,5 @@ namespace ZohoCrm
             root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Array && d.GetArrayLength() > 0
                 ? d[0] : (JsonElement?)null;
 
-    }
-
-    /// <summary>-Wait gave up before the job finished; the job goes on.</summary>
-    public sealed class WaitTimeoutException : ZohoException
-    {
-        internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ErrorCategory.OperationTimeout) { Job = job; }
-        public object Job { get; }
     }
 }

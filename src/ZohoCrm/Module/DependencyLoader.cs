@@ -5,7 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Reflection;
 
-namespace ZohoCrm
+namespace ZohoCrm.Module
 {
     /// <summary>
     /// Loads ZohoCrm's dependencies (System.Text.Json and friends, in the module's dependencies/ folder) so that they

@@ -1,7 +1,7 @@
 using System;
 using System.Management.Automation;
 
-namespace ZohoCrm
+namespace ZohoCrm.Module
 {
     /// <summary>
     /// Runs when PowerShell imports ZohoCrm.dll, before any cmdlet: checks the PowerShell version and starts

@@ -3,7 +3,7 @@ using System.Net.Http;
 using System.Runtime.InteropServices;
 using System.Security.Authentication;
 
-namespace ZohoCrm
+namespace ZohoCrm.Module
 {
     /// <summary>What differs between Windows PowerShell 5.1 (.NET Framework) and PowerShell 7 (.NET).</summary>
     internal static class Platform

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security;
 using System.Text;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests.Infrastructure;
 

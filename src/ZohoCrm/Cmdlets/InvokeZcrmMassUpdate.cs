@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -20,6 +21,8 @@ namespace ZohoCrm.Cmdlets
         private readonly List<string> _pending = new List<string>();
         private int _sent;
         private int _received;
+        /// <summary>-Data as plain .NET values (what is sent).</summary>
+        private IDictionary _values;
         private const int ProgressId = 0x5a01;
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -74,14 +77,9 @@ namespace ZohoCrm.Cmdlets
             RequireWaitForTimeout(Wait);
             try
             {
-                MassUpdateService.ValidateData(Module, Data);
-                // Serialise once now, so a value JSON cannot carry fails before any request.
-                using (var w = new System.Text.Json.Utf8JsonWriter(System.IO.Stream.Null))
-                {
-                    w.WriteStartArray();
-                    foreach (DictionaryEntry e in Data) Json.WriteValue(w, e.Value, e.Key.ToString());
-                    w.WriteEndArray();
-                }
+                _values = (IDictionary)PowerShellValues.ToPlain(Data, true);
+                MassUpdateService.ValidateData(Module, _values);
+                MassUpdateService.CheckValuesSerialize(_values);
             }
             catch (ZohoException ex) { ThrowTerminating(ex, Data); }
             base.BeginProcessing();
@@ -128,13 +126,13 @@ namespace ZohoCrm.Cmdlets
             List<MassUpdateResult> results;
             try
             {
-                results = Run(ct => service.UpdateByIdsAsync(Data, batch, OverWrite, ct));
+                results = Run(ct => service.UpdateByIdsAsync(_values, batch, OverWrite, ct));
             }
             catch (ZohoException ex) when (!(ex is ZohoValidationException))
             {
                 // The same request would fail for every batch (bad field, no permission, expired login): stop here,
                 // naming this batch and the ids received but not sent.
-                if (ex.IsAboutTheRequest) ThrowTerminating(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
+                if (ex.WouldFailEveryBatch) ThrowTerminating(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
                 var failed = new NotUpdatedException(ex, Module, batch, new List<string>());
                 // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
                 WriteError(failed, batch.ToArray());
@@ -158,7 +156,7 @@ namespace ZohoCrm.Cmdlets
             MassUpdateJob job;
             try
             {
-                job = Run(ct => service.ScheduleByCustomViewAsync(Data, CustomViewId, TerritoryId, IncludeChildTerritories, ct));
+                job = Run(ct => service.ScheduleByCustomViewAsync(_values, CustomViewId, TerritoryId, IncludeChildTerritories, ct));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, CustomViewId); return; }
             WriteVerbose($"Zoho scheduled mass update job {job.JobId} for custom view {CustomViewId}.");
@@ -166,104 +164,5 @@ namespace ZohoCrm.Cmdlets
             MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
         }
 
-    }
-
-    /// <summary>Ids that were sent (or about to be) but not updated, because the whole call failed.</summary>
-    public sealed class NotUpdatedException : ZohoException
-    {
-        internal NotUpdatedException(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
-            : base(inner.Code, Describe(inner, module, ids, unsent), inner.Category, inner)
-        {
-            Ids = ids.ToArray();
-            UnsentIds = unsent.ToArray();
-        }
-
-        /// <summary>Every id of the failed call; none of them was updated (or, after a lost answer, may not have been).</summary>
-        public string[] Ids { get; }
-        /// <summary>Ids received but never sent, because the command stopped.</summary>
-        public string[] UnsentIds { get; }
-
-        private static string Describe(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
-        {
-            string list = string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $", ... ({ids.Count - 5} more)" : "");
-            string rest = unsent.Count > 0 ? $" {unsent.Count} more id(s) were not sent." : "";
-            return $"{inner.Message} -- {ids.Count} {module} id(s) not updated: {list}.{rest} All of them are in the error's TargetObject.";
-        }
-    }
-
-    /// <summary>Follows a mass update job with Write-Progress and writes its final state.</summary>
-    internal static class MassUpdateWaiter
-    {
-        public static void WaitAndWrite(ZcrmCmdlet cmdlet, MassUpdateService service, MassUpdateJob job, TimeSpan? timeout, int progressId)
-        {
-            string activity = $"Mass update job {job.JobId} ({job.Module})";
-            try
-            {
-                var final = cmdlet.Run(ct => service.WaitAsync(job, timeout, j =>
-                {
-                    var record = new ProgressRecord(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} pending of {j.TotalCount ?? 0}");
-                    if (j.TotalCount > 0) record.PercentComplete = (int)Math.Min(100, 100 * ((j.UpdatedCount ?? 0) + (j.FailedCount ?? 0)) / j.TotalCount.Value);
-                    OperationLog.Progress(record);
-                }, ct));
-                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, final.Status) { RecordType = ProgressRecordType.Completed });
-                cmdlet.WriteObject(final);
-                if (string.Equals(final.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
-                    cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Mass update job {final.JobId} in {final.Module} ended FAILED: {final.UpdatedCount ?? 0} updated, {final.FailedCount ?? 0} failed, {final.NotUpdatedCount ?? 0} not updated.", ErrorCategory.InvalidResult), final);
-            }
-            catch (WaitTimeoutException ex)
-            {
-                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, "Timed out") { RecordType = ProgressRecordType.Completed });
-                cmdlet.WriteObject(ex.Job);
-                cmdlet.WriteError(ex, ex.Job);
-            }
-            catch (ZohoException ex) { cmdlet.ThrowTerminating(ex, job); }
-        }
-    }
-}
-
-namespace ZohoCrm.Cmdlets
-{
-    /// <summary>Gets the state of a mass update job; -Wait follows it until it is COMPLETED or FAILED.</summary>
-    [Cmdlet(VerbsCommon.Get, "ZcrmMassUpdateJob")]
-    [OutputType(typeof(MassUpdateJob))]
-    public sealed class GetZcrmMassUpdateJob : ZcrmApiCmdlet
-    {
-        private const int ProgressId = 0x5a02;
-
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateModuleName]
-        public string Module { get; set; }
-
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
-        [ValidateZohoId]
-        public string JobId { get; set; }
-
-        /// <summary>Carried along from a piped job object, so the output still names the view.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public string CustomViewId { get; set; }
-
-        [Parameter]
-        public SwitchParameter Wait { get; set; }
-
-        [Parameter]
-        [ValidateRange(1, int.MaxValue)]
-        public int Timeout { get; set; }
-
-        protected override void ProcessRecord()
-        {
-            RequireWaitForTimeout(Wait);
-            var service = new MassUpdateService(ResolvedConnection, Module);
-            var job = new MassUpdateJob { Module = Module, JobId = JobId, CustomViewId = CustomViewId };
-            if (Wait)
-            {
-                MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
-                return;
-            }
-            try
-            {
-                WriteObject(Run(ct => service.GetJobAsync(JobId, CustomViewId, ct)));
-            }
-            catch (ZohoException ex) { WriteError(ex, job); }
-        }
     }
 }

@@ -1,0 +1,71 @@
+using System;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using ZohoCrm.Http;
+
+namespace ZohoCrm.BulkWrite
+{
+    /// <summary>Getting a completed job's result file: where it may be downloaded from, and the download.</summary>
+    internal sealed partial class BulkWriteService
+    {
+        /// <summary>
+        /// The URL of a job's result: <paramref name="downloadUrl"/> if known (from a piped job), else the job's own,
+        /// which it has once it is COMPLETED; checked by <see cref="ResolveDownloadUrl"/>.
+        /// </summary>
+        public async Task<Uri> ResultUrlAsync(string jobId, string downloadUrl, CancellationToken ct)
+        {
+            string url = downloadUrl;
+            if (string.IsNullOrEmpty(url))
+            {
+                var job = await GetJobAsync(jobId, ct).ConfigureAwait(false);
+                if (!string.Equals(job.Status, "COMPLETED", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(job.DownloadUrl))
+                    throw new ZohoClientException("ZohoCrm.JobNotCompleted", $"Bulk write job {jobId} is {job.Status}: its result can be read once it is COMPLETED (Get-ZcrmBulkWriteJob -JobId {jobId} -Wait).", ZohoErrorKind.ResourceUnavailable);
+                url = job.DownloadUrl;
+            }
+            return ResolveDownloadUrl(url);
+        }
+
+        /// <summary>Downloads a job's result ZIP into <paramref name="path"/>; a file that arrives damaged is fetched once more.</summary>
+        public async Task DownloadResultAsync(string jobId, Uri url, string path, CancellationToken ct)
+        {
+            await DownloadAsync(url, path, ct).ConfigureAwait(false);
+            if (BulkWriteResults.IsReadable(path)) return;
+            OperationLog.Verbose($"The result of job {jobId} arrived damaged; downloading it again.");
+            await DownloadAsync(url, path, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Where the token may go for a download: the connection's own hosts or Zoho's download hosts, over https
+        /// (http only on loopback). Relative URLs are resolved against the API domain.
+        /// </summary>
+        public Uri ResolveDownloadUrl(string downloadUrl)
+        {
+            if (string.IsNullOrWhiteSpace(downloadUrl))
+                throw new ZohoClientException("ZohoCrm.NoDownloadUrl", "The job has no download URL yet: it is not COMPLETED.", ZohoErrorKind.InvalidOperation);
+            if (!Uri.TryCreate(downloadUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                if (!Uri.TryCreate(new Uri(_connection.ApiDomain + "/"), downloadUrl, out url))
+                    throw new ZohoClientException("ZohoCrm.InvalidDownloadUrl", $"The download URL '{downloadUrl}' is not a URL.", ZohoErrorKind.InvalidData);
+            }
+            bool own = _connection.IsOwnHost(url);
+            bool zoho = url.Scheme == Uri.UriSchemeHttps && ZohoDownloadHost.IsMatch(url.Host);
+            if (!own && !zoho)
+                throw new ZohoClientException("ZohoCrm.ForeignHost",
+                    $"Refusing to download {url.GetLeftPart(UriPartial.Authority)}: it is neither one of this connection's hosts nor a Zoho download host, and the request would carry the access token.", ZohoErrorKind.SecurityError);
+            if (url.Scheme == Uri.UriSchemeHttp && !DataCenters.IsLoopback(url))
+                throw new ZohoClientException("ZohoCrm.InsecureUrl", $"Refusing to send the access token over plain http to {url.Host}.", ZohoErrorKind.SecurityError);
+            return url;
+        }
+
+        /// <summary>Downloads the result ZIP into <paramref name="path"/>.</summary>
+        public async Task DownloadAsync(Uri url, string path, CancellationToken ct)
+        {
+            var request = new ZohoRequest(HttpMethod.Get, url) { Idempotent = true, AllowedHost = true, ResponseFile = path };
+            var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
+            if (response.StatusCode >= 200 && response.StatusCode < 300 && response.Body.Length == 0) return;
+            using (response.EnsureSuccess()) { }
+            throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ZohoErrorKind.InvalidResult);
+        }
+    }
+}

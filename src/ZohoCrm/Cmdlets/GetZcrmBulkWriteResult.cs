@@ -1,0 +1,86 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using ZohoCrm.BulkWrite;
+
+namespace ZohoCrm.Cmdlets
+{
+    /// <summary>
+    /// Downloads a completed bulk write job's result and writes one object per row: RowNumber (the row's number in the
+    /// caller's input when a job object is piped in), the columns Zoho echoes, Status, RecordId, Errors.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteResult")]
+    [OutputType(typeof(PSObject))]
+    public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet
+    {
+        private int _jobs;
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ValidateZohoId]
+        public string JobId { get; set; }
+
+        /// <summary>Also keep the result ZIP here (a file path, or a folder: then &lt;JobId&gt;.zip in it).</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string OutFile { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public long? FirstRow { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public string DownloadUrl { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            _jobs++;
+            var service = new BulkWriteService(ResolvedConnection);
+            string temp = null;
+            try
+            {
+                var uri = Run(ct => service.ResultUrlAsync(JobId, DownloadUrl, ct));
+                string path = OutFilePath() ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
+                Run(ct => service.DownloadResultAsync(JobId, uri, path, ct));
+                WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
+                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row));
+                Memory.ForceCompactingCollection();
+            }
+            catch (ZohoException ex) { WriteError(ex, JobId); }
+            catch (InvalidDataException ex)
+            {
+                WriteError(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ZohoErrorKind.InvalidData, ex), JobId);
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                WriteError(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), JobId);
+            }
+            finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+        }
+
+        /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId.</summary>
+        internal static PSObject ToPSObject(BulkWriteResultRow row)
+        {
+            var o = new PSObject();
+            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
+            o.Properties.Add(new PSNoteProperty("RowNumber", row.RowNumber));
+            foreach (var column in row.Columns) o.Properties.Add(new PSNoteProperty(column.Key, column.Value));
+            o.Properties.Add(new PSNoteProperty("Status", row.Status));
+            o.Properties.Add(new PSNoteProperty("RecordId", row.RecordId));
+            o.Properties.Add(new PSNoteProperty("Errors", row.Errors));
+            o.Properties.Add(new PSNoteProperty("JobId", row.JobId));
+            return o;
+        }
+
+        private string OutFilePath()
+        {
+            if (OutFile == null) return null;
+            string path;
+            try { path = GetUnresolvedProviderPathFromPSPath(OutFile); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-OutFile '{OutFile}' is not a file system path: {ex.Message}", "OutFile"); }
+            if (Directory.Exists(path)) return System.IO.Path.Combine(path, JobId + ".zip");
+            if (_jobs > 1)
+                return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", System.IO.Path.GetFileNameWithoutExtension(path) + "-" + JobId + System.IO.Path.GetExtension(path));
+            return path;
+        }
+    }
+}

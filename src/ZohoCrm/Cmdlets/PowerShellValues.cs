@@ -1,0 +1,111 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Collections.Specialized;
+using System.Globalization;
+using System.Linq;
+using System.Management.Automation;
+using ZohoCrm.Http;
+
+namespace ZohoCrm.Cmdlets
+{
+    /// <summary>
+    /// Turns what PowerShell hands a cmdlet into plain .NET values for the domain: a PSObject becomes the value it
+    /// wraps (a PSCustomObject a <see cref="CustomObjectValue"/>), a [switch] a bool; lists and dictionaries holding
+    /// such values are copied, others are passed as they are.
+    /// </summary>
+    internal static class PowerShellValues
+    {
+        // Deeper than JSON may nest (Json.WriteValue refuses more than 16 levels), so a cycle ends here.
+        private const int MaxDepth = 20;
+
+        /// <param name="intoDictionaries">Also look inside dictionaries and custom objects (for JSON); a CSV cell refuses them whole.</param>
+        public static object ToPlain(object value, bool intoDictionaries) => ToPlain(value, intoDictionaries, 0);
+
+        private static object ToPlain(object value, bool deep, int depth)
+        {
+            if (depth > MaxDepth) return value;
+            if (value is PSObject pso)
+            {
+                if (pso.BaseObject is PSCustomObject) return CustomObject(pso, deep, depth);
+                value = pso.BaseObject;
+            }
+            switch (value)
+            {
+                case SwitchParameter s: return s.IsPresent;
+                case string _: return value;
+                case IDictionary d: return deep ? Dictionary(d, depth) : value;
+                case IEnumerable list: return List(list, deep, depth);
+                default: return value;
+            }
+        }
+
+        private static CustomObjectValue CustomObject(PSObject pso, bool deep, int depth)
+        {
+            var custom = new CustomObjectValue();
+            if (!deep) return custom;
+            foreach (var p in pso.Properties)
+                if (p is PSNoteProperty || p is PSProperty) custom[p.Name] = ToPlain(p.Value, true, depth + 1);
+            return custom;
+        }
+
+        private static IDictionary Dictionary(IDictionary d, int depth)
+        {
+            var entries = new List<DictionaryEntry>();
+            bool changed = false;
+            foreach (DictionaryEntry e in d)
+            {
+                object key = ToPlain(e.Key, true, depth + 1), value = ToPlain(e.Value, true, depth + 1);
+                changed |= !ReferenceEquals(key, e.Key) || !ReferenceEquals(value, e.Value);
+                entries.Add(new DictionaryEntry(key, value));
+            }
+            if (!changed) return d;
+            // As a PowerShell @{ } hashtable: keys are case-insensitive.
+            var copy = new OrderedDictionary(StringComparer.OrdinalIgnoreCase);
+            foreach (var e in entries) copy[e.Key] = e.Value;
+            return copy;
+        }
+
+        private static IEnumerable List(IEnumerable list, bool deep, int depth)
+        {
+            var items = new List<object>();
+            bool changed = false;
+            foreach (var item in list)
+            {
+                var plain = ToPlain(item, deep, depth + 1);
+                changed |= !ReferenceEquals(plain, item);
+                items.Add(plain);
+            }
+            return changed ? items : list;
+        }
+
+        /// <summary>The column names of an input object: an IDictionary's keys, else its properties in order.</summary>
+        public static List<string> ColumnsOf(PSObject obj)
+        {
+            if (obj.BaseObject is IDictionary d)
+                return d.Keys.Cast<object>().Select(KeyText).ToList();
+            return obj.Properties.Where(p => p.IsGettable && IsData(p)).Select(p => p.Name).ToList();
+        }
+
+        /// <summary>The cells of an input object, as name and plain value: an IDictionary's entries, else its data properties.</summary>
+        public static IEnumerable<KeyValuePair<string, object>> CellsOf(PSObject obj)
+        {
+            if (obj.BaseObject is IDictionary d)
+            {
+                foreach (DictionaryEntry e in d)
+                    yield return new KeyValuePair<string, object>(KeyText(e.Key), ToPlain(e.Value, false));
+                yield break;
+            }
+            foreach (var p in obj.Properties)
+            {
+                if (!p.IsGettable || !IsData(p)) continue;
+                yield return new KeyValuePair<string, object>(p.Name, ToPlain(p.Value, false));
+            }
+        }
+
+        private static string KeyText(object key) => Convert.ToString(key is PSObject p ? p.BaseObject : key, CultureInfo.InvariantCulture);
+
+        private static bool IsData(PSPropertyInfo p) =>
+            p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property || p.MemberType == PSMemberTypes.AliasProperty || p.MemberType == PSMemberTypes.ScriptProperty || p.MemberType == PSMemberTypes.CodeProperty;
+    }
+}

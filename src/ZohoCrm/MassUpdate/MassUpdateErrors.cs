@@ -1,0 +1,28 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace ZohoCrm
+{
+    /// <summary>Ids that were sent (or about to be) but not updated, because the whole call failed.</summary>
+    public sealed class NotUpdatedException : ZohoException
+    {
+        internal NotUpdatedException(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
+            : base(inner.Code, Describe(inner, module, ids, unsent), inner.Kind, inner)
+        {
+            Ids = ids.ToArray();
+            UnsentIds = unsent.ToArray();
+        }
+
+        /// <summary>Every id of the failed call; none of them was updated (or, after a lost answer, may not have been).</summary>
+        public string[] Ids { get; }
+        /// <summary>Ids received but never sent, because the command stopped.</summary>
+        public string[] UnsentIds { get; }
+
+        private static string Describe(ZohoException inner, string module, IReadOnlyList<string> ids, IReadOnlyList<string> unsent)
+        {
+            string list = string.Join(", ", ids.Take(5)) + (ids.Count > 5 ? $", ... ({ids.Count - 5} more)" : "");
+            string rest = unsent.Count > 0 ? $" {unsent.Count} more id(s) were not sent." : "";
+            return $"{inner.Message} -- {ids.Count} {module} id(s) not updated: {list}.{rest} All of them are in the error's TargetObject.";
+        }
+    }
+}
