@@ -1,0 +1,98 @@
+#Requires -Version 7.4
+<#
+    Pester 5 tests of how ZohoCrm behaves like PowerShell's own cmdlets: the table views of its output types (at 120
+    columns), Get-ZcrmConnection when not connected, the parameters that only bind from piped objects (hidden from
+    the syntax), and ids given as strings, numbers or properties of piped objects. Against the local Zoho emulator,
+    typed the way a user types. Part of the end-to-end suite (tests/*.Tests.ps1).
+#>
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'PesterHelpers.psm1') -Force -ErrorAction Stop
+    Import-ZcrmModuleUnderTest
+
+    # The seed records (src/ZohoCrm.Emulator/SeedData.cs) and views (Schema.cs).
+    $Seed1 = '738964000002131001'
+    $AllDealsView = '738964000000095001'
+
+    # The table as a user sees it in a 120-column console: its lines, without the blank ones.
+    function Get-TableLine {
+        param([Parameter(Mandatory, ValueFromPipeline)][object]$InputObject)
+        begin { $all = [System.Collections.Generic.List[object]]::new() }
+        end {
+            $text = $all | Format-Table | Out-String -Width 120
+            @($text -split '\r?\n' | Where-Object { $_.Trim() })
+        }
+        process { $all.Add($InputObject) }
+    }
+
+    # The header line of a table: its column names, split on runs of spaces.
+    function Get-HeaderName {
+        param([Parameter(Mandatory)][string[]]$Line)
+        @($Line[0].Trim() -split '\s+')
+    }
+}
+
+AfterAll {
+    if (Get-Command Disconnect-Zcrm -ErrorAction SilentlyContinue) { Disconnect-Zcrm }
+}
+
+Describe 'Table views of the output types, at 120 columns' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 100000
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+        Connect-Zcrm @refresh
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'shows a connection as DataCenter, ApiDomain, ApiVersion, AuthType, ExpiresOn' {
+        $lines = Get-ZcrmConnection | Get-TableLine
+        Get-HeaderName $lines | Should -BeExactly @('DataCenter', 'ApiDomain', 'ApiVersion', 'AuthType', 'ExpiresOn')
+        $lines | Should -HaveCount 3
+        $lines[2] | Should -BeLikeExactly "Custom*$($emu.BaseUrl)*v8*RefreshToken*"
+        @($lines | Where-Object Length -GT 120) | Should -HaveCount 0
+    }
+
+    It 'shows mass update results as Id, Status, Code, ErrorField, Message' {
+        $results = Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1, '111111111111111111' -Force
+        $lines = $results | Get-TableLine
+        Get-HeaderName $lines | Should -BeExactly @('Id', 'Status', 'Code', 'ErrorField', 'Message')
+        $lines | Should -HaveCount 4
+        $lines[2] | Should -BeLikeExactly "$Seed1*success*"
+        @($lines | Where-Object Length -GT 120) | Should -HaveCount 0
+    }
+
+    It 'shows a mass update job''s counts under the names of what they hold (NotUpdated, not Pending)' {
+        $job = Invoke-ZcrmMassUpdate Deals @{ Stage = 'Qualification' } -CustomViewId $AllDealsView -Force
+        $lines = $job | Get-TableLine
+        Get-HeaderName $lines | Should -BeExactly @('Module', 'JobId', 'Status', 'Total', 'Updated', 'NotUpdated', 'Failed')
+        $lines | Should -HaveCount 3
+        $lines[2] | Should -BeLikeExactly "Deals*$($job.JobId)*"
+        @($lines | Where-Object Length -GT 120) | Should -HaveCount 0
+    }
+
+    It 'shows bulk write jobs and their result rows as tables, the rows as RowNumber, Status, RecordId, Errors, Input' {
+        $rows = @(
+            [ordered]@{ Last_Name = 'Table One'; Email = 'table.one@example.com'; Company = 'Views Ltd' }
+            [ordered]@{ Last_Name = ''; Email = 'no.name@example.com'; Company = 'Views Ltd' }
+        )
+        $job = $rows | New-ZcrmBulkWriteJob Leads -Wait
+        $jobLines = $job | Get-TableLine
+        Get-HeaderName $jobLines | Should -BeExactly @('JobId', 'Module', 'Operation', 'Status', 'Rows', 'Added', 'Updated', 'Skipped')
+        $jobLines | Should -HaveCount 3
+        $jobLines[2] | Should -BeLikeExactly "$($job.JobId)*Leads*insert*COMPLETED*1-2*"
+        @($jobLines | Where-Object Length -GT 120) | Should -HaveCount 0
+
+        $result = @($job | Get-ZcrmBulkWriteResult)
+        $result | Should -HaveCount 2
+        $lines = $result | Get-TableLine
+        Get-HeaderName $lines | Should -BeExactly @('RowNumber', 'Status', 'RecordId', 'Errors', 'Input')
+        # A header, its underline, one line per row: a table, not a list of 9 lines per row.
+        $lines | Should -HaveCount 4
+        $lines[2] | Should -MatchExactly "^\s+1 added\s+$($result[0].RecordId)\s+Last_Name=Table One; Email=table\.one@"
+        $lines[3] | Should -MatchExactly '^\s+2 skipped\s+\S*MANDATORY_NOT_FOUND'
+        @($lines | Where-Object Length -GT 120) | Should -HaveCount 0
+    }
+}
