@@ -96,3 +96,27 @@ Describe 'Table views of the output types, at 120 columns' {
         @($lines | Where-Object Length -GT 120) | Should -HaveCount 0
     }
 }
+
+Describe 'Get-ZcrmConnection when not connected' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'returns nothing and writes no error, so `if (-not (Get-ZcrmConnection)) { Connect-Zcrm ... }` works' {
+        Disconnect-Zcrm
+        $Error.Clear()
+        $all = @(Get-ZcrmConnection -ErrorAction Stop *>&1)
+        $all | Should -HaveCount 0
+        $Error | Should -HaveCount 0
+
+        if (-not (Get-ZcrmConnection)) { Connect-Zcrm @refresh }
+        $conn = @(Get-ZcrmConnection)
+        $conn | Should -HaveCount 1
+        $conn[0].ApiDomain | Should -BeExactly $emu.BaseUrl
+    }
+}

@@ -1,9 +1,8 @@
-using System;
 using System.Management.Automation;
 
 namespace ZohoCrm.Cmdlets
 {
-    /// <summary>Returns this session's connection (no secrets in it).</summary>
+    /// <summary>Returns this session's connection (no secrets in it); nothing, and no error, when not connected (as Get-AzContext).</summary>
     [Cmdlet(VerbsCommon.Get, "ZcrmConnection")]
     [OutputType(typeof(Connection))]
     public sealed class GetZcrmConnection : ZcrmCmdlet
@@ -11,11 +10,7 @@ namespace ZohoCrm.Cmdlets
         protected override void EndProcessing()
         {
             var connection = SessionStore.Get(CurrentRunspace);
-            if (connection == null)
-                WriteError(new ErrorRecord(new InvalidOperationException("Not connected to Zoho CRM in this session. Run Connect-Zcrm first."),
-                    "ZohoCrm.NotConnected", ErrorCategory.ObjectNotFound, null));
-            else
-                WriteObject(connection);
+            if (connection != null) WriteObject(connection);
         }
     }
 }
