@@ -120,3 +120,24 @@ Describe 'Get-ZcrmConnection when not connected' {
         $conn[0].ApiDomain | Should -BeExactly $emu.BaseUrl
     }
 }
+
+Describe 'Parameters that only bind from piped job objects' {
+    # They are DontShow: hidden from tab completion (what a user types: `Get-ZcrmBulkWriteJob -<Tab>`). PowerShell still
+    # lists DontShow parameters in `Get-Command -Syntax` and `-?` (PowerShell/PowerShell#18503, open).
+    It '<Command> -[Tab] offers <Shown> and not <Hidden>' -ForEach @(
+        @{ Command = 'Get-ZcrmBulkWriteJob'; Shown = @('JobId', 'Wait', 'Timeout'); Hidden = @('FirstRow', 'LastRow', 'RowCount') }
+        @{ Command = 'Get-ZcrmBulkWriteResult'; Shown = @('JobId', 'OutFile'); Hidden = @('FirstRow', 'DownloadUrl') }
+        @{ Command = 'Get-ZcrmMassUpdateJob'; Shown = @('Module', 'JobId', 'Wait', 'Timeout'); Hidden = @('CustomViewId') }
+    ) {
+        $line = "$Command -"
+        $offered = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText)
+        foreach ($name in $Shown) { $offered | Should -Contain "-$name" }
+        foreach ($name in $Hidden) { $offered | Should -Not -Contain "-$name" -Because "-$name only binds from a piped job" }
+        # Still bound by property name from a piped job (the pipeline tests in ZohoCrm.BulkWrite.Tests.ps1 use them).
+        $parameters = (Get-Command $Command).Parameters
+        foreach ($name in $Hidden) {
+            $attribute = @($parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })[0]
+            $attribute.ValueFromPipelineByPropertyName | Should -BeTrue
+        }
+    }
+}
