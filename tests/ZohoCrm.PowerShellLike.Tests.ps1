@@ -141,3 +141,56 @@ Describe 'Parameters that only bind from piped job objects' {
         }
     }
 }
+
+Describe 'Ids as strings, numbers and properties of piped objects' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+        Connect-Zcrm @refresh
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    # The ids are written out in the cases, since -ForEach data is read before BeforeAll runs ($Seed1 = 738964000002131001).
+    It 'updates the record for <Typed>' -ForEach @(
+        @{ Typed = "[pscustomobject]@{ Id = [long]738964000002131001 } | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }
+        @{ Typed = "'{`"id`":738964000002131001}' | ConvertFrom-Json | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }
+        @{ Typed = "[pscustomobject]@{ 'Record Id' = '738964000002131001' } | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }
+        @{ Typed = "[pscustomobject]@{ RecordId = [decimal]738964000002131001 } | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }
+        @{ Typed = "[pscustomobject]@{ record_id = '738964000002131001' } | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }
+        @{ Typed = "[long]738964000002131001 | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }
+        @{ Typed = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001 -Force" }
+        @{ Typed = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id ([long]738964000002131001), 1306462000000496025 -Force" }
+        @{ Typed = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id ([int]12345) -Force" }
+    ) {
+        $Error.Clear()
+        $results = @(Invoke-Expression $Typed)
+        $Error | Should -HaveCount 0
+        $results.Count | Should -BeGreaterOrEqual 1
+        $results[0].Id | Should -BeOfType ([string])
+        # The digits, never 7.38964000002131E+17 nor a culture's group separators.
+        if ($Typed -like '*12345*') { $results[0].Id | Should -BeExactly '12345' }
+        else { $results[0].Id | Should -BeExactly $Seed1; $results[0].Status | Should -BeExactly 'success' }
+        $body = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu)[-1].body
+        (Get-ZcrmJsonValue -Json $body -Path 'ids', 0).Text | Should -BeExactly $results[0].Id
+    }
+
+    It 'rejects <Typed> with the Zoho id error, sending nothing' -ForEach @(
+        @{ Typed = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 1.5 -Force"; Text = "'1.5' is not a Zoho id" }
+        @{ Typed = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id -7 -Force"; Text = "'-7' is not a Zoho id" }
+        @{ Typed = "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 12ab -Force"; Text = "'12ab' is not a Zoho id" }
+        @{ Typed = "[pscustomobject]@{ Id = 2.5 } | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force"; Text = "'2.5' is not a Zoho id" }
+        @{ Typed = "'{`"id`":7.5}' | ConvertFrom-Json | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force"; Text = "'7.5' is not a Zoho id" }
+    ) {
+        $before = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count
+        $caught = $null
+        $all = @()
+        try { $all = @(& ([scriptblock]::Create($Typed)) *>&1) } catch { $caught = $_ }
+        $errors = @(@($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) + @($caught) | Where-Object { $_ })
+        $errors | Should -HaveCount 1
+        $errors[0].Exception.Message | Should -BeLikeExactly "*$Text*: Zoho ids are strings of digits*"
+        @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count | Should -Be $before
+    }
+}

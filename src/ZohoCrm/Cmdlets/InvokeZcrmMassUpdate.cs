@@ -34,7 +34,10 @@ namespace ZohoCrm.Cmdlets
         [AllowEmptyCollection]
         public IDictionary Data { get; set; }
 
+        /// <summary>Strings or integral numbers; from piped objects by property Id/id, RecordId, record_id or 'Record Id'.</summary>
         [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("RecordId", "record_id", "Record Id")]
+        [ZohoIdTransformation]
         [ValidateZohoId]
         public string[] Id { get; set; }
 

@@ -1,8 +1,55 @@
+using System;
+using System.Collections;
+using System.Globalization;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 
 namespace ZohoCrm.Cmdlets
 {
+    /// <summary>
+    /// Ids given as numbers ([long], [int], [decimal], a JSON number from ConvertFrom-Json) become their invariant
+    /// digit strings, so they bind by property name and as typed; a non-integral number becomes its invariant text
+    /// ("2.5"), which ValidateZohoId then rejects with its usual error. Anything else passes unchanged.
+    /// </summary>
+    public sealed class ZohoIdTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject p ? p.BaseObject : inputData;
+            if (value is string) return value;
+            if (IsNumber(value)) return ToText(value);
+            if (value is IList list && !(value is IDictionary))
+            {
+                var items = new object[list.Count];
+                bool changed = false;
+                for (int i = 0; i < list.Count; i++)
+                {
+                    object item = list[i] is PSObject ip ? ip.BaseObject : list[i];
+                    if (IsNumber(item)) { items[i] = ToText(item); changed = true; }
+                    else items[i] = list[i];
+                }
+                return changed ? items : inputData;
+            }
+            return inputData;
+        }
+
+        private static bool IsNumber(object value) =>
+            value is long || value is int || value is short || value is sbyte || value is byte || value is ushort
+            || value is uint || value is ulong || value is decimal || value is double || value is float
+            || value is System.Numerics.BigInteger;
+
+        private static string ToText(object value)
+        {
+            switch (value)
+            {
+                case decimal d when d == decimal.Truncate(d): return decimal.Truncate(d).ToString(CultureInfo.InvariantCulture);
+                case double d: return d.ToString("R", CultureInfo.InvariantCulture);
+                case float f: return f.ToString("R", CultureInfo.InvariantCulture);
+                default: return Convert.ToString(value, CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     /// <summary>A Zoho record, job or view id: a string of digits.</summary>
     public sealed class ValidateZohoIdAttribute : ValidateArgumentsAttribute
     {
