@@ -193,4 +193,23 @@ Describe 'Ids as strings, numbers and properties of piped objects' {
         $errors[0].Exception.Message | Should -BeLikeExactly "*$Text*: Zoho ids are strings of digits*"
         @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count | Should -Be $before
     }
+
+    It 'reads jobs whose JobId is a number, typed or a property of a piped object' {
+        $massJob = Invoke-ZcrmMassUpdate Deals @{ Stage = 'Qualification' } -CustomViewId 738964000000095001 -Force
+        $Error.Clear()
+        $seen = @([pscustomobject]@{ Module = 'Deals'; JobId = [long]$massJob.JobId } | Get-ZcrmMassUpdateJob)
+        $Error | Should -HaveCount 0
+        $seen | Should -HaveCount 1
+        $seen[0].JobId | Should -BeExactly $massJob.JobId
+
+        $bulkJob = [ordered]@{ Last_Name = 'Numbered' } | New-ZcrmBulkWriteJob Leads -Wait
+        $seen = @([pscustomobject]@{ JobId = [long]$bulkJob.JobId } | Get-ZcrmBulkWriteJob)
+        $Error | Should -HaveCount 0
+        $seen | Should -HaveCount 1
+        $seen[0].JobId | Should -BeExactly $bulkJob.JobId
+        $rows = @([pscustomobject]@{ JobId = [long]$bulkJob.JobId } | Get-ZcrmBulkWriteResult)
+        $Error | Should -HaveCount 0
+        $rows | Should -HaveCount 1
+        $rows[0].Status | Should -BeExactly 'added'
+    }
 }

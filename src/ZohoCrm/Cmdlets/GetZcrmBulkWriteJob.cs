@@ -13,6 +13,7 @@ namespace ZohoCrm.Cmdlets
         private const int ProgressId = 0x5b02;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ZohoIdTransformation]
         [ValidateZohoId]
         public string[] JobId { get; set; }
 

@@ -16,6 +16,7 @@ namespace ZohoCrm.Cmdlets
         private int _jobs;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [ZohoIdTransformation]
         [ValidateZohoId]
         public string JobId { get; set; }
 

@@ -16,6 +16,7 @@ namespace ZohoCrm.Cmdlets
         public string Module { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ZohoIdTransformation]
         [ValidateZohoId]
         public string JobId { get; set; }
 
