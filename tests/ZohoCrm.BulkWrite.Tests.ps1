@@ -293,6 +293,72 @@ Describe 'Bulk write' {
         }
     }
 
+    Context 'files by path, wildcard and pipeline, as Get-ChildItem gives them' {
+        BeforeEach {
+            $tag = New-Tag
+            $dir = Join-Path $TestDrive $tag
+            $null = New-Item -ItemType Directory -Path $dir
+            Set-Content -LiteralPath (Join-Path $dir 'a.csv') -Value 'Last_Name,Email', "A1,a1.$tag@example.com", "A2,a2.$tag@example.com" -Encoding utf8
+            Set-Content -LiteralPath (Join-Path $dir 'b.csv') -Value 'Last_Name,Email', "B1,b1.$tag@example.com" -Encoding utf8
+            Set-Content -LiteralPath (Join-Path $dir 'notes.txt') -Value 'not rows' -Encoding utf8
+            $uploadsBefore = @(Get-ZcrmEmulatorRequest -Emulator $emu -Method POST -PathLike '*/upload').Count
+        }
+
+        It 'writes each piped CSV file in its own job, in order, and the results have every row of both' {
+            $r = Invoke-ZcrmCaptured {
+                Get-ChildItem -Path $dir -Filter *.csv | Sort-Object Name | New-ZcrmBulkWriteJob -Module Leads -Wait
+            }
+            Assert-ZcrmNoError $r
+            $r.Output | Should -HaveCount 2
+            @($r.Output.SourcePath) | Should -BeExactly @((Join-Path $dir 'a.csv'), (Join-Path $dir 'b.csv'))
+            @($r.Output.RowCount) | Should -Be @(2, 1)
+            # The table names each job's file (the view's File column), within 120 columns.
+            $table = @(($r.Output | Format-Table | Out-String -Width 120) -split '\r?\n' | Where-Object { $_.Trim() })
+            $table[0] | Should -MatchExactly '\bFile$'
+            $table[2] | Should -BeLikeExactly '*COMPLETED*1-2*a.csv'
+            $table[3] | Should -BeLikeExactly '*COMPLETED*1-1*b.csv'
+            @($table | Where-Object Length -GT 120) | Should -HaveCount 0
+            $rows = @($r.Output | Get-ZcrmBulkWriteResult)
+            @($rows.Last_Name) | Should -BeExactly @('A1', 'A2', 'B1')
+            @($rows.RowNumber) | Should -Be @(1, 2, 1)
+            foreach ($o in $rows) { $o.Status | Should -BeExactly 'added' }
+            @($rows.JobId) | Should -BeExactly @($r.Output[0].JobId, $r.Output[0].JobId, $r.Output[1].JobId)
+        }
+
+        It 'expands a wildcard -Path to the matching files' {
+            $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob Leads -Path (Join-Path $dir '*.csv') -Wait | Get-ZcrmBulkWriteResult }
+            Assert-ZcrmNoError $r
+            @($r.Output.Last_Name | Sort-Object) | Should -BeExactly @('A1', 'A2', 'B1')
+        }
+
+        It 'takes -LiteralPath as written, brackets and all' {
+            $odd = Join-Path $dir 'leads[1].csv'
+            Copy-Item -LiteralPath (Join-Path $dir 'b.csv') -Destination $odd
+            $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob Leads -LiteralPath $odd -Wait }
+            Assert-ZcrmNoError $r
+            $r.Output.SourcePath | Should -BeExactly $odd
+            @($r.Output | Get-ZcrmBulkWriteResult).Last_Name | Should -BeExactly 'B1'
+        }
+
+        It 'stops, naming it, at a wildcard that matches no file, and uploads nothing' {
+            $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob Leads -Path (Join-Path $dir 'a.csv'), (Join-Path $dir 'nothing*.csv') }
+            Assert-ZohoError -ErrorRecord $r.Terminating -Code 'ZohoCrm.FileNotFound' -Category ObjectNotFound -Text "'$(Join-Path $dir 'nothing*.csv')' matches no file"
+            $r.Output | Should -HaveCount 0
+            @(Get-ZcrmEmulatorRequest -Emulator $emu -Method POST -PathLike '*/upload').Count | Should -Be $uploadsBefore
+        }
+
+        It 'stops, naming it, at a piped <What>, before any upload' -ForEach @(
+            @{ What = 'directory'; Code = 'ZohoCrm.NotAFile'; Script = { Get-Item -LiteralPath (Join-Path $dir 'a.csv'); Get-Item -LiteralPath $dir }; Name = { $dir } }
+            @{ What = 'text file'; Code = 'ZohoCrm.NotACsvFile'; Script = { Get-ChildItem -LiteralPath $dir | Sort-Object Name }; Name = { Join-Path $dir 'notes.txt' } }
+            @{ What = 'process'; Code = 'ZohoCrm.NotARow'; Script = { Get-Process -Id $PID }; Name = { 'System.Diagnostics.Process' } }
+        ) {
+            $r = Invoke-ZcrmCaptured { & $Script | New-ZcrmBulkWriteJob Leads }
+            Assert-ZohoError -ErrorRecord $r.Terminating -Code $Code -Category InvalidArgument -Text (& $Name)
+            $r.Output | Should -HaveCount 0
+            @(Get-ZcrmEmulatorRequest -Emulator $emu -Method POST -PathLike '*/upload').Count | Should -Be $uploadsBefore
+        }
+    }
+
     It 'sends the feature and org headers with the upload and fetches the org once' {
         # A new connection, which has not read the org yet (it reuses the process's valid access token).
         Connect-Zcrm @refresh

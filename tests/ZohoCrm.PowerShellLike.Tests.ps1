@@ -80,7 +80,7 @@ Describe 'Table views of the output types, at 120 columns' {
         )
         $job = $rows | New-ZcrmBulkWriteJob Leads -Wait
         $jobLines = $job | Get-TableLine
-        Get-HeaderName $jobLines | Should -BeExactly @('JobId', 'Module', 'Operation', 'Status', 'Rows', 'Added', 'Updated', 'Skipped')
+        Get-HeaderName $jobLines | Should -BeExactly @('JobId', 'Module', 'Operation', 'Status', 'Rows', 'Added', 'Updated', 'Skipped', 'File')
         $jobLines | Should -HaveCount 3
         $jobLines[2] | Should -BeLikeExactly "$($job.JobId)*Leads*insert*COMPLETED*1-2*"
         @($jobLines | Where-Object Length -GT 120) | Should -HaveCount 0

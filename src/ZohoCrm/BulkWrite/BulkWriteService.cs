@@ -251,6 +251,7 @@ namespace ZohoCrm.BulkWrite
             fresh.LastRow = known.LastRow ?? fresh.LastRow;
             fresh.RowCount = known.RowCount ?? fresh.RowCount;
             fresh.FileId = known.FileId ?? fresh.FileId;
+            fresh.SourcePath = known.SourcePath ?? fresh.SourcePath;
             fresh.Module = fresh.Module ?? known.Module;
             fresh.Operation = fresh.Operation ?? known.Operation;
             fresh.FindBy = fresh.FindBy ?? known.FindBy;

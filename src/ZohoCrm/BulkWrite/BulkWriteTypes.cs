@@ -18,6 +18,8 @@ namespace ZohoCrm
         /// <summary>The number of this job's first row in the caller's input (1-based), across split jobs.</summary>
         public long? FirstRow { get; internal set; }
         public long? LastRow { get; internal set; }
+        /// <summary>The file whose rows this job holds (-Path, -LiteralPath or a piped file); null for piped rows or -FileId.</summary>
+        public string SourcePath { get; internal set; }
         /// <summary>Rows the module put in this job's file.</summary>
         public long? RowCount { get; internal set; }
         public long? AddedCount { get; internal set; }

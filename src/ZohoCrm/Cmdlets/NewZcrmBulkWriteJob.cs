@@ -18,6 +18,7 @@ namespace ZohoCrm.Cmdlets
     public sealed class NewZcrmBulkWriteJob : ZcrmApiCmdlet, IDisposable
     {
         private const string PathSet = "Path";
+        private const string LiteralPathSet = "LiteralPath";
         private const string InputSet = "InputObject";
         private const string FileSet = "FileId";
         private const int ProgressId = 0x5b01;
@@ -26,6 +27,9 @@ namespace ZohoCrm.Cmdlets
         private RowBuilder _rows;
         private List<FieldMappingSpec> _mappings;
         private long _rowNumber;
+        /// <summary>The files to write (-Path, -LiteralPath or piped files), resolved, in order; each gets its own job(s).</summary>
+        private readonly List<string> _files = new List<string>();
+        private readonly HashSet<string> _seenFiles = new HashSet<string>(StringComparer.Ordinal);
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateModuleName]
@@ -35,10 +39,17 @@ namespace ZohoCrm.Cmdlets
         [ValidateSet("insert", "update", "upsert", IgnoreCase = true)]
         public string Operation { get; set; } = "insert";
 
-        /// <summary>A CSV file (first row: field API names or the columns -FieldMapping names), or a ZIP holding one CSV.</summary>
+        /// <summary>CSV files (first row: field API names or the columns -FieldMapping names), or ZIPs holding one CSV; wildcards allowed.</summary>
         [Parameter(Mandatory = true, ParameterSetName = PathSet)]
         [ValidateNotNullOrEmpty]
-        public string Path { get; set; }
+        [SupportsWildcards]
+        public string[] Path { get; set; }
+
+        /// <summary>As -Path, taken exactly as written (no wildcards); binds from piped objects' PSPath or FullName.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        [Alias("PSPath", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; }
 
         /// <summary>Objects or hashtables from the pipeline: one row each.</summary>
         [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
@@ -86,6 +97,8 @@ namespace ZohoCrm.Cmdlets
         [ValidateRange(1, int.MaxValue)]
         public int Timeout { get; set; }
 
+        private bool FromFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
+
         private BulkWriteRequest _request;
 
         protected override void BeginProcessing()
@@ -99,9 +112,8 @@ namespace ZohoCrm.Cmdlets
                 RequireWaitForTimeout(Wait);
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
                     throw new ZohoValidationException("ZohoCrm.EncodingNotApplicable", "-CharacterEncoding applies to -Path and -FileId; pipeline objects are uploaded as UTF-8.", "CharacterEncoding");
-                if (CharacterEncoding != null && ParameterSetName == PathSet) CsvFileReader.StrictEncoding(CharacterEncoding, "CharacterEncoding");
+                if (CharacterEncoding != null && FromFiles) CsvFileReader.StrictEncoding(CharacterEncoding, "CharacterEncoding");
                 if (ParameterSetName == FileSet && FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), null);
-                if (ParameterSetName == PathSet) Path = ResolveInputPath(Path);
                 _request = new BulkWriteRequest
                 {
                     Module = Module,
@@ -123,24 +135,95 @@ namespace ZohoCrm.Cmdlets
                 throw new ZohoValidationException("ZohoCrm.InvalidCallbackUrl", $"-CallbackUrl '{url}' is not an absolute http(s) URL such as https://hooks.example.com/zoho/bulk-done.", "CallbackUrl");
         }
 
-        private string ResolveInputPath(string path)
+        /// <summary>-Path: wildcards expand to the matching files (in the provider's order); a pattern matching nothing is an error.</summary>
+        private IEnumerable<string> ResolvePath(string path)
         {
-            string full;
-            try { full = GetUnresolvedProviderPathFromPSPath(path); }
+            if (!WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                foreach (var p in ResolveLiteralPath(path, "Path")) yield return p;
+                yield break;
+            }
+            System.Collections.ObjectModel.Collection<string> found;
+            ProviderInfo provider;
+            try { found = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider); }
+            catch (ItemNotFoundException)
+            { throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' matches no file.", "Path", ZohoErrorKind.ObjectNotFound); }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-Path '{path}' is not a file system path: {ex.Message}", "Path"); }
-            if (!File.Exists(full)) throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' does not exist (resolved to {full}).", "Path", ZohoErrorKind.ObjectNotFound);
+            if (provider.Name != "FileSystem")
+                throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-Path '{path}' is not a file system path (it is in the {provider.Name} provider).", "Path");
+            var files = found.Where(File.Exists).ToList();
+            if (files.Count == 0)
+                throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' matches no file.", "Path", ZohoErrorKind.ObjectNotFound);
+            foreach (var f in files) yield return CheckFileKind(f, $"-Path '{path}' matches '{f}', which");
+        }
+
+        private IEnumerable<string> ResolveLiteralPath(string path, string parameter)
+        {
+            string full;
+            try { full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-{parameter} '{path}' is not a file system path: {ex.Message}", parameter); }
+            if (Directory.Exists(full))
+                throw new ZohoValidationException("ZohoCrm.NotAFile", $"-{parameter} '{path}' is a directory, not a CSV or ZIP file (for its files: Get-ChildItem '{path}' -Filter *.csv | New-ZcrmBulkWriteJob ...).", parameter);
+            if (!File.Exists(full)) throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-{parameter} '{path}' does not exist (resolved to {full}).", parameter, ZohoErrorKind.ObjectNotFound);
+            yield return full;
+        }
+
+        /// <summary>Piped files must be a CSV or a ZIP: anything else would upload nonsense.</summary>
+        private static string CheckFileKind(string full, string what)
+        {
+            string ext = System.IO.Path.GetExtension(full);
+            if (!string.Equals(ext, ".csv", StringComparison.OrdinalIgnoreCase) && !string.Equals(ext, ".zip", StringComparison.OrdinalIgnoreCase))
+                throw new ZohoValidationException("ZohoCrm.NotACsvFile", $"{what} is not a .csv or .zip file: nothing was uploaded.", "Path");
             return full;
+        }
+
+        private void AddFiles(IEnumerable<string> files)
+        {
+            foreach (var f in files)
+                if (_seenFiles.Add(f)) _files.Add(f);
+        }
+
+        /// <summary>
+        /// A piped object that is a file (Get-ChildItem, Get-Item): its path, or an error for a directory or a file that is
+        /// not a CSV or ZIP; null for a row. Objects of other .NET runtime types (a Process, a string) are neither: an error.
+        /// </summary>
+        private string PipedFile(object value)
+        {
+            if (value is FileInfo file) return CheckFileKind(file.FullName, $"The piped file '{file.FullName}'");
+            if (value is DirectoryInfo dir)
+                throw new ZohoValidationException("ZohoCrm.NotAFile", $"The piped object '{dir.FullName}' is a directory, not a CSV or ZIP file or a row: nothing was uploaded (for its files: Get-ChildItem '{dir.FullName}' -Filter *.csv).", "InputObject");
+            if (value is System.Collections.IDictionary || value is PSCustomObject || value is System.Data.DataRow) return null;
+            string ns = value.GetType().Namespace ?? "";
+            if (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal))
+                throw new ZohoValidationException("ZohoCrm.NotARow", $"The piped {value.GetType().FullName} '{value}' is neither a row (a hashtable or an object such as Import-Csv writes) nor a CSV or ZIP file: nothing was uploaded.", "InputObject");
+            return null;
         }
 
         protected override void ProcessRecord()
         {
+            try
+            {
+                if (ParameterSetName == PathSet) { foreach (var p in Path) AddFiles(ResolvePath(p)); return; }
+                if (ParameterSetName == LiteralPathSet) { foreach (var p in LiteralPath) AddFiles(ResolveLiteralPath(p, "LiteralPath")); return; }
+            }
+            catch (ZohoException ex) { ThrowTerminating(ex); }
             if (ParameterSetName != InputSet) return;
             _rowNumber++;
             try
             {
                 if (InputObject == null || InputObject.BaseObject == null)
                     throw new ZohoValidationException("ZohoCrm.NullRow", $"Row {_rowNumber} of the input is $null; nothing was uploaded.", "InputObject");
+                string piped = PipedFile(InputObject.BaseObject);
+                if (piped != null || _files.Count > 0)
+                {
+                    if (_rows != null || piped == null)
+                        throw new ZohoValidationException("ZohoCrm.RowsAndFiles", $"The input mixes rows and files (row {_rowNumber}): pipe either rows or CSV/ZIP files; nothing was uploaded.", "InputObject");
+                    _rowNumber--;
+                    AddFiles(new[] { piped });
+                    return;
+                }
                 if (_rows == null)
                 {
                     var columns = Property != null ? Property.ToList() : PowerShellValues.ColumnsOf(InputObject);
@@ -159,9 +242,25 @@ namespace ZohoCrm.Cmdlets
         {
             try
             {
-                if (ParameterSetName == PathSet) ReadCsvFile();
-                _chunks?.Close();
-                var jobs = ParameterSetName == FileSet ? SubmitFileId() : SubmitChunks();
+                List<BulkWriteJob> jobs;
+                if (_files.Count > 0)
+                {
+                    // Each file its own job(s), in order; its rows are numbered from 1 in that file, and its jobs carry SourcePath.
+                    jobs = new List<BulkWriteJob>();
+                    foreach (var file in _files)
+                    {
+                        _chunks?.Dispose();
+                        _chunks = null;
+                        ReadCsvFile(file);
+                        _chunks?.Close();
+                        jobs.AddRange(SubmitChunks(file));
+                    }
+                }
+                else
+                {
+                    _chunks?.Close();
+                    jobs = ParameterSetName == FileSet ? SubmitFileId() : SubmitChunks(null);
+                }
                 if (Wait && jobs.Count > 0) WaitForJobs(jobs);
             }
             catch (ZohoException ex) { ThrowTerminating(ex); }
@@ -171,11 +270,11 @@ namespace ZohoCrm.Cmdlets
             }
         }
 
-        /// <summary>Streams -Path (a CSV, or a ZIP holding one) into job files.</summary>
-        private void ReadCsvFile()
+        /// <summary>Streams a file (a CSV, or a ZIP holding one) into job files.</summary>
+        private void ReadCsvFile(string path)
         {
-            var reader = new CsvFileReader(Path, CsvFileReader.StrictEncoding(CharacterEncoding, "CharacterEncoding"), CharacterEncoding);
-            string file = System.IO.Path.GetFileName(Path);
+            var reader = new CsvFileReader(path, CsvFileReader.StrictEncoding(CharacterEncoding, "CharacterEncoding"), CharacterEncoding);
+            string file = System.IO.Path.GetFileName(path);
             reader.Read(header =>
             {
                 if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), header);
@@ -199,12 +298,13 @@ namespace ZohoCrm.Cmdlets
             return jobs;
         }
 
-        private List<BulkWriteJob> SubmitChunks()
+        private List<BulkWriteJob> SubmitChunks(string sourcePath)
         {
             var jobs = new List<BulkWriteJob>();
+            string of = sourcePath == null ? "" : $" of {System.IO.Path.GetFileName(sourcePath)}";
             if (_chunks == null || _chunks.RowCount == 0)
             {
-                WriteWarning($"No rows to write to {Module}: no bulk write job was created.");
+                WriteWarning($"No rows to write to {Module}{(sourcePath == null ? "" : $" in {sourcePath}")}: no bulk write job was created.");
                 return jobs;
             }
             _request.FieldMappings = _mappings;
@@ -213,7 +313,7 @@ namespace ZohoCrm.Cmdlets
             for (int i = 0; i < chunks.Count; i++)
             {
                 var chunk = chunks[i];
-                string target = $"{Module}: rows {chunk.FirstRow}-{chunk.LastRow} ({chunk.RowCount} rows{(chunks.Count > 1 ? $", job {i + 1} of {chunks.Count}" : "")})";
+                string target = $"{Module}: rows {chunk.FirstRow}-{chunk.LastRow}{of} ({chunk.RowCount} rows{(chunks.Count > 1 ? $", job {i + 1} of {chunks.Count}" : "")})";
                 if (!ShouldProcess(target, $"{Operation} with a bulk write job")) continue;
                 string fileId = null;
                 try
@@ -225,6 +325,7 @@ namespace ZohoCrm.Cmdlets
                     job.FirstRow = chunk.FirstRow;
                     job.LastRow = chunk.LastRow;
                     job.RowCount = chunk.RowCount;
+                    job.SourcePath = sourcePath;
                     Created(job, jobs);
                 }
                 catch (ZohoException ex)
