@@ -359,6 +359,31 @@ Describe 'Bulk write' {
         }
     }
 
+    It 'creates the job without asking with -Force under $ConfirmPreference = Low, and -WhatIf still wins' {
+        # A runspace without a host cannot ask: without -Force the confirmation fails there.
+        $script = "Connect-Zcrm @refresh; `$ConfirmPreference = 'Low'; @{ Last_Name = 'Forced $(New-Tag)' } | New-ZcrmBulkWriteJob Leads"
+        $asked = Invoke-ZcrmInNewRunspace -Variables @{ refresh = $refresh } -Script $script
+        @($asked.Output) | Should -HaveCount 0
+        $askedErrors = @(@($asked.Errors) + @($asked.Terminating) | Where-Object { $null -ne $_ })
+        $askedErrors | Should -HaveCount 1 -Because 'Medium impact asks under $ConfirmPreference = Low'
+        "$($askedErrors[0])" | Should -BeLikeExactly '*request confirmation*insert with a bulk write job*'
+        $forced = Invoke-ZcrmInNewRunspace -Variables @{ refresh = $refresh } -Script "$script -Force"
+        $forced.Terminating | Should -BeNullOrEmpty
+        @($forced.Errors) | Should -HaveCount 0
+        @($forced.Output) | Should -HaveCount 1
+        $forced.Output[0].JobId | Should -Match '^\d+$'
+
+        $before = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured {
+            @{ Last_Name = 'WhatIf' } | New-ZcrmBulkWriteJob Leads -Force -WhatIf
+            function New-Wrapper { [CmdletBinding(SupportsShouldProcess)] param() @{ Last_Name = 'WhatIf' } | New-ZcrmBulkWriteJob Leads -Force }; New-Wrapper -WhatIf
+            $WhatIfPreference = $true; @{ Last_Name = 'WhatIf' } | New-ZcrmBulkWriteJob Leads -Force; $WhatIfPreference = $false
+        }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 0
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+    }
+
     It 'sends the feature and org headers with the upload and fetches the org once' {
         # A new connection, which has not read the org yet (it reuses the process's valid access token).
         Connect-Zcrm @refresh

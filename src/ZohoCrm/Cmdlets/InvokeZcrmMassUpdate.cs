@@ -108,12 +108,7 @@ namespace ZohoCrm.Cmdlets
         private string Activity => $"Mass update of {Module}";
         private string FieldList => string.Join(", ", Data.Keys.Cast<object>());
 
-        private bool Confirm(string target, string action)
-        {
-            // -Force skips the question, never a -WhatIf (given here, or inherited as $WhatIfPreference).
-            if (Force && !WhatIfRequested) return true;
-            return ShouldProcess(target, action);
-        }
+        private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
 
         /// <param name="unsent">Ids already received but not yet batched: named too if the command must stop.</param>
         private void SendBatch(List<string> unsent)

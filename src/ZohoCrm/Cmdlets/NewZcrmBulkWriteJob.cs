@@ -97,6 +97,10 @@ namespace ZohoCrm.Cmdlets
         [ValidateRange(1, int.MaxValue)]
         public int Timeout { get; set; }
 
+        /// <summary>Do not ask for confirmation (for scripts and scheduled tasks). -WhatIf still uploads nothing.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         private bool FromFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
 
         private BulkWriteRequest _request;
@@ -287,11 +291,13 @@ namespace ZohoCrm.Cmdlets
             });
         }
 
+        private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
+
         private List<BulkWriteJob> SubmitFileId()
         {
             var jobs = new List<BulkWriteJob>();
             _request.FieldMappings = _mappings;
-            if (!ShouldProcess($"{Module}: uploaded file {FileId}", $"{Operation} with a bulk write job")) return jobs;
+            if (!Confirm($"{Module}: uploaded file {FileId}", $"{Operation} with a bulk write job")) return jobs;
             var service = new BulkWriteService(ResolvedConnection);
             var job = Run(ct => service.CreateJobAsync(_request, FileId, ct));
             Created(job, jobs);
@@ -314,7 +320,7 @@ namespace ZohoCrm.Cmdlets
             {
                 var chunk = chunks[i];
                 string target = $"{Module}: rows {chunk.FirstRow}-{chunk.LastRow}{of} ({chunk.RowCount} rows{(chunks.Count > 1 ? $", job {i + 1} of {chunks.Count}" : "")})";
-                if (!ShouldProcess(target, $"{Operation} with a bulk write job")) continue;
+                if (!Confirm(target, $"{Operation} with a bulk write job")) continue;
                 string fileId = null;
                 try
                 {

@@ -76,6 +76,13 @@ namespace ZohoCrm.Cmdlets
                 ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
         }
 
+        /// <summary>ShouldProcess, except that -Force skips the question: never a -WhatIf (given here, or inherited as $WhatIfPreference).</summary>
+        internal bool ShouldProcessUnlessForced(bool force, string target, string action)
+        {
+            if (force && !WhatIfRequested) return true;
+            return ShouldProcess(target, action);
+        }
+
         /// <summary>-WhatIf given (or $WhatIfPreference set).</summary>
         internal bool WhatIfRequested =>
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? (w is SwitchParameter s ? s.IsPresent : true.Equals(w))
