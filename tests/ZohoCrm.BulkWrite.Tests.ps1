@@ -325,6 +325,13 @@ Describe 'Bulk write' {
             @($rows.JobId) | Should -BeExactly @($r.Output[0].JobId, $r.Output[0].JobId, $r.Output[1].JobId)
         }
 
+        It 'reads the files Resolve-Path pipes' {
+            $r = Invoke-ZcrmCaptured { Resolve-Path -Path (Join-Path $dir '*.csv') | New-ZcrmBulkWriteJob Leads -Wait }
+            Assert-ZcrmNoError $r
+            @($r.Output.SourcePath | Sort-Object) | Should -BeExactly @((Join-Path $dir 'a.csv'), (Join-Path $dir 'b.csv'))
+            @($r.Output | Get-ZcrmBulkWriteResult).Last_Name | Sort-Object | Should -BeExactly @('A1', 'A2', 'B1')
+        }
+
         It 'expands a wildcard -Path to the matching files' {
             $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob Leads -Path (Join-Path $dir '*.csv') -Wait | Get-ZcrmBulkWriteResult }
             Assert-ZcrmNoError $r

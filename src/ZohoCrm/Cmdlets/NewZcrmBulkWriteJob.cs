@@ -190,12 +190,17 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>
-        /// A piped object that is a file (Get-ChildItem, Get-Item): its path, or an error for a directory or a file that is
+        /// A piped object that is a file (Get-ChildItem, Get-Item, Resolve-Path): its path, or an error for a directory or a file that is
         /// not a CSV or ZIP; null for a row. Objects of other .NET runtime types (a Process, a string) are neither: an error.
         /// </summary>
         private string PipedFile(object value)
         {
             if (value is FileInfo file) return CheckFileKind(file.FullName, $"The piped file '{file.FullName}'");
+            if (value is PathInfo resolved && resolved.Provider?.Name == "FileSystem")
+            {
+                if (Directory.Exists(resolved.ProviderPath)) return PipedFile(new DirectoryInfo(resolved.ProviderPath));
+                return CheckFileKind(resolved.ProviderPath, $"The piped path '{resolved.ProviderPath}'");
+            }
             if (value is DirectoryInfo dir)
                 throw new ZohoValidationException("ZohoCrm.NotAFile", $"The piped object '{dir.FullName}' is a directory, not a CSV or ZIP file or a row: nothing was uploaded (for its files: Get-ChildItem '{dir.FullName}' -Filter *.csv).", "InputObject");
             if (value is System.Collections.IDictionary || value is PSCustomObject || value is System.Data.DataRow) return null;
