@@ -323,6 +323,11 @@ Describe 'Bulk write' {
             @($rows.RowNumber) | Should -Be @(1, 2, 1)
             foreach ($o in $rows) { $o.Status | Should -BeExactly 'added' }
             @($rows.JobId) | Should -BeExactly @($r.Output[0].JobId, $r.Output[0].JobId, $r.Output[1].JobId)
+            # Each result row names its file, also through Get-ZcrmBulkWriteJob; the table's Input column leaves it out.
+            @($rows.SourcePath) | Should -BeExactly @($r.Output[0].SourcePath, $r.Output[0].SourcePath, $r.Output[1].SourcePath)
+            $again = @($r.Output | Get-ZcrmBulkWriteJob | Get-ZcrmBulkWriteResult)
+            @($again.SourcePath) | Should -BeExactly @($r.Output[0].SourcePath, $r.Output[0].SourcePath, $r.Output[1].SourcePath)
+            ($rows | Format-Table | Out-String -Width 2000) | Should -Not -BeLikeExactly '*SourcePath=*'
         }
 
         It 'reads the files Resolve-Path pipes' {

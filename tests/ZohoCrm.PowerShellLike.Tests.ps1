@@ -125,8 +125,8 @@ Describe 'Parameters that only bind from piped job objects' {
     # They are DontShow: hidden from tab completion (what a user types: `Get-ZcrmBulkWriteJob -<Tab>`). PowerShell still
     # lists DontShow parameters in `Get-Command -Syntax` and `-?` (PowerShell/PowerShell#18503, open).
     It '<Command> -[Tab] offers <Shown> and not <Hidden>' -ForEach @(
-        @{ Command = 'Get-ZcrmBulkWriteJob'; Shown = @('JobId', 'Wait', 'Timeout'); Hidden = @('FirstRow', 'LastRow', 'RowCount') }
-        @{ Command = 'Get-ZcrmBulkWriteResult'; Shown = @('JobId', 'OutFile'); Hidden = @('FirstRow', 'DownloadUrl') }
+        @{ Command = 'Get-ZcrmBulkWriteJob'; Shown = @('JobId', 'Wait', 'Timeout'); Hidden = @('FirstRow', 'LastRow', 'RowCount', 'SourcePath') }
+        @{ Command = 'Get-ZcrmBulkWriteResult'; Shown = @('JobId', 'OutFile'); Hidden = @('FirstRow', 'DownloadUrl', 'SourcePath') }
         @{ Command = 'Get-ZcrmMassUpdateJob'; Shown = @('Module', 'JobId', 'Wait', 'Timeout'); Hidden = @('CustomViewId') }
     ) {
         $line = "$Command -"

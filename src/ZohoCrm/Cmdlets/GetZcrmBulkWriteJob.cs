@@ -27,6 +27,9 @@ namespace ZohoCrm.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
         public long? RowCount { get; set; }
 
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public string SourcePath { get; set; }
+
         [Parameter]
         public SwitchParameter Wait { get; set; }
 
@@ -38,7 +41,7 @@ namespace ZohoCrm.Cmdlets
         {
             RequireWaitForTimeout(Wait);
             var service = new BulkWriteService(ResolvedConnection);
-            var known = JobId.Select(id => new BulkWriteJob { JobId = id, FirstRow = JobId.Length == 1 ? FirstRow : null, LastRow = JobId.Length == 1 ? LastRow : null, RowCount = JobId.Length == 1 ? RowCount : null }).ToList();
+            var known = JobId.Select(id => new BulkWriteJob { JobId = id, FirstRow = JobId.Length == 1 ? FirstRow : null, LastRow = JobId.Length == 1 ? LastRow : null, RowCount = JobId.Length == 1 ? RowCount : null, SourcePath = JobId.Length == 1 ? SourcePath : null }).ToList();
             if (Wait)
             {
                 try

@@ -31,6 +31,10 @@ namespace ZohoCrm.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
         public string DownloadUrl { get; set; }
 
+        /// <summary>The file the piped job's rows came from: each result row names it.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public string SourcePath { get; set; }
+
         protected override void ProcessRecord()
         {
             _jobs++;
@@ -42,7 +46,7 @@ namespace ZohoCrm.Cmdlets
                 string path = OutFilePath() ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
                 Run(ct => service.DownloadResultAsync(JobId, uri, path, ct));
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
-                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row));
+                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row, SourcePath));
                 Memory.ForceCompactingCollection();
             }
             catch (ZohoException ex) { WriteError(ex, JobId); }
@@ -57,8 +61,10 @@ namespace ZohoCrm.Cmdlets
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
         }
 
-        /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId.</summary>
-        internal static PSObject ToPSObject(BulkWriteResultRow row)
+        /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId (and SourcePath, for a job of a file).</summary>
+        internal static PSObject ToPSObject(BulkWriteResultRow row) => ToPSObject(row, null);
+
+        internal static PSObject ToPSObject(BulkWriteResultRow row, string sourcePath)
         {
             var o = new PSObject();
             o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
@@ -68,6 +74,7 @@ namespace ZohoCrm.Cmdlets
             o.Properties.Add(new PSNoteProperty("RecordId", row.RecordId));
             o.Properties.Add(new PSNoteProperty("Errors", row.Errors));
             o.Properties.Add(new PSNoteProperty("JobId", row.JobId));
+            if (sourcePath != null) o.Properties.Add(new PSNoteProperty("SourcePath", sourcePath));
             return o;
         }
 
