@@ -191,7 +191,7 @@ namespace ZohoCrm.Cmdlets
 
         /// <summary>
         /// A piped object that is a file (Get-ChildItem, Get-Item, Resolve-Path): its path, or an error for a directory or a file that is
-        /// not a CSV or ZIP; null for a row. Objects of other .NET runtime types (a Process, a string) are neither: an error.
+        /// not a CSV or ZIP; null for a row. Objects of the runtime's own types (System.*: a Process, a string) are neither: an error.
         /// </summary>
         private string PipedFile(object value)
         {
@@ -204,8 +204,10 @@ namespace ZohoCrm.Cmdlets
             if (value is DirectoryInfo dir)
                 throw new ZohoValidationException("ZohoCrm.NotAFile", $"The piped object '{dir.FullName}' is a directory, not a CSV or ZIP file or a row: nothing was uploaded (for its files: Get-ChildItem '{dir.FullName}' -Filter *.csv).", "InputObject");
             if (value is System.Collections.IDictionary || value is PSCustomObject || value is System.Data.DataRow) return null;
+            // The runtime's own types (a string, a number, a Process) are not rows. Objects of other modules' types
+            // (an AD user, a Microsoft Graph user) are property bags a user may well mean as rows: they stay rows.
             string ns = value.GetType().Namespace ?? "";
-            if (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal))
+            if (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal))
                 throw new ZohoValidationException("ZohoCrm.NotARow", $"The piped {value.GetType().FullName} '{value}' is neither a row (a hashtable or an object such as Import-Csv writes) nor a CSV or ZIP file: nothing was uploaded.", "InputObject");
             return null;
         }
