@@ -144,54 +144,35 @@ function Invoke-PesterTests {
     # The tests start the emulator the build just made.
     $env:ZOHOCRM_CONFIGURATION = $Configuration
 
-    $running = [Collections.Generic.List[object]]::new()
-    $queue = [Collections.Generic.Queue[string]]::new([string[]]$files)
     $passed = 0; $failed = 0
-    while ($queue.Count -gt 0 -or $running.Count -gt 0) {
-        while ($queue.Count -gt 0 -and $running.Count -lt $ThrottleLimit) {
-            $file = $queue.Dequeue()
-            $name = [IO.Path]::GetFileNameWithoutExtension($file)
-            $log = Join-Path $resultsDir "$name.log"
-            $summary = Join-Path $resultsDir "$name.summary.json"
-            Remove-Item -LiteralPath $summary -ErrorAction SilentlyContinue
-            $psi = [Diagnostics.ProcessStartInfo]::new($pwsh[0])
-            foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $runner,
-                    '-Path', $file, '-PesterManifest', $pester, '-ResultDirectory', $resultsDir)) {
-                $psi.ArgumentList.Add($a)
-            }
-            $psi.RedirectStandardOutput = $true
-            $psi.RedirectStandardError = $true
-            $psi.UseShellExecute = $false
-            $p = [Diagnostics.Process]::new()
-            $p.StartInfo = $psi
-            $null = $p.Start()
-            Write-Host "started $name"
-            $running.Add([pscustomobject]@{ Name = $name; Process = $p; Log = $log; Summary = $summary
-                    Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() })
+    # Each file in a pwsh of its own (assembly loading and the session state stay per file); each file's output is
+    # printed whole when it ends, so logs do not interleave.
+    $files | ForEach-Object -ThrottleLimit $ThrottleLimit -Parallel {
+        $pwsh = $using:pwsh
+        $name = [IO.Path]::GetFileNameWithoutExtension($_)
+        $summary = Join-Path $using:resultsDir "$name.summary.json"
+        Remove-Item -LiteralPath $summary -ErrorAction SilentlyContinue
+        $arguments = @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $using:runner,
+            '-Path', $_, '-PesterManifest', $using:pester, '-ResultDirectory', $using:resultsDir)
+        $text = & $pwsh[0] @arguments 2>&1 | Out-String
+        [pscustomobject]@{ Name = $name; Exit = $LASTEXITCODE; Text = $text; Summary = $summary }
+    } | ForEach-Object {
+        Set-Content -LiteralPath (Join-Path $resultsDir "$($_.Name).log") -Value $_.Text -Encoding utf8
+        Write-Host ''
+        Write-Host "---- $($_.Name) (exit $($_.Exit)) ----" -ForegroundColor Cyan
+        Write-Host $_.Text
+        if (Test-Path -LiteralPath $_.Summary) {
+            $s = Get-Content -LiteralPath $_.Summary -Raw | ConvertFrom-Json
+            $passed += [int]$s.Passed
+            # A skipped test counts as failed: nothing is skipped silently.
+            $f = [int]$s.Failed + [int]$s.FailedBlocks + [int]$s.FailedContainers + [int]$s.Skipped
+            if ([int]$s.Skipped -gt 0) { Write-Host "$($_.Name): $($s.Skipped) skipped test(s), counted as failed." -ForegroundColor Red }
+            if ($_.Exit -ne 0 -and $f -eq 0) { $f = 1 }
+            $failed += $f
         }
-        $done = @($running | Where-Object { $_.Process.HasExited })
-        if ($done.Count -eq 0) { Start-Sleep -Milliseconds 200; continue }
-        foreach ($r in $done) {
-            $null = $running.Remove($r)
-            $r.Process.WaitForExit()
-            $text = $r.Out.GetAwaiter().GetResult() + $r.Err.GetAwaiter().GetResult()
-            Set-Content -LiteralPath $r.Log -Value $text -Encoding utf8
-            Write-Host ''
-            Write-Host "---- $($r.Name) (exit $($r.Process.ExitCode)) ----" -ForegroundColor Cyan
-            Write-Host $text
-            if (Test-Path -LiteralPath $r.Summary) {
-                $s = Get-Content -LiteralPath $r.Summary -Raw | ConvertFrom-Json
-                $passed += [int]$s.Passed
-                # A skipped test counts as failed: nothing is skipped silently.
-                $f = [int]$s.Failed + [int]$s.FailedBlocks + [int]$s.FailedContainers + [int]$s.Skipped
-                if ([int]$s.Skipped -gt 0) { Write-Host "$($r.Name): $($s.Skipped) skipped test(s), counted as failed." -ForegroundColor Red }
-                if ($r.Process.ExitCode -ne 0 -and $f -eq 0) { $f = 1 }
-                $failed += $f
-            }
-            else {
-                Write-Host "$($r.Name) wrote no summary: counted as one failure." -ForegroundColor Red
-                $failed += 1
-            }
+        else {
+            Write-Host "$($_.Name) wrote no summary: counted as one failure." -ForegroundColor Red
+            $failed += 1
         }
     }
     Write-Host "Pester suite: passed $passed, failed $failed"

@@ -41,7 +41,11 @@ namespace ZohoCrm.Cmdlets
         {
             RequireWaitForTimeout(Wait);
             var service = new BulkWriteService(ResolvedConnection);
-            var known = JobId.Select(id => new BulkWriteJob { JobId = id, FirstRow = JobId.Length == 1 ? FirstRow : null, LastRow = JobId.Length == 1 ? LastRow : null, RowCount = JobId.Length == 1 ? RowCount : null, SourcePath = JobId.Length == 1 ? SourcePath : null }).ToList();
+            // The rows a piped job carries belong to that one job only.
+            bool one = JobId.Length == 1;
+            var known = JobId.Select(id => one
+                ? new BulkWriteJob { JobId = id, FirstRow = FirstRow, LastRow = LastRow, RowCount = RowCount, SourcePath = SourcePath }
+                : new BulkWriteJob { JobId = id }).ToList();
             if (Wait)
             {
                 try

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -30,16 +29,13 @@ namespace ZohoCrm.Module
     {
         private static readonly object Gate = new object();
         private static readonly Assembly Self = typeof(DependencyLoader).Assembly;
-        private static readonly ConcurrentDictionary<string, Assembly> Loaded = new ConcurrentDictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+        private static readonly Dictionary<string, Assembly> Loaded = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase); // under Gate
         private static Dictionary<string, ShippedAssembly> _shipped;
         private static Func<string, Assembly> _loadIsolated;
         private static bool _registered;
 
         /// <summary>The dependencies/ folder beside ZohoCrm.dll.</summary>
         internal static string Folder => Path.Combine(Path.GetDirectoryName(Self.Location) ?? "", "dependencies");
-
-        /// <summary>Where the assemblies we loaded ourselves went: "ZohoCrm" (our AssemblyLoadContext) or "LoadFrom".</summary>
-        internal static string LoadContextName => _loadIsolated != null ? "ZohoCrm" : "LoadFrom";
 
         internal static void Register()
         {
