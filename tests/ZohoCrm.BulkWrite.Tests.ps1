@@ -169,7 +169,12 @@ Describe 'Bulk write' {
             @([pscustomobject]@{ Email = "c2.$tag@example.com"; Title = 'New' }, [pscustomobject]@{ Email = "nobody.$tag@example.com"; Title = 'New' }) |
                 New-ZcrmBulkWriteJob Contacts -Operation update -FindBy Email -Wait | Get-ZcrmBulkWriteResult
         }
-        Assert-ZcrmNoError $update
+        # The skipped row: a summary from the wait (counts) and one from the results (the row itself).
+        $update.Terminating | Should -BeNullOrEmpty
+        @($update.Errors.FullyQualifiedErrorId) | Should -BeExactly @('ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.NewZcrmBulkWriteJob', 'ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.GetZcrmBulkWriteResult')
+        $update.Errors[0].Exception.Message | Should -BeLikeExactly '1 of 2 Contacts rows were skipped by bulk write job *, rows 1-2.*'
+        $update.Errors[1].Exception.Message | Should -BeLikeExactly '1 of 2 rows were not added or updated (1 skipped).*'
+        @($update.Errors[1].TargetObject.Email) | Should -BeExactly @("nobody.$tag@example.com")
         @($update.Output.Status) | Should -BeExactly @('updated', 'skipped')
         $update.Output[0].RecordId | Should -BeExactly $id2
         $update.Output[1].Errors | Should -Not -Be $null
@@ -246,7 +251,9 @@ Describe 'Bulk write' {
                 New-ZcrmBulkWriteJob Leads -Property Last_Name, Email, No_of_Employees -Wait | Get-ZcrmBulkWriteResult |
                 Where-Object Status -EQ 'skipped'
         }
-        Assert-ZcrmNoError $r
+        $r.Terminating | Should -BeNullOrEmpty
+        @($r.Errors.FullyQualifiedErrorId) | Should -BeExactly @('ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.NewZcrmBulkWriteJob', 'ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.GetZcrmBulkWriteResult')
+        @($r.Errors[1].TargetObject.RowNumber) | Should -Be @(2, 3, 4)
         foreach ($o in $r.Output) { $o.RowNumber | Should -BeOfType ([long]) }
         @($r.Output.RowNumber) | Should -Be @(2, 3, 4)
         @($r.Output.Errors) | Should -BeExactly @('MANDATORY_NOT_FOUND-Last_Name', 'DUPLICATE_DATA-Email', 'INVALID_DATA-No_of_Employees')
@@ -528,7 +535,9 @@ Describe 'Bulk write in the org of seed 003' {
 
             # FILE_NOT_SUPPORTED: a file serves one job only.
             $again = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob -Module Leads -FileId $SeedFile -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) }
-            Assert-ZohoError $again.Terminating -Code 'FILE_NOT_SUPPORTED' -Category InvalidArgument -Text 'File not supported for bulk write'
+            $again.Terminating | Should -BeNullOrEmpty
+            $again.Errors | Should -HaveCount 1
+            Assert-ZohoError $again.Errors[0] -Code 'FILE_NOT_SUPPORTED' -Category InvalidArgument -Text 'File not supported for bulk write'
         }
     }
 
@@ -542,16 +551,18 @@ Describe 'Bulk write in the org of seed 003' {
             Stop-ZcrmTestEmulator -Emulator $emu
         }
 
-        It 'stops on <Code> from the cmdlet' -TestCases @(
+        It 'reports <Code> from the cmdlet' -TestCases @(
             @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1 })'; Code = 'MANDATORY_FIELDS_NOT_MAPPED'; Text = 'All mandatory fields are not mapped for the layout [Owner]' }
             @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) -CallbackUrl http://requestbin.fullcontact.com'; Code = 'INVALID_CALLBACK_URL'; Text = 'possible ssrf attempt' }
             @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 })'; Code = 'INVALID_FIELD_NAME'; Text = 'invalid api_name Last_Name1' }
             @{ Arguments = '-FileId 4150868000009999999'; Code = 'INVALID_FILE_ID'; Text = 'file_id' }
         ) {
             $r = Invoke-ZcrmCaptured ([scriptblock]::Create("New-ZcrmBulkWriteJob -Module Leads $Arguments"))
-            Assert-ZohoError $r.Terminating -Code $Code -Category InvalidArgument -Text $Text
-            $r.Terminating.Exception.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
-            $r.Terminating.Exception.HttpStatus | Should -Be 400
+            $r.Terminating | Should -BeNullOrEmpty
+            $r.Errors | Should -HaveCount 1
+            Assert-ZohoError $r.Errors[0] -Code $Code -Category InvalidArgument -Text $Text
+            $r.Errors[0].Exception.GetType().FullName | Should -BeLikeExactly 'ZohoCrm.*'
+            $r.Errors[0].Exception.HttpStatus | Should -Be 400
         }
     }
 
@@ -594,8 +605,9 @@ Describe 'Bulk write in the org of seed 003' {
                 Connect-Zcrm -ApiDomain $emu.BaseUrl -AccessToken $bad
                 Get-ZcrmBulkWriteJob -JobId $SeedJob
             }
-            $unauth.Errors | Should -HaveCount 1
-            Assert-ZohoError $unauth.Errors[0] -Code 'AUTHENTICATION_FAILURE' -Category AuthenticationError -Text 'Authentication failed'
+            # Authentication that fails ends the command (the one terminating kind of Zoho error).
+            $unauth.Errors | Should -HaveCount 0
+            Assert-ZohoError $unauth.Terminating -Code 'AUTHENTICATION_FAILURE' -Category AuthenticationError -Text 'Authentication failed'
 
             $notDone = Invoke-ZcrmCaptured {
                 $static = Get-ZcrmStaticParameter -Emulator $emu; Connect-Zcrm @static

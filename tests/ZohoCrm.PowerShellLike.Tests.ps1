@@ -167,7 +167,8 @@ Describe 'Ids as strings, numbers and properties of piped objects' {
     ) {
         $Error.Clear()
         $results = @(Invoke-Expression $Typed)
-        $Error | Should -HaveCount 0
+        # Ids Zoho does not know are per-record failures (and their summary error); the binding itself wrote no error.
+        @($Error | Where-Object FullyQualifiedErrorId -NotLike 'ZohoCrm.RecordsFailed,*') | Should -HaveCount 0
         $results.Count | Should -BeGreaterOrEqual 1
         $results[0].Id | Should -BeOfType ([string])
         # The digits, never 7.38964000002131E+17 nor a culture's group separators.

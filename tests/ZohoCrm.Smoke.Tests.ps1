@@ -79,7 +79,13 @@ Describe 'ZohoCrm smoke' {
     }
 
     It 'mass updates by ids, one result per id, a per-record failure as an object' {
-        $results = @('738964000002131001', '1306462000000496025' | Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 51 } -Force)
+        # ErrorAction Stop is set for this file: the per-record failure's summary error is caught here.
+        $summary = $null
+        $results = [System.Collections.ArrayList]::new()
+        try { '738964000002131001', '1306462000000496025' | Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 51 } -Force | ForEach-Object { [void]$results.Add($_) } }
+        catch { $summary = $_ }
+        $summary.FullyQualifiedErrorId | Should -Be 'ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+        $summary.Exception.FailedCount | Should -Be 1
         $results.Count | Should -Be 2
         $results[0].Id | Should -Be '738964000002131001'
         $results[0].Status | Should -Be 'success'

@@ -415,7 +415,13 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
         $all = & { $Seed1, $NotApproved, $Seed2, $Locked, $unknown |
                 Invoke-ZcrmMassUpdate -Module Leads -Data @{ Lead_Status = 'Contacted' } -Force |
                 Where-Object Status -EQ 'error' } *>&1
-        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        # The failed results are objects, and the command ends with one summary error naming them.
+        $summary = @($all | Select-ErrorRecord)
+        $summary | Should -HaveCount 1
+        $summary[0].FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+        $summary[0].Exception.Message | Should -BeLikeExactly '3 of 5 Leads records were not updated (1 INVALID_DATA, 1 NOT_APPROVED, 1 RECORD_LOCKED)*'
+        $summary[0].Exception.FailedCount | Should -Be 3
+        @($summary[0].TargetObject.Id) | Should -BeExactly @($NotApproved, $Locked, $unknown)
         $errors = @($all | Select-ZcrmOutput MassUpdateResult)
         $errors.Id | Should -BeExactly @($NotApproved, $Locked, $unknown)
         $errors.Code | Should -BeExactly @('NOT_APPROVED', 'RECORD_LOCKED', 'INVALID_DATA')
@@ -501,7 +507,11 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
         $ids = [string[]]@(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 4 -First 1201 | ForEach-Object { [string]$_.id })
         $ids | Should -HaveCount 1201
         $before = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count
-        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id $ids -Force } | Should -Throw -PassThru
+        $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id $ids -Force }
+        $r.Terminating | Should -BeNullOrEmpty
+        $r.Output | Should -HaveCount 0
+        $r.Errors | Should -HaveCount 1
+        $err = $r.Errors[0]
         $err.TargetObject.GetType() | Should -Be ([string[]])
         $err.TargetObject | Should -BeExactly $ids
         $err.Exception.Message | Should -BeLikeExactly '*500 Leads id(s) not updated*'
@@ -536,7 +546,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
     }
 
     It 'stops on INVALID_DATA for a field, with Zoho''s code, the field and the ids' {
-        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -Id $Seed1, $Seed2 -Force } |
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -Id $Seed1, $Seed2 -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
         $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::InvalidArgument)
         $err.Exception.Message | Should -BeLikeExactly '*This field cannot be updated in the Mass Update*'
@@ -604,10 +614,14 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
         $r = Invoke-ZcrmInNewRunspace -Variables @{ conn = $conn; cvid = $AllLeadsView } `
             -Script 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 77 } -CustomViewId $cvid -Wait -Connection $conn -Force'
         $r.Terminating | Should -BeNullOrEmpty
-        $r.Errors | Should -HaveCount 0
+        # The two records Zoho could not update make the one summary error.
+        $r.Errors | Should -HaveCount 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+        $r.Errors[0].Exception.Message | Should -BeLikeExactly "2 of * Leads records in custom view $AllLeadsView were not updated by mass update job *"
         $jobs = @($r.Output | Select-ZcrmOutput MassUpdateJob)
         $jobs | Should -HaveCount 1
         $job = $jobs[0]
+        $r.Errors[0].TargetObject.JobId | Should -BeExactly $job.JobId
         $snapshot = Get-ZcrmEmulatorMassUpdateJob -Emulator $emu -JobId $job.JobId
         $job.Status | Should -BeExactly 'COMPLETED'
         $snapshot.Status | Should -BeExactly 'COMPLETED'
@@ -642,7 +656,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
         $scheduled[0].JobId | Should -Match '^[0-9]+$'
 
         $all = & { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Cold' } -CustomViewId $NotContactedView -Force | Get-ZcrmMassUpdateJob -Wait } *>&1
-        @($all | Select-ErrorRecord) | Should -HaveCount 0
+        @($all | Select-ErrorRecord | ForEach-Object FullyQualifiedErrorId) | Should -BeExactly @('ZohoCrm.RecordsFailed,ZohoCrm.Cmdlets.GetZcrmMassUpdateJob') -Because 'the seed''s not-approved and locked Leads fail'
         $jobs = @($all | Select-ZcrmOutput MassUpdateJob)
         $jobs | Should -HaveCount 1
         $jobs[0].Status | Should -BeExactly 'COMPLETED'
@@ -655,7 +669,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     }
 
     It 'names the cvid on INVALID_DATA for the cvid' {
-        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1000 } -CustomViewId 73896400000009156 -Force } |
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1000 } -CustomViewId 73896400000009156 -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
         $err.Exception.Message | Should -BeLikeExactly '*the cvid given seems to be invalid*'
         $err.Exception.Message | Should -BeLikeExactly '*api_name: cvid*'
@@ -663,7 +677,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     }
 
     It 'stops on INVALID_DATA for a field in view mode' {
-        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -CustomViewId $AllLeadsView -Force } |
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -CustomViewId $AllLeadsView -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
         $err.Exception.Message | Should -BeLikeExactly '*No_of_Employees1*'
     }
@@ -677,7 +691,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     }
 
     It 'stops on NO_RECORDS_FOUND for an empty view' {
-        { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 738964000000091999 -Force } |
+        { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 738964000000091999 -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'NO_RECORDS_FOUND,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
     }
 
@@ -706,7 +720,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
         It 'stops on ALREADY_SCHEDULED with a resource-busy error' {
             $all = Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1 } -CustomViewId $AllLeadsView -Force *>&1
             @($all | Select-ErrorRecord) | Should -HaveCount 0
-            $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 2 } -CustomViewId $AllLeadsView -Force } |
+            $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 2 } -CustomViewId $AllLeadsView -Force -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ALREADY_SCHEDULED,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
             $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ResourceBusy)
             $err.Exception.Message | Should -BeLikeExactly '*Already an Mass Action scheduler is runing for the given cvid*'

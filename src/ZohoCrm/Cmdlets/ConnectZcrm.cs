@@ -99,7 +99,8 @@ namespace ZohoCrm.Cmdlets
             }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             {
-                ThrowTerminating(ex);
+                // Bad input and a failed sign-in end the command; an unreachable host is this one call's error.
+                Report(ex);
                 return;
             }
             SessionStore.Set(CurrentRunspace, connection);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using ZohoCrm.BulkWrite;
@@ -11,6 +12,7 @@ namespace ZohoCrm.Cmdlets
     public sealed class GetZcrmBulkWriteJob : ZcrmApiCmdlet
     {
         private const int ProgressId = 0x5b02;
+        private readonly List<BulkWriteJob> _waiting = new List<BulkWriteJob>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
@@ -46,22 +48,22 @@ namespace ZohoCrm.Cmdlets
             var known = JobId.Select(id => one
                 ? new BulkWriteJob { JobId = id, FirstRow = FirstRow, LastRow = LastRow, RowCount = RowCount, SourcePath = SourcePath }
                 : new BulkWriteJob { JobId = id }).ToList();
-            if (Wait)
-            {
-                try
-                {
-                    // A first look, so an unknown job is an error before waiting.
-                    for (int i = 0; i < known.Count; i++) { int n = i; known[n] = BulkWriteService.Merge(known[n], Run(ct => service.GetJobAsync(known[n].JobId, ct))); }
-                }
-                catch (ZohoException ex) { WriteError(ex, JobId); return; }
-                BulkWriteWaiter.WaitAndWrite(this, service, known, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
-                return;
-            }
+            // A first look at each job: an unknown job is an error (and is not waited for); the others go on.
             foreach (var job in known)
             {
-                try { WriteObject(BulkWriteService.Merge(job, Run(ct => service.GetJobAsync(job.JobId, ct)))); }
-                catch (ZohoException ex) { WriteError(ex, job.JobId); }
+                BulkWriteJob current;
+                try { current = BulkWriteService.Merge(job, Run(ct => service.GetJobAsync(job.JobId, ct))); }
+                catch (ZohoException ex) { Report(ex, job.JobId); continue; }
+                if (Wait) _waiting.Add(current);
+                else WriteObject(current);
             }
+        }
+
+        /// <summary>-Wait follows every job of the input together: one progress bar, one summary of skipped rows.</summary>
+        protected override void EndProcessing()
+        {
+            if (_waiting.Count > 0)
+                BulkWriteWaiter.WaitAndWrite(this, new BulkWriteService(ResolvedConnection), _waiting, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using ZohoCrm.BulkWrite;
@@ -14,6 +15,12 @@ namespace ZohoCrm.Cmdlets
     public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet
     {
         private int _jobs;
+        private long _rows;
+        /// <summary>The rows Zoho did not add or update, for the summary error at the end (the first MaxFailedKept of them).</summary>
+        private readonly List<PSObject> _failed = new List<PSObject>();
+        private readonly Dictionary<string, long> _failedByStatus = new Dictionary<string, long>(StringComparer.Ordinal);
+        private long _failedCount;
+        private const int MaxFailedKept = 10000;
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
@@ -46,19 +53,38 @@ namespace ZohoCrm.Cmdlets
                 string path = OutFilePath() ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
                 Run(ct => service.DownloadResultAsync(JobId, uri, path, ct));
                 WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
-                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId)) WriteObject(ToPSObject(row, SourcePath));
+                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId))
+                {
+                    var o = ToPSObject(row, SourcePath);
+                    _rows++;
+                    WriteObject(o);
+                    if (row.Status == "added" || row.Status == "updated") continue;
+                    _failedCount++;
+                    _failedByStatus.TryGetValue(row.Status ?? "", out long n);
+                    _failedByStatus[row.Status ?? ""] = n + 1;
+                    if (_failed.Count < MaxFailedKept) _failed.Add(o);
+                }
                 Memory.ForceCompactingCollection();
             }
-            catch (ZohoException ex) { WriteError(ex, JobId); }
+            catch (ZohoException ex) { Report(ex, JobId); }
             catch (InvalidDataException ex)
             {
-                WriteError(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ZohoErrorKind.InvalidData, ex), JobId);
+                Report(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ZohoErrorKind.InvalidData, ex), JobId);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                WriteError(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), JobId);
+                Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), JobId);
             }
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+        }
+
+        /// <summary>Rows that were skipped (or have no known outcome) make one summary error, so $? is false and -ErrorAction Stop fails a script.</summary>
+        protected override void EndProcessing()
+        {
+            if (_failedCount == 0) return;
+            string kept = _failedCount > _failed.Count ? $"the first {_failed.Count:N0} of them" : "them";
+            Report(RecordsFailedException.Of("rows were not added or updated", _rows, _failedByStatus,
+                $"Each row's Errors says why; the rows are in the output (Status not added/updated) and {kept} in this error's TargetObject."), _failed.ToArray());
         }
 
         /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId (and SourcePath, for a job of a file).</summary>

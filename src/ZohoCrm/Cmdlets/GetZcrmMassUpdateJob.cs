@@ -45,7 +45,7 @@ namespace ZohoCrm.Cmdlets
             {
                 WriteObject(Run(ct => service.GetJobAsync(JobId, CustomViewId, ct)));
             }
-            catch (ZohoException ex) { WriteError(ex, job); }
+            catch (ZohoException ex) { Report(ex, job); }
         }
     }
 }

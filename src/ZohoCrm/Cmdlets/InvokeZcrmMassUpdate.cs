@@ -19,6 +19,13 @@ namespace ZohoCrm.Cmdlets
         private const string ByIdSet = "ById";
         private const string ByViewSet = "ByCustomView";
         private readonly List<string> _pending = new List<string>();
+        /// <summary>Zoho rejected the request itself: no more batches are sent.</summary>
+        private ZohoException _rejected;
+        private List<string> _rejectedBatch;
+        /// <summary>Ids received after the rejection (or not yet sent when it came).</summary>
+        private readonly List<string> _notSent = new List<string>();
+        /// <summary>Results that are not a success: named in the summary error at the end.</summary>
+        private readonly List<MassUpdateResult> _failed = new List<MassUpdateResult>();
         private int _sent;
         private int _received;
         /// <summary>-Data as plain .NET values (what is sent).</summary>
@@ -93,6 +100,8 @@ namespace ZohoCrm.Cmdlets
             if (ParameterSetName != ByIdSet) return;
             for (int i = 0; i < Id.Length; i++)
             {
+                // Once Zoho has rejected the request itself, the rest of the input is only collected, to be named.
+                if (_rejected != null) { _notSent.Add(Id[i]); continue; }
                 _pending.Add(Id[i]);
                 if (_pending.Count >= BatchSize) SendBatch(Id.Skip(i + 1).ToList());
             }
@@ -101,8 +110,17 @@ namespace ZohoCrm.Cmdlets
         protected override void EndProcessing()
         {
             if (ParameterSetName == ByViewSet) { RunCustomView(); return; }
-            if (_pending.Count > 0) SendBatch(new List<string>());
+            if (_pending.Count > 0 && _rejected == null) SendBatch(new List<string>());
             if (_sent > 0) WriteProgress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            if (_rejected != null)
+            {
+                // One error for every id the rejection left undone: the rejected call's and every id that came after it.
+                _notSent.AddRange(_pending);
+                Report(new NotUpdatedException(_rejected, Module, _rejectedBatch, _notSent), _rejectedBatch.Concat(_notSent).ToArray());
+            }
+            if (_failed.Count > 0)
+                Report(RecordsFailedException.Of($"{Module} records were not updated", _received, _failed.Select(r => r.Code),
+                    "The failed results are in the output (Status 'error', Code, Message) and in this error's TargetObject."), _failed.ToArray());
         }
 
         private string Activity => $"Mass update of {Module}";
@@ -110,7 +128,7 @@ namespace ZohoCrm.Cmdlets
 
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
 
-        /// <param name="unsent">Ids already received but not yet batched: named too if the command must stop.</param>
+        /// <param name="unsent">Ids already received but not yet batched: named too if the command must end.</param>
         private void SendBatch(List<string> unsent)
         {
             var batch = _pending.ToList();
@@ -126,25 +144,28 @@ namespace ZohoCrm.Cmdlets
             {
                 results = Run(ct => service.UpdateByIdsAsync(_values, batch, OverWrite, ct));
             }
-            catch (ZohoException ex) when (!(ex is ZohoValidationException))
-            {
-                // The same request would fail for every batch (bad field, no permission, expired login): stop here,
-                // naming this batch and the ids received but not sent.
-                if (ex.WouldFailEveryBatch) ThrowTerminating(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
-                var failed = new NotUpdatedException(ex, Module, batch, new List<string>());
-                // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
-                WriteError(failed, batch.ToArray());
-                return;
-            }
             catch (ZohoValidationException ex)
             {
-                ThrowTerminating(ex, Data);
+                Report(ex, Data);
+                return;
+            }
+            catch (ZohoException ex)
+            {
+                // Authentication that still fails: nothing more can be done; the error names this batch and the ids received so far.
+                if (ErrorPolicy.EndsCommand(ex)) Report(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
+                // A rejection of the request itself (bad field, no permission) would fail every batch: send no more.
+                if (ex.WouldFailEveryBatch) { _rejected = ex; _rejectedBatch = batch; return; }
+                // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
+                Report(new NotUpdatedException(ex, Module, batch, new List<string>()), batch.ToArray());
                 return;
             }
             _received += results.Count;
-            foreach (var r in results) WriteObject(r);
+            foreach (var r in results)
+            {
+                WriteObject(r);
+                if (!string.Equals(r.Status, "success", StringComparison.OrdinalIgnoreCase)) _failed.Add(r);
+            }
         }
-
 
         private void RunCustomView()
         {
@@ -156,7 +177,7 @@ namespace ZohoCrm.Cmdlets
             {
                 job = Run(ct => service.ScheduleByCustomViewAsync(_values, CustomViewId, TerritoryId, IncludeChildTerritories, ct));
             }
-            catch (ZohoException ex) { ThrowTerminating(ex, CustomViewId); return; }
+            catch (ZohoException ex) { Report(ex, CustomViewId); return; }
             WriteVerbose($"Zoho scheduled mass update job {job.JobId} for custom view {CustomViewId}.");
             if (!Wait) { WriteObject(job); return; }
             MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);

@@ -5,32 +5,47 @@ using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Cmdlets
 {
-    /// <summary>Follows a mass update job with Write-Progress and writes its final state.</summary>
+    /// <summary>Follows a mass update job with Write-Progress and writes its final state, then what went wrong, if anything.</summary>
     internal static class MassUpdateWaiter
     {
         public static void WaitAndWrite(ZcrmCmdlet cmdlet, MassUpdateService service, MassUpdateJob job, TimeSpan? timeout, int progressId)
         {
             string activity = $"Mass update job {job.JobId} ({job.Module})";
+            MassUpdateJob final;
             try
             {
-                var final = cmdlet.Run(ct => service.WaitAsync(job, timeout, j =>
+                final = cmdlet.Run(ct => service.WaitAsync(job, timeout, j =>
                 {
-                    var record = new OperationProgress(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} pending of {j.TotalCount ?? 0}");
+                    var record = new OperationProgress(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} not updated of {j.TotalCount ?? 0}");
                     if (j.TotalCount > 0) record.PercentComplete = (int)Math.Min(100, 100 * ((j.UpdatedCount ?? 0) + (j.FailedCount ?? 0)) / j.TotalCount.Value);
                     OperationLog.Progress(record);
                 }, ct));
-                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, final.Status) { RecordType = ProgressRecordType.Completed });
-                cmdlet.WriteObject(final);
-                if (string.Equals(final.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
-                    cmdlet.WriteError(new ZohoClientException("ZohoCrm.JobFailed", $"Mass update job {final.JobId} in {final.Module} ended FAILED: {final.UpdatedCount ?? 0} updated, {final.FailedCount ?? 0} failed, {final.NotUpdatedCount ?? 0} not updated.", ZohoErrorKind.InvalidResult), final);
             }
             catch (WaitTimeoutException ex)
             {
                 cmdlet.WriteProgress(new ProgressRecord(progressId, activity, "Timed out") { RecordType = ProgressRecordType.Completed });
                 cmdlet.WriteObject(ex.Job);
-                cmdlet.WriteError(ex, ex.Job);
+                cmdlet.Report(ex, ex.Job);
+                return;
             }
-            catch (ZohoException ex) { cmdlet.ThrowTerminating(ex, job); }
+            catch (ZohoException ex)
+            {
+                // Following the job failed past its retries: the job goes on in Zoho.
+                cmdlet.WriteProgress(new ProgressRecord(progressId, activity, "Stopped") { RecordType = ProgressRecordType.Completed });
+                cmdlet.Report(ex, job);
+                return;
+            }
+            cmdlet.WriteProgress(new ProgressRecord(progressId, activity, final.Status) { RecordType = ProgressRecordType.Completed });
+            cmdlet.WriteObject(final);
+            if (string.Equals(final.Status, "FAILED", StringComparison.OrdinalIgnoreCase))
+                cmdlet.Report(new ZohoClientException("ZohoCrm.JobFailed", $"Mass update job {final.JobId} in {final.Module} ended FAILED: {final.UpdatedCount ?? 0} updated, {final.FailedCount ?? 0} failed, {final.NotUpdatedCount ?? 0} not updated.", ZohoErrorKind.InvalidResult), final);
+            else if (final.FailedCount > 0)
+            {
+                string view = final.CustomViewId == null ? "" : $" in custom view {final.CustomViewId}";
+                cmdlet.Report(RecordsFailedException.Of($"{final.Module} records{view} were not updated by mass update job {final.JobId}",
+                    final.TotalCount ?? final.FailedCount.Value, final.FailedCount.Value, null,
+                    "Zoho's job status gives counts, not which records."), final);
+            }
         }
     }
 }

@@ -104,6 +104,8 @@ namespace ZohoCrm.Cmdlets
         private bool FromFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
 
         private BulkWriteRequest _request;
+        /// <summary>Zoho rejected the request itself: nothing more is submitted, and this names all that was not.</summary>
+        private RowsNotSubmittedException _rejection;
 
         protected override void BeginProcessing()
         {
@@ -251,30 +253,38 @@ namespace ZohoCrm.Cmdlets
 
         protected override void EndProcessing()
         {
+            var jobs = new List<BulkWriteJob>();
             try
             {
-                List<BulkWriteJob> jobs;
                 if (_files.Count > 0)
                 {
                     // Each file its own job(s), in order; its rows are numbered from 1 in that file, and its jobs carry SourcePath.
-                    jobs = new List<BulkWriteJob>();
-                    foreach (var file in _files)
+                    for (int f = 0; f < _files.Count && _rejection == null; f++)
                     {
                         _chunks?.Dispose();
                         _chunks = null;
-                        ReadCsvFile(file);
+                        try { ReadCsvFile(_files[f]); }
+                        catch (ZohoValidationException ex)
+                        {
+                            // A file that cannot be read is one input: it is reported, and the other files go on.
+                            WriteError(ErrorRecords.For(ex, _files[f]));
+                            continue;
+                        }
                         _chunks?.Close();
-                        jobs.AddRange(SubmitChunks(file));
+                        SubmitChunks(_files[f], jobs, _files.Skip(f + 1).ToList());
                     }
                 }
                 else
                 {
                     _chunks?.Close();
-                    jobs = ParameterSetName == FileSet ? SubmitFileId() : SubmitChunks(null);
+                    if (ParameterSetName == FileSet) SubmitFileId(jobs);
+                    else SubmitChunks(null, jobs, new List<string>());
                 }
                 if (Wait && jobs.Count > 0) WaitForJobs(jobs);
+                // Zoho rejected the request itself: one error, at the end, for every row and file not submitted.
+                if (_rejection != null) Report(_rejection, _rejection.Target);
             }
-            catch (ZohoException ex) { ThrowTerminating(ex); }
+            catch (ZohoException ex) { Report(ex); }
             finally
             {
                 _chunks?.Dispose();
@@ -300,25 +310,24 @@ namespace ZohoCrm.Cmdlets
 
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
 
-        private List<BulkWriteJob> SubmitFileId()
+        private void SubmitFileId(List<BulkWriteJob> jobs)
         {
-            var jobs = new List<BulkWriteJob>();
             _request.FieldMappings = _mappings;
-            if (!Confirm($"{Module}: uploaded file {FileId}", $"{Operation} with a bulk write job")) return jobs;
+            if (!Confirm($"{Module}: uploaded file {FileId}", $"{Operation} with a bulk write job")) return;
             var service = new BulkWriteService(ResolvedConnection);
             var job = Run(ct => service.CreateJobAsync(_request, FileId, ct));
             Created(job, jobs);
-            return jobs;
         }
 
-        private List<BulkWriteJob> SubmitChunks(string sourcePath)
+        /// <summary>Uploads the chunks of one input (a file, or the piped rows) and creates a job for each, adding them to <paramref name="jobs"/>.</summary>
+        /// <param name="laterFiles">The files after this one: named in the error if Zoho rejects the request itself.</param>
+        private void SubmitChunks(string sourcePath, List<BulkWriteJob> jobs, List<string> laterFiles)
         {
-            var jobs = new List<BulkWriteJob>();
             string of = sourcePath == null ? "" : $" of {System.IO.Path.GetFileName(sourcePath)}";
             if (_chunks == null || _chunks.RowCount == 0)
             {
                 WriteWarning($"No rows to write to {Module}{(sourcePath == null ? "" : $" in {sourcePath}")}: no bulk write job was created.");
-                return jobs;
+                return;
             }
             _request.FieldMappings = _mappings;
             var service = new BulkWriteService(ResolvedConnection);
@@ -343,20 +352,22 @@ namespace ZohoCrm.Cmdlets
                 }
                 catch (ZohoException ex)
                 {
-                    var failed = new RowsNotSubmittedException(ex, Module, chunk, chunks[chunks.Count - 1].LastRow, fileId, jobs);
-                    // A rejection of the request itself (bad field, mapping, authentication) would repeat for every job: stop.
-                    // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
-                    if (ex.WouldFailEveryBatch)
+                    var rest = new RowsNotSubmittedException(ex, Module, chunk, chunks[chunks.Count - 1].LastRow, fileId, jobs, sourcePath, laterFiles);
+                    if (ErrorPolicy.EndsCommand(ex))
                     {
+                        // Authentication that still fails: nothing more can be done. The jobs made so far are written first.
                         WriteJobsSoFar(jobs);
-                        ThrowTerminating(failed, failed.NotSubmitted);
+                        Report(rest, rest.Target);
                     }
-                    WriteError(new RowsNotSubmittedException(ex, Module, chunk, chunk.LastRow, fileId, jobs), failed.NotSubmitted);
+                    // A rejection of the request itself (bad field, mapping) would repeat for every job: submit nothing more.
+                    if (ex.WouldFailEveryBatch) { _rejection = rest; break; }
+                    // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
+                    var these = new RowsNotSubmittedException(ex, Module, chunk, chunk.LastRow, fileId, jobs, sourcePath);
+                    Report(these, these.Target);
                 }
                 finally { ChunkWriter.TryDelete(chunk.ZipPath); }
             }
             WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", "Submitted") { RecordType = ProgressRecordType.Completed });
-            return jobs;
         }
 
         private void Created(BulkWriteJob job, List<BulkWriteJob> jobs)

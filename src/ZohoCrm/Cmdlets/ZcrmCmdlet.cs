@@ -61,7 +61,18 @@ namespace ZohoCrm.Cmdlets
             ThrowTerminatingError(ErrorRecords.For(ex, target));
         }
 
-        internal void WriteError(Exception ex, object target) => WriteError(ErrorRecords.For(ex, target));
+        /// <summary>
+        /// The one error policy, for every cmdlet and every wait (ErrorPolicy.EndsCommand): bad input seen before any
+        /// request, and authentication that still fails after the one refresh, end the command; any other error is
+        /// about one operation or input and is written as a non-terminating error, so -ErrorAction, -ErrorVariable,
+        /// 2>$null and $? work as with PowerShell's own cmdlets (-ErrorAction Stop makes it terminating).
+        /// </summary>
+        internal void Report(Exception ex, object target = null)
+        {
+            if (ex is PipelineStoppedException) throw ex;
+            if (ErrorPolicy.EndsCommand(ex)) ThrowTerminatingError(ErrorRecords.For(ex, target));
+            WriteError(ErrorRecords.For(ex, target));
+        }
 
         protected Runspace CurrentRunspace => Runspace.DefaultRunspace;
 

@@ -1,6 +1,8 @@
 using System;
 using System.Collections;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text;
 using ZohoCrm.Http;
 
@@ -64,6 +66,17 @@ namespace ZohoCrm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The one error policy (the cmdlets' ZcrmCmdlet.Report applies it): an error ends the command only when it can do
+    /// nothing more: input the module rejected before sending it, or authentication that still fails after the one
+    /// refresh (the refresh limit included). Every other error is about one operation or input, and is non-terminating.
+    /// </summary>
+    public static class ErrorPolicy
+    {
+        public static bool EndsCommand(Exception ex) =>
+            !(ex is ZohoException z) || z is ZohoValidationException || z.Kind == ZohoErrorKind.AuthenticationError;
     }
 
     /// <summary>An error answer from Zoho CRM or Zoho Accounts.</summary>
@@ -163,5 +176,42 @@ namespace ZohoCrm
     {
         internal WaitTimeoutException(object job, string message) : base("ZohoCrm.WaitTimeout", message, ZohoErrorKind.OperationTimeout) { Job = job; }
         public object Job { get; }
+    }
+
+    /// <summary>
+    /// The summary at the end of a command whose records did not all succeed: the failed results are output objects,
+    /// and this one error makes $? false and -ErrorAction Stop fail a script.
+    /// </summary>
+    public sealed class RecordsFailedException : ZohoException
+    {
+        internal RecordsFailedException(string message, long failedCount, long totalCount)
+            : base("ZohoCrm.RecordsFailed", message, ZohoErrorKind.WriteError)
+        {
+            FailedCount = failedCount;
+            TotalCount = totalCount;
+        }
+
+        public long FailedCount { get; }
+        public long TotalCount { get; }
+
+        /// <summary>"3 of 1,201 Leads records were not updated (2 NOT_APPROVED, 1 RECORD_LOCKED). hint"</summary>
+        internal static RecordsFailedException Of(string what, long total, IEnumerable<string> codes, string hint) =>
+            Of(what, total, codes.GroupBy(c => c).Select(g => new KeyValuePair<string, long>(g.Key, g.LongCount())), hint);
+
+        /// <summary>As above, from the count of each code.</summary>
+        internal static RecordsFailedException Of(string what, long total, IEnumerable<KeyValuePair<string, long>> countByCode, string hint)
+        {
+            var byCode = countByCode.Select(p => new KeyValuePair<string, long>(string.IsNullOrEmpty(p.Key) ? "no code" : p.Key, p.Value))
+                .OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+            string tally = string.Join(", ", byCode.Take(5).Select(p => $"{N(p.Value)} {p.Key}")) + (byCode.Count > 5 ? ", ..." : "");
+            return Of(what, total, byCode.Sum(p => p.Value), tally, hint);
+        }
+
+        /// <summary>"5 of 300 Leads records were not updated. hint" (for a job that gives counts only).</summary>
+        internal static RecordsFailedException Of(string what, long total, long failed, string tally, string hint) =>
+            new RecordsFailedException(
+                $"{N(failed)} of {N(total)} {what}{(string.IsNullOrEmpty(tally) ? "" : $" ({tally})")}. {hint}", failed, total);
+
+        private static string N(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
     }
 }
