@@ -443,8 +443,10 @@ Describe 'Bulk write' {
     }
 
     It 'refuses a download URL on another host without sending the token' {
+        # A job read back from a tampered Export-Clixml file (the only way a job's DownloadUrl comes from outside Zoho).
         $before = Get-ZcrmRequestCount -Emulator $emu
-        $r = Invoke-ZcrmCaptured { [pscustomobject]@{ JobId = '123'; DownloadUrl = 'https://evil.example.com/r.zip' } | Get-ZcrmBulkWriteResult }
+        $tampered = [pscustomobject]@{ PSTypeName = 'Deserialized.ZohoCrm.BulkWriteJob'; JobId = '123'; Module = 'Leads'; DownloadUrl = 'https://evil.example.com/r.zip' }
+        $r = Invoke-ZcrmCaptured { $tampered | Get-ZcrmBulkWriteResult }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Errors | Should -HaveCount 1
         $r.Errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.ForeignHost'

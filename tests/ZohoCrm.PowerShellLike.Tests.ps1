@@ -1,9 +1,10 @@
 #Requires -Version 7.4
 <#
     Pester 5 tests of how ZohoCrm behaves like PowerShell's own cmdlets: the table views of its output types (at 120
-    columns), Get-ZcrmConnection when not connected, the parameters that only bind from piped objects (hidden from
-    the syntax), and ids given as strings, numbers or properties of piped objects. Against the local Zoho emulator,
-    typed the way a user types. Part of the end-to-end suite (tests/*.Tests.ps1).
+    columns), Get-ZcrmConnection when not connected, the job cmdlets' two shapes (a job object piped whole to
+    -InputObject, or an id to -JobId) with no hidden parameter in any syntax, job objects read back with Import-Clixml
+    or a job list with Import-Csv, and ids given as strings, numbers or properties of piped objects. Against the local
+    Zoho emulator, typed the way a user types. Part of the end-to-end suite (tests/*.Tests.ps1).
 #>
 
 BeforeAll {
@@ -121,24 +122,155 @@ Describe 'Get-ZcrmConnection when not connected' {
     }
 }
 
-Describe 'Parameters that only bind from piped job objects' {
-    # They are DontShow: hidden from tab completion (what a user types: `Get-ZcrmBulkWriteJob -<Tab>`). PowerShell still
-    # lists DontShow parameters in `Get-Command -Syntax` and `-?` (PowerShell/PowerShell#18503, open).
-    It '<Command> -[Tab] offers <Shown> and not <Hidden>' -ForEach @(
-        @{ Command = 'Get-ZcrmBulkWriteJob'; Shown = @('JobId', 'Wait', 'Timeout'); Hidden = @('FirstRow', 'LastRow', 'RowCount', 'SourcePath') }
-        @{ Command = 'Get-ZcrmBulkWriteResult'; Shown = @('JobId', 'OutFile'); Hidden = @('FirstRow', 'DownloadUrl', 'SourcePath') }
-        @{ Command = 'Get-ZcrmMassUpdateJob'; Shown = @('Module', 'JobId', 'Wait', 'Timeout'); Hidden = @('CustomViewId') }
+Describe 'The job cmdlets take a job object whole (-InputObject) or an id (-JobId), with no hidden parameter' {
+    # As Stop-Job -Job / -Id and Get-Process -InputObject / -Name: what a job carries (its rows, file, download URL,
+    # view) comes with the job object itself, not through parameters that bind by property name and that a DontShow
+    # would hide from tab completion but not from `Get-Command -Syntax` or `-?` (PowerShell/PowerShell#18503).
+    BeforeAll {
+        $commands = @(Get-Command -Module ZohoCrm -CommandType Cmdlet)
+        # What these cmdlets once took only from a piped job's properties.
+        $removed = @{
+            'Get-ZcrmBulkWriteJob'    = @('FirstRow', 'LastRow', 'RowCount', 'SourcePath')
+            'Get-ZcrmBulkWriteResult' = @('FirstRow', 'DownloadUrl', 'SourcePath')
+            'Get-ZcrmMassUpdateJob'   = @('CustomViewId')
+        }
+        $jobOnly = @('FirstRow', 'LastRow', 'RowCount', 'SourcePath', 'DownloadUrl')
+    }
+
+    It 'shows no job-only parameter in any cmdlet''s syntax or parameter sets, and no DontShow parameter at all' {
+        $commands.Count | Should -BeGreaterOrEqual 8
+        foreach ($command in $commands) {
+            $names = @($jobOnly) + @($removed[$command.Name] | Where-Object { $_ })
+            $syntax = (Get-Command $command.Name -Syntax) -join "`n"
+            $inSets = @($command.ParameterSets.Parameters.Name | Sort-Object -Unique)
+            foreach ($name in $names) {
+                $syntax | Should -Not -MatchExactly "-$name\b" -Because "$($command.Name) -Syntax shows no -$name"
+                $inSets | Should -Not -Contain $name -Because "$($command.Name) has no -$name"
+            }
+            $hidden = @($command.Parameters.Values | Where-Object { @($_.Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] -and $_.DontShow }).Count })
+            @($hidden | ForEach-Object Name) | Should -HaveCount 0 -Because "$($command.Name) hides no parameter"
+        }
+    }
+
+    It '<Command> has an -InputObject <Type> set (piped by value, the default) and a -JobId set' -ForEach @(
+        @{ Command = 'Get-ZcrmBulkWriteJob'; Type = 'ZohoCrm.BulkWriteJob[]'; IdNames = @('JobId') }
+        @{ Command = 'Get-ZcrmBulkWriteResult'; Type = 'ZohoCrm.BulkWriteJob[]'; IdNames = @('JobId') }
+        @{ Command = 'Get-ZcrmMassUpdateJob'; Type = 'ZohoCrm.MassUpdateJob[]'; IdNames = @('Module', 'JobId') }
     ) {
+        $info = Get-Command $Command
+        # The default set is the one PowerShell tries first for a piped object: were it the -JobId set, a piped job
+        # would bind its JobId property there and lose what it carries.
+        $info.DefaultParameterSet | Should -BeExactly 'InputObject'
+        $set = $info.ParameterSets | Where-Object Name -EQ 'InputObject'
+        $jobs = $set.Parameters | Where-Object Name -EQ 'InputObject'
+        $jobs.ParameterType.FullName | Should -BeExactly $Type
+        $jobs.IsMandatory | Should -BeTrue
+        $jobs.ValueFromPipeline | Should -BeTrue
+        $jobs.ValueFromPipelineByPropertyName | Should -BeFalse
+        $idSet = $info.ParameterSets | Where-Object Name -EQ 'Id'
+        foreach ($name in $IdNames) {
+            $parameter = $idSet.Parameters | Where-Object Name -EQ $name
+            $parameter.IsMandatory | Should -BeTrue
+            $parameter.ValueFromPipelineByPropertyName | Should -BeTrue -Because "-$name binds from an Import-Csv column"
+        }
         $line = "$Command -"
         $offered = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText)
-        foreach ($name in $Shown) { $offered | Should -Contain "-$name" }
-        foreach ($name in $Hidden) { $offered | Should -Not -Contain "-$name" -Because "-$name only binds from a piped job" }
-        # Still bound by property name from a piped job (the pipeline tests in ZohoCrm.BulkWrite.Tests.ps1 use them).
-        $parameters = (Get-Command $Command).Parameters
-        foreach ($name in $Hidden) {
-            $attribute = @($parameters[$name].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] })[0]
-            $attribute.ValueFromPipelineByPropertyName | Should -BeTrue
+        foreach ($name in @('InputObject') + $IdNames) { $offered | Should -Contain "-$name" }
+    }
+}
+
+Describe 'Job objects piped whole, read back with Import-Clixml, or listed in a CSV' {
+    BeforeAll {
+        $emu = Start-ZcrmTestEmulator -BulkStepMs 50 -RefreshLimit 100000
+        $refresh = Get-ZcrmRefreshParameter -Emulator $emu
+        Connect-Zcrm @refresh
+        $csv = Join-Path $TestDrive 'people.csv'
+        Set-Content -LiteralPath $csv -Value 'Last_Name,Email', 'Piped One,piped.one@example.com', 'Piped Two,piped.two@example.com' -Encoding utf8
+        $bulkJob = New-ZcrmBulkWriteJob Leads -Path $csv -Wait
+        $massJob = Invoke-ZcrmMassUpdate Deals @{ Stage = 'Qualification' } -CustomViewId $AllDealsView -Force
+    }
+    AfterAll {
+        Disconnect-Zcrm
+        Stop-ZcrmTestEmulator -Emulator $emu
+    }
+
+    It 'keeps a mass update job''s CustomViewId when the job is piped or given whole' {
+        $r = Invoke-ZcrmCaptured { $massJob | Get-ZcrmMassUpdateJob; Get-ZcrmMassUpdateJob $massJob; Get-ZcrmMassUpdateJob -InputObject $massJob, $massJob }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 4
+        foreach ($job in $r.Output) {
+            $job.JobId | Should -BeExactly $massJob.JobId
+            $job.CustomViewId | Should -BeExactly $AllDealsView
         }
+    }
+
+    It 'keeps FirstRow, SourcePath and CustomViewId of jobs read back with Import-Clixml (Deserialized.ZohoCrm.*)' {
+        $file = Join-Path $TestDrive 'jobs.xml'
+        $bulkJob | Export-Clixml -LiteralPath $file
+        $back = Import-Clixml -LiteralPath $file
+        $back.PSTypeNames[0] | Should -BeExactly 'Deserialized.ZohoCrm.BulkWriteJob'
+        # As the second job of a split input would say.
+        $back.FirstRow = 101
+
+        $r = Invoke-ZcrmCaptured { $back | Get-ZcrmBulkWriteJob }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 1
+        $r.Output[0] | Should -BeOfType ([ZohoCrm.BulkWriteJob])
+        $r.Output[0].FirstRow | Should -Be 101
+        $r.Output[0].SourcePath | Should -BeExactly $csv
+        $r = Invoke-ZcrmCaptured { $back | Get-ZcrmBulkWriteResult; Get-ZcrmBulkWriteJob -InputObject $back | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $r
+        @($r.Output.RowNumber) | Should -Be @(101, 102, 101, 102)
+        @($r.Output.Last_Name) | Should -BeExactly @('Piped One', 'Piped Two', 'Piped One', 'Piped Two')
+        @($r.Output.SourcePath | Sort-Object -Unique) | Should -BeExactly @($csv)
+
+        $massFile = Join-Path $TestDrive 'mass.xml'
+        $massJob | Export-Clixml -LiteralPath $massFile
+        $r = Invoke-ZcrmCaptured { Import-Clixml -LiteralPath $massFile | Get-ZcrmMassUpdateJob -Wait }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 1
+        $r.Output[0].Status | Should -BeExactly 'COMPLETED'
+        $r.Output[0].CustomViewId | Should -BeExactly $AllDealsView
+    }
+
+    It 'keeps what a job carries through ForEach-Object -Parallel (the objects come back as they are)' {
+        $r = Invoke-ZcrmCaptured { $bulkJob | ForEach-Object -Parallel { $_ } | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $r
+        @($r.Output.RowNumber) | Should -Be @(1, 2)
+        @($r.Output.SourcePath) | Should -BeExactly @($csv, $csv)
+    }
+
+    It 'reads the jobs of an exported job list by its JobId (and Module) column' {
+        $bulkList = Join-Path $TestDrive 'bulk-jobs.csv'
+        $massList = Join-Path $TestDrive 'mass-jobs.csv'
+        $bulkJob | Export-Csv -LiteralPath $bulkList
+        $massJob | Export-Csv -LiteralPath $massList
+        $r = Invoke-ZcrmCaptured { Import-Csv -LiteralPath $bulkList | Get-ZcrmBulkWriteJob }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 1
+        $r.Output[0].JobId | Should -BeExactly $bulkJob.JobId
+        $r.Output[0].Status | Should -BeExactly 'COMPLETED'
+        # A CSV row is text, not a job: only its id binds, so the rows are numbered in the job's file and name no file.
+        $r = Invoke-ZcrmCaptured { Import-Csv -LiteralPath $bulkList | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $r
+        @($r.Output.RowNumber) | Should -Be @(1, 2)
+        @($r.Output.Last_Name) | Should -BeExactly @('Piped One', 'Piped Two')
+        $r.Output[0].PSObject.Properties['SourcePath'] | Should -BeNullOrEmpty
+        $r = Invoke-ZcrmCaptured { Import-Csv -LiteralPath $massList | Get-ZcrmMassUpdateJob }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 1
+        $r.Output[0].Module | Should -BeExactly 'Deals'
+        $r.Output[0].JobId | Should -BeExactly $massJob.JobId
+    }
+
+    It 'sends nothing for a read-back job whose JobId is not a Zoho id: it binds as an id, and the id check refuses it' {
+        $before = Get-ZcrmRequestCount -Emulator $emu
+        $tampered = [pscustomobject]@{ PSTypeName = 'Deserialized.ZohoCrm.BulkWriteJob'; JobId = '../../crm/v8/org'; Module = 'Leads' }
+        $r = Invoke-ZcrmCaptured { $tampered | Get-ZcrmBulkWriteJob; $tampered | Get-ZcrmBulkWriteResult }
+        $r.Output | Should -HaveCount 0
+        $r.AllErrors | Should -HaveCount 2
+        foreach ($e in $r.AllErrors) { $e.Exception.Message | Should -BeLikeExactly "*'../../crm/v8/org' is not a Zoho id*" }
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
     }
 }
 
@@ -212,5 +344,23 @@ Describe 'Ids as strings, numbers and properties of piped objects' {
         $Error | Should -HaveCount 0
         $rows | Should -HaveCount 1
         $rows[0].Status | Should -BeExactly 'added'
+    }
+
+    It 'reads a job by -JobId typed as a number or a string, given or piped' {
+        $bulkJob = [ordered]@{ Last_Name = 'By id' } | New-ZcrmBulkWriteJob Leads -Wait
+        $id = $bulkJob.JobId
+        $r = Invoke-ZcrmCaptured {
+            Get-ZcrmBulkWriteJob -JobId ([long]$id)
+            Get-ZcrmBulkWriteJob -JobId "$id"
+            Get-ZcrmBulkWriteJob $id
+            "$id" | Get-ZcrmBulkWriteJob
+            [long]$id | Get-ZcrmBulkWriteJob
+        }
+        Assert-ZcrmNoError $r
+        $r.Output | Should -HaveCount 5
+        foreach ($job in $r.Output) { $job.JobId | Should -BeExactly $id; $job.Status | Should -BeExactly 'COMPLETED' }
+        $r = Invoke-ZcrmCaptured { Get-ZcrmBulkWriteResult -JobId ([long]$id); "$id" | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $r
+        @($r.Output.Last_Name) | Should -BeExactly @('By id', 'By id')
     }
 }

@@ -902,7 +902,7 @@ Describe 'Secrets' {
                 "@{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug"
                 'New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug'
                 'Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug'
-                "[pscustomobject]@{ JobId = '1'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug"
+                "[pscustomobject]@{ PSTypeName = 'Deserialized.ZohoCrm.BulkWriteJob'; JobId = '1'; Module = 'Leads'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug"
                 'Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug'
             )
             $run = Invoke-SecretStep -Script $scripts -Variables @{ bulkRefresh = (Get-ZcrmRefreshParameter -Emulator $bulkEmu); dir = $dir }

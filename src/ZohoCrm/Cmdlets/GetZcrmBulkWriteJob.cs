@@ -6,31 +6,29 @@ using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Cmdlets
 {
-    /// <summary>Gets bulk write jobs: status, counts and, when done, the download URL and field mappings.</summary>
-    [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteJob")]
+    /// <summary>
+    /// Gets bulk write jobs: status, counts and, when done, the download URL and field mappings. A job object piped in
+    /// (or given to -InputObject) keeps what only its creator knows (FirstRow, LastRow, RowCount, SourcePath).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteJob", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(BulkWriteJob))]
     public sealed class GetZcrmBulkWriteJob : ZcrmApiCmdlet
     {
         private const int ProgressId = 0x5b02;
+        private const string IdSet = "Id";
+        private const string InputObjectSet = "InputObject";
         private readonly List<BulkWriteJob> _waiting = new List<BulkWriteJob>();
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
         [ValidateZohoId]
         public string[] JobId { get; set; }
 
-        /// <summary>Carried along from a piped job, so the rows stay numbered as in the caller's input.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public long? FirstRow { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public long? LastRow { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public long? RowCount { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public string SourcePath { get; set; }
+        /// <summary>Jobs of New-ZcrmBulkWriteJob or Get-ZcrmBulkWriteJob, also as Import-Clixml or Receive-Job gives them back.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [DeserializedJobTransformation(typeof(BulkWriteJob))]
+        [ValidateNotNullOrEmpty]
+        public BulkWriteJob[] InputObject { get; set; }
 
         [Parameter]
         public SwitchParameter Wait { get; set; }
@@ -43,11 +41,8 @@ namespace ZohoCrm.Cmdlets
         {
             RequireWaitForTimeout(Wait);
             var service = new BulkWriteService(ResolvedConnection);
-            // The rows a piped job carries belong to that one job only.
-            bool one = JobId.Length == 1;
-            var known = JobId.Select(id => one
-                ? new BulkWriteJob { JobId = id, FirstRow = FirstRow, LastRow = LastRow, RowCount = RowCount, SourcePath = SourcePath }
-                : new BulkWriteJob { JobId = id }).ToList();
+            // A job object carries its own rows and file; a bare id knows none.
+            var known = ParameterSetName == InputObjectSet ? InputObject.ToList() : JobId.Select(id => new BulkWriteJob { JobId = id }).ToList();
             // A first look at each job: an unknown job is an error (and is not waited for); the others go on.
             foreach (var job in known)
             {

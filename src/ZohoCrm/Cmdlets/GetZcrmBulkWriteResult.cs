@@ -10,10 +10,12 @@ namespace ZohoCrm.Cmdlets
     /// Downloads a completed bulk write job's result and writes one object per row: RowNumber (the row's number in the
     /// caller's input when a job object is piped in), the columns Zoho echoes, Status, RecordId, Errors.
     /// </summary>
-    [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteResult")]
+    [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteResult", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(PSObject))]
     public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet
     {
+        private const string IdSet = "Id";
+        private const string InputObjectSet = "InputObject";
         private int _jobs;
         private long _rows;
         /// <summary>The rows Zoho did not add or update, for the summary error at the end (the first MaxFailedKept of them).</summary>
@@ -22,40 +24,42 @@ namespace ZohoCrm.Cmdlets
         private long _failedCount;
         private const int MaxFailedKept = 10000;
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
         [ValidateZohoId]
         public string JobId { get; set; }
+
+        /// <summary>Jobs of New-ZcrmBulkWriteJob or Get-ZcrmBulkWriteJob, whose FirstRow, DownloadUrl and SourcePath the rows keep.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [DeserializedJobTransformation(typeof(BulkWriteJob))]
+        [ValidateNotNullOrEmpty]
+        public BulkWriteJob[] InputObject { get; set; }
 
         /// <summary>Also keep the result ZIP here (a file path, or a folder: then &lt;JobId&gt;.zip in it).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string OutFile { get; set; }
 
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public long? FirstRow { get; set; }
-
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public string DownloadUrl { get; set; }
-
-        /// <summary>The file the piped job's rows came from: each result row names it.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public string SourcePath { get; set; }
-
         protected override void ProcessRecord()
+        {
+            // A bare id: the job's own download URL, rows numbered from 1 in its file.
+            foreach (var job in ParameterSetName == InputObjectSet ? InputObject : new[] { new BulkWriteJob { JobId = JobId } }) WriteResult(job);
+        }
+
+        private void WriteResult(BulkWriteJob job)
         {
             _jobs++;
             var service = new BulkWriteService(ResolvedConnection);
             string temp = null;
             try
             {
-                var uri = Run(ct => service.ResultUrlAsync(JobId, DownloadUrl, ct));
-                string path = OutFilePath() ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
-                Run(ct => service.DownloadResultAsync(JobId, uri, path, ct));
-                WriteVerbose($"Result of job {JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
-                foreach (var row in BulkWriteResults.Read(path, FirstRow ?? 1, JobId))
+                var uri = Run(ct => service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct));
+                string path = OutFilePath(job.JobId) ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
+                Run(ct => service.DownloadResultAsync(job.JobId, uri, path, ct));
+                WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
+                foreach (var row in BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId))
                 {
-                    var o = ToPSObject(row, SourcePath);
+                    var o = ToPSObject(row, job.SourcePath);
                     _rows++;
                     WriteObject(o);
                     if (row.Status == "added" || row.Status == "updated") continue;
@@ -66,14 +70,14 @@ namespace ZohoCrm.Cmdlets
                 }
                 Memory.ForceCompactingCollection();
             }
-            catch (ZohoException ex) { Report(ex, JobId); }
+            catch (ZohoException ex) { Report(ex, job.JobId); }
             catch (InvalidDataException ex)
             {
-                Report(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {JobId} is not a readable ZIP: {ex.Message}", ZohoErrorKind.InvalidData, ex), JobId);
+                Report(new ZohoClientException("ZohoCrm.InvalidResult", $"The result file of job {job.JobId} is not a readable ZIP: {ex.Message}", ZohoErrorKind.InvalidData, ex), job.JobId);
             }
             catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), JobId);
+                Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {job.JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), job.JobId);
             }
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
         }
@@ -104,16 +108,16 @@ namespace ZohoCrm.Cmdlets
             return o;
         }
 
-        private string OutFilePath()
+        private string OutFilePath(string jobId)
         {
             if (OutFile == null) return null;
             string path;
             try { path = GetUnresolvedProviderPathFromPSPath(OutFile); }
             catch (Exception ex) when (!(ex is PipelineStoppedException))
             { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-OutFile '{OutFile}' is not a file system path: {ex.Message}", "OutFile"); }
-            if (Directory.Exists(path)) return System.IO.Path.Combine(path, JobId + ".zip");
+            if (Directory.Exists(path)) return System.IO.Path.Combine(path, jobId + ".zip");
             if (_jobs > 1)
-                return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", System.IO.Path.GetFileNameWithoutExtension(path) + "-" + JobId + System.IO.Path.GetExtension(path));
+                return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", System.IO.Path.GetFileNameWithoutExtension(path) + "-" + jobId + System.IO.Path.GetExtension(path));
             return path;
         }
     }

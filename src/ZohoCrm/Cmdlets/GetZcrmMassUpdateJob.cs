@@ -1,28 +1,36 @@
 using System;
+using System.Linq;
 using System.Management.Automation;
 using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Cmdlets
 {
-    /// <summary>Gets the state of a mass update job; -Wait follows it until it is COMPLETED or FAILED.</summary>
-    [Cmdlet(VerbsCommon.Get, "ZcrmMassUpdateJob")]
+    /// <summary>
+    /// Gets the state of a mass update job; -Wait follows it until it is COMPLETED or FAILED. A job object piped in (or
+    /// given to -InputObject) keeps its CustomViewId.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "ZcrmMassUpdateJob", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(MassUpdateJob))]
     public sealed class GetZcrmMassUpdateJob : ZcrmApiCmdlet
     {
         private const int ProgressId = 0x5a02;
+        private const string IdSet = "Id";
+        private const string InputObjectSet = "InputObject";
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateModuleName]
         public string Module { get; set; }
 
-        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
         [ValidateZohoId]
         public string JobId { get; set; }
 
-        /// <summary>Carried along from a piped job object, so the output still names the view.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
-        public string CustomViewId { get; set; }
+        /// <summary>Jobs of Invoke-ZcrmMassUpdate -CustomViewId or Get-ZcrmMassUpdateJob, also as Import-Clixml or Receive-Job gives them back.</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet, ValueFromPipeline = true)]
+        [DeserializedJobTransformation(typeof(MassUpdateJob))]
+        [ValidateNotNullOrEmpty]
+        public MassUpdateJob[] InputObject { get; set; }
 
         [Parameter]
         public SwitchParameter Wait { get; set; }
@@ -34,8 +42,15 @@ namespace ZohoCrm.Cmdlets
         protected override void ProcessRecord()
         {
             RequireWaitForTimeout(Wait);
-            var service = new MassUpdateService(ResolvedConnection, Module);
-            var job = new MassUpdateJob { Module = Module, JobId = JobId, CustomViewId = CustomViewId };
+            var jobs = ParameterSetName == InputObjectSet
+                ? InputObject.Select(j => new MassUpdateJob { Module = j.Module, JobId = j.JobId, CustomViewId = j.CustomViewId })
+                : new[] { new MassUpdateJob { Module = Module, JobId = JobId } };
+            foreach (var job in jobs) WriteJob(job);
+        }
+
+        private void WriteJob(MassUpdateJob job)
+        {
+            var service = new MassUpdateService(ResolvedConnection, job.Module);
             if (Wait)
             {
                 MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
@@ -43,7 +58,7 @@ namespace ZohoCrm.Cmdlets
             }
             try
             {
-                WriteObject(Run(ct => service.GetJobAsync(JobId, CustomViewId, ct)));
+                WriteObject(Run(ct => service.GetJobAsync(job.JobId, job.CustomViewId, ct)));
             }
             catch (ZohoException ex) { Report(ex, job); }
         }

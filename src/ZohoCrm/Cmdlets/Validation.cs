@@ -63,9 +63,11 @@ namespace ZohoCrm.Cmdlets
                 foreach (var item in list) Check(item is PSObject ip ? ip.BaseObject as string : item as string);
         }
 
+        internal static bool IsZohoId(string id) => id != null && Digits.IsMatch(id);
+
         private static void Check(string id)
         {
-            if (id == null || !Digits.IsMatch(id))
+            if (!IsZohoId(id))
                 throw new ValidationMetadataException($"'{id}' is not a Zoho id: Zoho ids are strings of digits, such as 738964000002131001.");
         }
     }
@@ -75,12 +77,14 @@ namespace ZohoCrm.Cmdlets
     {
         private static readonly Regex Name = new Regex(@"^[A-Za-z][A-Za-z0-9_]{0,99}$");
 
+        internal static bool IsModuleName(string name) => name != null && Name.IsMatch(name);
+
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
             string s = (arguments is PSObject p ? p.BaseObject : arguments) as string;
             if (string.IsNullOrWhiteSpace(s))
                 throw new ValidationMetadataException("The module name is empty: give a module API name such as Leads or Deals.");
-            if (!Name.IsMatch(s))
+            if (!IsModuleName(s))
                 throw new ValidationMetadataException($"'{s}' is not a module API name: API names are letters, digits and underscores, such as Leads, Deals or Custom_Module1.");
         }
     }
