@@ -98,6 +98,18 @@ Describe 'Table views of the output types, at 120 columns' {
     }
 }
 
+Describe 'One name for each timeout' {
+    It 'has -TimeoutSec only on Connect-Zcrm (each HTTP call) and -Timeout <seconds> on every cmdlet with -Wait' {
+        $commands = @(Get-Command -Module ZohoCrm -CommandType Cmdlet)
+        $timeouts = @(foreach ($c in $commands) { foreach ($p in $c.Parameters.Values) { if ($p.Name -like '*Timeout*' -or @($p.Aliases | Where-Object { $_ -like '*Timeout*' }).Count) { "$($c.Name) -$($p.Name)" } } })
+        $waiting = @($commands | Where-Object { $_.Parameters.ContainsKey('Wait') } | ForEach-Object Name | Sort-Object)
+        $waiting | Should -BeExactly @('Get-ZcrmBulkWriteJob', 'Get-ZcrmMassUpdateJob', 'Invoke-ZcrmMassUpdate', 'New-ZcrmBulkWriteJob')
+        @($timeouts | Sort-Object) | Should -BeExactly @(@('Connect-Zcrm -TimeoutSec') + @($waiting | ForEach-Object { "$_ -Timeout" }) | Sort-Object)
+        foreach ($name in $waiting) { (Get-Command $name).Parameters['Timeout'].ParameterType | Should -Be ([int]) }
+        (Get-Command Connect-Zcrm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])
+    }
+}
+
 Describe 'Get-ZcrmConnection when not connected' {
     BeforeAll {
         $emu = Start-ZcrmTestEmulator -RefreshLimit 100000

@@ -284,7 +284,8 @@ namespace ZohoCrm.Cmdlets
                 // Zoho rejected the request itself: one error, at the end, for every row and file not submitted.
                 if (_rejection != null) Report(_rejection, _rejection.Target);
             }
-            catch (ZohoException ex) { Report(ex); }
+            // Only the -FileId job's create is not reported where it is sent: the error is about that file.
+            catch (ZohoException ex) { Report(ex, FileId); }
             finally
             {
                 _chunks?.Dispose();
