@@ -60,4 +60,36 @@ public class EmulatorRoutingTests
             log.Select(r => (r.Method, r.Path, r.StatusCode)));
         Assert.Equal("<multipart 6 bytes>", log[^1].Body);
     }
+
+    [Fact]
+    public async Task Emulator_reads_records_by_ids_with_the_fields_asked_for_as_Zoho_does()
+    {
+        await using var host = await EmulatorHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+        async Task<(int Status, string Body)> Get(string path)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.TryAddWithoutValidation("Authorization", "Zoho-oauthtoken " + Token);
+            using var response = await http.SendAsync(request);
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        var (status, body) = await Get("/crm/v8/Leads?ids=738964000002131001,738964999999999999&fields=Last_Name,No_of_Employees");
+        Assert.Equal(200, status);
+        var data = JsonNode.Parse(body)!["data"]!.AsArray();
+        var record = Assert.Single(data)!.AsObject();
+        Assert.Equal(new[] { "id", "Last_Name", "No_of_Employees" }, record.Select(p => p.Key));
+        Assert.Equal("738964000002131001", record["id"]!.GetValue<string>());
+        Assert.Equal(1, JsonNode.Parse(body)!["info"]!["count"]!.GetValue<int>());
+
+        Assert.Equal((204, ""), await Get("/crm/v8/Leads?ids=738964999999999999&fields=Last_Name"));
+        (status, body) = await Get("/crm/v8/Leads?ids=738964000002131001");
+        Assert.Equal(400, status);
+        Assert.Equal("REQUIRED_PARAM_MISSING", JsonNode.Parse(body)!["code"]!.GetValue<string>());
+        (status, body) = await Get("/crm/v8/Leads?fields=Last_Name&ids=" + string.Join(",", Enumerable.Range(1, 101)));
+        Assert.Equal(400, status);
+        Assert.Equal("LIMIT_EXCEEDED", JsonNode.Parse(body)!["code"]!.GetValue<string>());
+        (status, body) = await Get("/crm/v8/Nope?ids=1&fields=Last_Name");
+        Assert.Equal("INVALID_MODULE", JsonNode.Parse(body)!["code"]!.GetValue<string>());
+    }
 }

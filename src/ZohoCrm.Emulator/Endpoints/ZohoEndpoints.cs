@@ -31,5 +31,6 @@ internal static class ZohoEndpoints
         BulkWriteCreateEndpoint.Map(app);
         BulkWriteDetailsEndpoint.Map(app);
         BulkWriteResultEndpoint.Map(app);
+        RecordsEndpoint.Map(app);
     }
 }

@@ -15,6 +15,11 @@ internal sealed record Reply(int Status, JsonNode? Body, byte[]? File = null, st
             httpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{FileName}\"";
             return HttpWrite.BytesAsync(httpContext, Status, ZipContentType, file);
         }
+        if (Status == StatusCodes.Status204NoContent)
+        {
+            httpContext.Response.StatusCode = Status; // Zoho's "no records": no body at all
+            return Task.CompletedTask;
+        }
         return HttpWrite.JsonAsync(httpContext, Status, Body);
     }
 }

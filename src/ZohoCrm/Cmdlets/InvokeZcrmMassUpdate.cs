@@ -3,6 +3,8 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.IO;
+using ZohoCrm.Backup;
 using ZohoCrm.MassUpdate;
 
 namespace ZohoCrm.Cmdlets
@@ -14,7 +16,7 @@ namespace ZohoCrm.Cmdlets
     [Cmdlet(VerbsLifecycle.Invoke, "ZcrmMassUpdate", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ByIdSet)]
     [OutputType(typeof(MassUpdateResult), ParameterSetName = new[] { ByIdSet })]
     [OutputType(typeof(MassUpdateJob), ParameterSetName = new[] { ByViewSet })]
-    public sealed class InvokeZcrmMassUpdate : ZcrmApiCmdlet
+    public sealed class InvokeZcrmMassUpdate : ZcrmApiCmdlet, IDisposable
     {
         private const string ByIdSet = "ById";
         private const string ByViewSet = "ByCustomView";
@@ -24,6 +26,9 @@ namespace ZohoCrm.Cmdlets
         private List<string> _rejectedBatch;
         /// <summary>Ids received after the rejection (or not yet sent when it came).</summary>
         private readonly List<string> _notSent = new List<string>();
+        /// <summary>-BackupPath resolved; the file is made when the first batch is about to be sent.</summary>
+        private string _backupPath;
+        private RecordBackup _backup;
         /// <summary>Results that are not a success: named in the summary error at the end.</summary>
         private readonly List<MassUpdateResult> _failed = new List<MassUpdateResult>();
         private int _sent;
@@ -55,6 +60,14 @@ namespace ZohoCrm.Cmdlets
         [Parameter(ParameterSetName = ByIdSet)]
         [ValidateRange(1, MassUpdateService.MaxIdsPerCall)]
         public int BatchSize { get; set; } = MassUpdateService.MaxIdsPerCall;
+
+        /// <summary>
+        /// A new CSV file: before each batch is changed, the records' current values of the -Data fields are saved
+        /// there (columns id and the fields). Undo: New-ZcrmBulkWriteJob -Module &lt;Module&gt; -Operation update -FindBy id -Path &lt;file&gt;.
+        /// </summary>
+        [Parameter(ParameterSetName = ByIdSet)]
+        [ValidateNotNullOrEmpty]
+        public string BackupPath { get; set; }
 
         [Parameter(Mandatory = true, ParameterSetName = ByViewSet)]
         [ValidateZohoId]
@@ -92,6 +105,7 @@ namespace ZohoCrm.Cmdlets
                 MassUpdateService.CheckValuesSerialize(_values);
             }
             catch (ZohoException ex) { ThrowTerminating(ex, Data); }
+            if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
         }
 
@@ -118,6 +132,8 @@ namespace ZohoCrm.Cmdlets
                 _notSent.AddRange(_pending);
                 Report(new NotUpdatedException(_rejected, Module, _rejectedBatch, _notSent), _rejectedBatch.Concat(_notSent).ToArray());
             }
+            if (_backup != null)
+                WriteVerbose($"Saved the values of {_backup.Count} {Module} record(s) before the change to {_backup.Path}. To put them back: New-ZcrmBulkWriteJob -Module {Module} -Operation update -FindBy id -Path '{_backup.Path}' -Wait");
             if (_failed.Count > 0)
                 Report(RecordsFailedException.Of($"{Module} records were not updated", _received, _failed.Select(r => r.Code),
                     "The failed results are in the output (Status 'error', Code, Message) and in this error's TargetObject."), _failed.ToArray());
@@ -142,7 +158,13 @@ namespace ZohoCrm.Cmdlets
             List<MassUpdateResult> results;
             try
             {
-                results = Run(ct => service.UpdateByIdsAsync(_values, batch, OverWrite, ct));
+                var backup = Backup();
+                results = Run(async ct =>
+                {
+                    // No record is changed before its current values are on disk.
+                    if (backup != null) await backup.SaveAsync(batch, ct).ConfigureAwait(false);
+                    return await service.UpdateByIdsAsync(_values, batch, OverWrite, ct).ConfigureAwait(false);
+                });
             }
             catch (ZohoValidationException ex)
             {
@@ -166,6 +188,19 @@ namespace ZohoCrm.Cmdlets
                 if (!string.Equals(r.Status, "success", StringComparison.OrdinalIgnoreCase)) _failed.Add(r);
             }
         }
+
+        private RecordBackup Backup()
+        {
+            if (_backupPath == null || _backup != null) return _backup;
+            try { return _backup = new RecordBackup(ResolvedConnection, Module, Data.Keys.Cast<object>().Select(k => k.ToString()).ToList(), _backupPath); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.BackupFailed", $"-BackupPath '{_backupPath}' could not be created ({ex.Message}); nothing was changed.", "BackupPath"));
+                return null;
+            }
+        }
+
+        public void Dispose() => _backup?.Dispose();
 
         private void RunCustomView()
         {

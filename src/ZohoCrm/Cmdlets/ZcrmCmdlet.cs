@@ -87,6 +87,24 @@ namespace ZohoCrm.Cmdlets
                 ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
         }
 
+        /// <summary>A file the command will create: its full path; an error (before any request) if it exists or its folder does not.</summary>
+        internal string NewFilePath(string path, string parameter)
+        {
+            string full;
+            try { full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            {
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.InvalidPath", $"-{parameter} '{path}' is not a file system path: {ex.Message}", parameter));
+                return null;
+            }
+            if (System.IO.File.Exists(full) || System.IO.Directory.Exists(full))
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.FileExists", $"-{parameter} '{full}' already exists: give a new file, so no earlier one is overwritten.", parameter));
+            string folder = System.IO.Path.GetDirectoryName(full);
+            if (!string.IsNullOrEmpty(folder) && !System.IO.Directory.Exists(folder))
+                ThrowTerminating(new ZohoValidationException("ZohoCrm.InvalidPath", $"-{parameter} '{full}': the folder '{folder}' does not exist.", parameter, ZohoErrorKind.ObjectNotFound));
+            return full;
+        }
+
         /// <summary>ShouldProcess, except that -Force skips the question: never a -WhatIf (given here, or inherited as $WhatIfPreference).</summary>
         internal bool ShouldProcessUnlessForced(bool force, string target, string action)
         {

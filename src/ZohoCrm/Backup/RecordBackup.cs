@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using ZohoCrm.BulkWrite;
+using ZohoCrm.Http;
+
+namespace ZohoCrm.Backup
+{
+    /// <summary>
+    /// The before-image of a change: before records are changed, their current values of the fields the change sets
+    /// are read from Zoho (GET /crm/{v}/{Module}?ids=..&amp;fields=.., 100 ids a call) and appended to a CSV whose columns
+    /// are <c>id</c> and those fields: itself the input of <c>New-ZcrmBulkWriteJob -Operation update -FindBy id</c>,
+    /// which puts the values back. Each batch is on disk (flushed to the device) before the change that needs it is sent.
+    /// </summary>
+    internal sealed class RecordBackup : IDisposable
+    {
+        public const int MaxIdsPerRead = 100;
+        private readonly Connection _connection;
+        private readonly string _module;
+        private readonly IReadOnlyList<string> _fields;
+        private readonly FileStream _file;
+        private readonly StreamWriter _writer;
+
+        /// <summary>Creates the file (it must not exist: an earlier backup is never overwritten) and writes the header.</summary>
+        public RecordBackup(Connection connection, string module, IReadOnlyList<string> fields, string path)
+        {
+            _connection = connection;
+            _module = module;
+            _fields = fields.Where(f => !string.Equals(f, "id", StringComparison.OrdinalIgnoreCase)).ToList();
+            Path = path;
+            _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            _writer = new StreamWriter(_file, new UTF8Encoding(false));
+            Csv.WriteRow(_writer, new[] { "id" }.Concat(_fields).ToList());
+            Flush();
+        }
+
+        public string Path { get; }
+        /// <summary>Records saved so far.</summary>
+        public long Count { get; private set; }
+
+        /// <summary>Reads the records' current values and appends them; an id Zoho does not know has no line.</summary>
+        public async Task SaveAsync(IReadOnlyList<string> ids, CancellationToken ct)
+        {
+            for (int i = 0; i < ids.Count; i += MaxIdsPerRead)
+            {
+                var part = ids.Skip(i).Take(MaxIdsPerRead).ToList();
+                var rows = await ReadAsync(part, ct).ConfigureAwait(false);
+                foreach (var row in rows) Csv.WriteRow(_writer, row);
+                Count += rows.Count;
+            }
+            Flush();
+        }
+
+        private async Task<List<List<string>>> ReadAsync(IReadOnlyList<string> ids, CancellationToken ct)
+        {
+            string query = "?ids=" + string.Join(",", ids) + "&fields=" + string.Join(",", _fields.Select(Uri.EscapeDataString));
+            var url = _connection.CrmUrl(Uri.EscapeDataString(_module) + query);
+            var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, url) { Idempotent = true }, ct).ConfigureAwait(false);
+            var rows = new List<List<string>>();
+            if (response.StatusCode == 204) return rows; // none of these ids is a record
+            using (var doc = response.EnsureSuccess())
+            {
+                if (!doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array) throw response.Unrecognised();
+                foreach (var record in data.EnumerateArray())
+                {
+                    string id = Json.GetString(record, "id");
+                    if (id == null) throw response.Unrecognised();
+                    var row = new List<string> { id };
+                    foreach (var f in _fields) row.Add(record.TryGetProperty(f, out var v) ? Cell(v) : "");
+                    rows.Add(row);
+                }
+            }
+            return rows;
+        }
+
+        /// <summary>A field's value as a bulk write cell: text as is, a multi-select's values joined by ';', a lookup or user by its id, null empty.</summary>
+        internal static string Cell(JsonElement v)
+        {
+            switch (v.ValueKind)
+            {
+                case JsonValueKind.Null:
+                case JsonValueKind.Undefined: return "";
+                case JsonValueKind.String: return v.GetString();
+                case JsonValueKind.True: return "true";
+                case JsonValueKind.False: return "false";
+                case JsonValueKind.Number: return v.GetRawText();
+                case JsonValueKind.Object: return Json.GetString(v, "id") ?? v.GetRawText();
+                case JsonValueKind.Array: return string.Join(";", v.EnumerateArray().Select(Cell));
+                default: return v.GetRawText();
+            }
+        }
+
+        private void Flush()
+        {
+            _writer.Flush();
+            _file.Flush(true);
+        }
+
+        public void Dispose() => _writer.Dispose();
+    }
+}
