@@ -87,3 +87,39 @@ Describe 'Invoke-ZcrmMassUpdate -BackupPath' {
         Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
     }
 }
+
+Describe 'New-ZcrmBulkWriteJob -BackupPath' {
+    It 'saves what an update by -FindBy Email will change, before the upload, and the bulk write of that file puts it back' {
+        $leads = @(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 1500 -First 120)
+        $ids = [string[]]@($leads | ForEach-Object { [string]$_.id })
+        $before = Get-RecordText -Module Leads -Id $ids
+        $rows = @($leads | ForEach-Object { [pscustomobject]@{ Email = $_.Email; Industry = 'Bulk undo'; No_of_Employees = 4321 } })
+        $backup = Join-Path $dir 'leads-bulk.csv'
+        Clear-ZcrmEmulatorRequest -Emulator $emu
+
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Operation update -FindBy Email -BackupPath $backup -Wait -Force | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $r
+        @($r.Output | Where-Object Status -EQ 'updated') | Should -HaveCount 120
+        # The reads (COQL, 50 values a call) came before the upload.
+        @(Get-ZcrmEmulatorRequest -Emulator $emu -Method POST | ForEach-Object { ($_.path -split '/')[-1] } | Select-Object -First 4) |
+            Should -BeExactly @('coql', 'coql', 'coql', 'upload')
+        $saved = @(Import-Csv -LiteralPath $backup)
+        @($saved[0].PSObject.Properties.Name) | Should -BeExactly @('id', 'Industry', 'No_of_Employees')
+        @($saved.id | Sort-Object) | Should -BeExactly @($ids | Sort-Object)
+        @(Get-RecordText -Module Leads -Id $ids[0]).Values | Should -BeLikeExactly '*No_of_Employees=4321*'
+
+        $undo = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob -Module Leads -Operation update -FindBy id -Path $backup -Wait -Force | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $undo
+        $after = Get-RecordText -Module Leads -Id $ids
+        foreach ($id in $ids) { $after[$id] | Should -BeExactly $before[$id] -Because "record $id is as it was" }
+    }
+
+    It 'refuses -BackupPath with -Operation insert, before any request' {
+        $before = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured { [pscustomobject]@{ Last_Name = 'X' } | New-ZcrmBulkWriteJob -Module Leads -BackupPath (Join-Path $dir 'insert.csv') -Force }
+        $r.Terminating.FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.BackupNotApplicable,ZohoCrm.Cmdlets.NewZcrmBulkWriteJob'
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Test-Path -LiteralPath (Join-Path $dir 'insert.csv') | Should -BeFalse
+    }
+}
+

@@ -32,5 +32,6 @@ internal static class ZohoEndpoints
         BulkWriteDetailsEndpoint.Map(app);
         BulkWriteResultEndpoint.Map(app);
         RecordsEndpoint.Map(app);
+        CoqlEndpoint.Map(app);
     }
 }

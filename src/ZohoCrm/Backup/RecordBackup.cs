@@ -22,6 +22,8 @@ namespace ZohoCrm.Backup
     internal sealed class RecordBackup : IDisposable
     {
         public const int MaxIdsPerRead = 100;
+        /// <summary>Zoho reads at most 50 fields a call; one is the id.</summary>
+        public const int MaxFields = 49;
         private readonly Connection _connection;
         private readonly string _module;
         private readonly IReadOnlyList<string> _fields;
@@ -42,6 +44,7 @@ namespace ZohoCrm.Backup
         }
 
         public string Path { get; }
+        public IReadOnlyList<string> Fields => _fields;
         /// <summary>Records saved so far.</summary>
         public long Count { get; private set; }
 
@@ -58,11 +61,55 @@ namespace ZohoCrm.Backup
             Flush();
         }
 
+        /// <summary>
+        /// The same, for records found by a unique field's values (bulk write -FindBy Email): COQL
+        /// <c>select id, fields from Module where FindBy in ('a', ...)</c>, 50 values a call. A value no record holds
+        /// has no line (an upsert inserts it: the run's results name the record it made).
+        /// </summary>
+        public async Task SaveByAsync(string findBy, IReadOnlyList<string> values, CancellationToken ct)
+        {
+            for (int i = 0; i < values.Count; i += MaxValuesPerQuery)
+            {
+                var part = values.Skip(i).Take(MaxValuesPerQuery).ToList();
+                string select = "select " + string.Join(", ", new[] { "id" }.Concat(_fields)) + " from " + _module + " where " + findBy +
+                                " in (" + string.Join(", ", part.Select(Quote)) + ") limit " + MaxRecordsPerQuery.ToString(CultureInfo.InvariantCulture);
+                var body = new MemoryStream();
+                using (var w = new Utf8JsonWriter(body)) { w.WriteStartObject(); w.WriteString("select_query", select); w.WriteEndObject(); }
+                byte[] bytes = body.ToArray();
+                var request = new ZohoRequest(HttpMethod.Post, _connection.CrmUrl("coql"))
+                {
+                    // A read: repeating it changes nothing.
+                    Idempotent = true,
+                    Content = () =>
+                    {
+                        var c = new ByteArrayContent(bytes);
+                        c.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                        return c;
+                    },
+                };
+                var rows = Rows(await _connection.Client.SendAsync(request, ct).ConfigureAwait(false));
+                foreach (var row in rows) Csv.WriteRow(_writer, row);
+                Count += rows.Count;
+            }
+            Flush();
+        }
+
+        public const int MaxValuesPerQuery = 50;
+        private const int MaxRecordsPerQuery = 2000;
+
+        /// <summary>A COQL string literal: quotes and backslashes escaped.</summary>
+        internal static string Quote(string value) => "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
+
         private async Task<List<List<string>>> ReadAsync(IReadOnlyList<string> ids, CancellationToken ct)
         {
             string query = "?ids=" + string.Join(",", ids) + "&fields=" + string.Join(",", _fields.Select(Uri.EscapeDataString));
             var url = _connection.CrmUrl(Uri.EscapeDataString(_module) + query);
-            var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, url) { Idempotent = true }, ct).ConfigureAwait(false);
+            return Rows(await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, url) { Idempotent = true }, ct).ConfigureAwait(false));
+        }
+
+        /// <summary>The records of a read's answer as backup lines (id, then the fields); 204 is none.</summary>
+        private List<List<string>> Rows(ZohoResponse response)
+        {
             var rows = new List<List<string>>();
             if (response.StatusCode == 204) return rows; // none of these ids is a record
             using (var doc = response.EnsureSuccess())

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Text;
+using ZohoCrm.Backup;
 using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Cmdlets
@@ -97,6 +98,17 @@ namespace ZohoCrm.Cmdlets
         [ValidateRange(1, int.MaxValue)]
         public int Timeout { get; set; }
 
+        /// <summary>
+        /// With -Operation update or upsert: a new CSV file where, before each job's rows are uploaded, the current values
+        /// of the fields they set are saved for the records they will change (columns id and the fields). Undo:
+        /// New-ZcrmBulkWriteJob -Module &lt;Module&gt; -Operation update -FindBy id -Path &lt;file&gt;.
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputSet)]
+        [ValidateNotNullOrEmpty]
+        public string BackupPath { get; set; }
+
         /// <summary>Do not ask for confirmation (for scripts and scheduled tasks). -WhatIf still uploads nothing.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -119,6 +131,8 @@ namespace ZohoCrm.Cmdlets
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
                     throw new ZohoValidationException("ZohoCrm.EncodingNotApplicable", "-CharacterEncoding applies to -Path and -FileId; pipeline objects are uploaded as UTF-8.", "CharacterEncoding");
                 if (CharacterEncoding != null && FromFiles) CsvFileReader.StrictEncoding(CharacterEncoding, "CharacterEncoding");
+                if (BackupPath != null && Operation == "insert")
+                    throw new ZohoValidationException("ZohoCrm.BackupNotApplicable", "-BackupPath applies to -Operation update and upsert: an insert changes no record (the results' RecordId name the records it made).", "BackupPath");
                 if (ParameterSetName == FileSet && FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), null);
                 _request = new BulkWriteRequest
                 {
@@ -132,7 +146,29 @@ namespace ZohoCrm.Cmdlets
                 };
             }
             catch (ZohoException ex) { ThrowTerminating(ex); }
+            if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
+        }
+
+        private string _backupPath;
+        private RecordBackup _backup;
+
+        /// <summary>-BackupPath: the current values of what this chunk will change, on disk before it is uploaded.</summary>
+        private void SaveBackup(BulkChunk chunk)
+        {
+            if (_backupPath == null) return;
+            var keys = ChunkKeys.Read(chunk, _mappings, FindBy);
+            if (_backup == null)
+            {
+                try { _backup = new RecordBackup(ResolvedConnection, Module, keys.Fields, _backupPath); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+                { throw new ZohoValidationException("ZohoCrm.BackupFailed", $"-BackupPath '{_backupPath}' could not be created ({ex.Message}); nothing was uploaded.", "BackupPath"); }
+            }
+            else if (!_backup.Fields.SequenceEqual(keys.Fields.Where(f => !string.Equals(f, "id", StringComparison.OrdinalIgnoreCase))))
+                throw new ZohoValidationException("ZohoCrm.BackupFieldsDiffer", $"-BackupPath keeps one set of fields ({string.Join(", ", _backup.Fields)}); rows {chunk.FirstRow}-{chunk.LastRow} set {string.Join(", ", keys.Fields)}: write them with a -BackupPath of their own.", "BackupPath");
+            var backup = _backup;
+            if (string.Equals(FindBy, "id", StringComparison.OrdinalIgnoreCase)) Run(ct => backup.SaveAsync(keys.Keys, ct));
+            else Run(ct => backup.SaveByAsync(FindBy, keys.Keys, ct));
         }
 
         private static void CheckCallbackUrl(string url)
@@ -341,6 +377,7 @@ namespace ZohoCrm.Cmdlets
                 string fileId = null;
                 try
                 {
+                    SaveBackup(chunk);
                     WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", $"Uploading rows {chunk.FirstRow}-{chunk.LastRow} ({chunk.ZipBytes / 1024} KB zipped)"));
                     fileId = Run(ct => service.UploadAsync(chunk, ct));
                     string uploaded = fileId;
@@ -350,6 +387,12 @@ namespace ZohoCrm.Cmdlets
                     job.RowCount = chunk.RowCount;
                     job.SourcePath = sourcePath;
                     Created(job, jobs);
+                }
+                catch (ZohoValidationException ex)
+                {
+                    // Found before this chunk was sent (its backup cannot be kept): nothing more is sent.
+                    WriteJobsSoFar(jobs);
+                    Report(ex, $"rows {chunk.FirstRow}-{chunk.LastRow}");
                 }
                 catch (ZohoException ex)
                 {
@@ -394,6 +437,10 @@ namespace ZohoCrm.Cmdlets
             BulkWriteWaiter.WaitAndWrite(this, service, jobs, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
         }
 
-        public void Dispose() => _chunks?.Dispose();
+        public void Dispose()
+        {
+            _chunks?.Dispose();
+            _backup?.Dispose();
+        }
     }
 }
