@@ -96,7 +96,8 @@ function Start-ZcrmTestEmulator {
         Runs `dotnet <repo>/src/ZohoCrm.Emulator/bin/<Configuration>/net10.0/ZohoCrm.Emulator.dll
         --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
         [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n>]
-        [--generated-leads <n>] [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
+        [--generated-leads <n>] [--other-dc-tokens] [--already-scheduled-status <n>] [--result-link-lifetime <s>]
+        [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
         files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
         ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
     .OUTPUTS
@@ -140,6 +141,19 @@ function Start-ZcrmTestEmulator {
         # Emulator default: 2000.
         [ValidateRange(0, 99999)]
         [int]$GeneratedLeadCount,
+
+        # The token endpoint issues tokens of another data center (every API call: 401 INVALID_OAUTHTOKEN): --other-dc-tokens.
+        [switch]$OtherDataCenterTokens,
+
+        # HTTP status of ALREADY_SCHEDULED: 400 (the seeds, the emulator's default) or 202 (Zoho's docs):
+        # --already-scheduled-status.
+        [ValidateSet(400, 202)]
+        [int]$AlreadyScheduledStatus,
+
+        # How long a bulk write result link stays valid after its job finished (then 403 "Link not valid"):
+        # --result-link-lifetime. Emulator default: for its whole life.
+        [ValidateRange(0, 86400)]
+        [double]$ResultLinkLifetimeSec,
 
         # Fault rules given at start: --fault <kind>[:<pathContains>[:<probability>]], one per item (e.g.
         # 'TooManyRequests:/actions/mass_update:0.3'). Rules can also be added later with Add-ZcrmEmulatorFault.
@@ -188,6 +202,15 @@ function Start-ZcrmTestEmulator {
     }
     if ($PSBoundParameters.ContainsKey('GeneratedLeadCount')) {
         $arguments += @('--generated-leads', $GeneratedLeadCount.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($OtherDataCenterTokens) {
+        $arguments += '--other-dc-tokens'
+    }
+    if ($PSBoundParameters.ContainsKey('AlreadyScheduledStatus')) {
+        $arguments += @('--already-scheduled-status', $AlreadyScheduledStatus.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($PSBoundParameters.ContainsKey('ResultLinkLifetimeSec')) {
+        $arguments += @('--result-link-lifetime', $ResultLinkLifetimeSec.ToString([cultureinfo]::InvariantCulture))
     }
     foreach ($rule in @($Fault)) {
         if ([string]::IsNullOrWhiteSpace($rule)) { continue }

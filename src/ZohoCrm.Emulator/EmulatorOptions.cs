@@ -10,6 +10,18 @@ public sealed class EmulatorOptions
     /// <summary>Always valid, never expires, not affected by <see cref="EmulatorState.ExpireAllTokens"/>.</summary>
     public string StaticAccessToken { get; set; } = "1000.emulator.static.access.token";
 
+    /// <summary>
+    /// Access tokens starting with this are another data center's: every API call with one is 401 INVALID_OAUTHTOKEN
+    /// (zoho-api.md section 5, "Tokens"), whether the emulator issued it or not.
+    /// </summary>
+    public const string OtherDataCenterTokenPrefix = "1000.otherdc.";
+
+    /// <summary>
+    /// The token endpoint issues tokens of another data center (<see cref="OtherDataCenterTokenPrefix"/>), as Zoho
+    /// Accounts of one DC does for an API host of another: refreshing does not help (--other-dc-tokens).
+    /// </summary>
+    public bool IssueOtherDataCenterTokens { get; set; }
+
     /// <summary>Lifetime of tokens issued by the token endpoint.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(ZohoLimits.AccessTokenLifetimeHours);
 
@@ -38,6 +50,18 @@ public sealed class EmulatorOptions
 
     /// <summary>Owner is mandatory in the Leads layout (the org captured in seed 003): bulk insert/upsert must map it.</summary>
     public bool LeadsOwnerMandatory { get; set; }
+
+    /// <summary>
+    /// HTTP status of ALREADY_SCHEDULED (mass update by a custom view that already has a job running): 400 as in the
+    /// seeds, or 202 as Zoho's docs have it (zoho-api.md section 5, "Mass update"; --already-scheduled-status).
+    /// </summary>
+    public int AlreadyScheduledStatus { get; set; } = 400;
+
+    /// <summary>
+    /// How long a result download link stays valid after the job finished; null: for the emulator's life. Past it, or
+    /// for a link of another org or job, the download answers 403 "Link not valid" (--result-link-lifetime).
+    /// </summary>
+    public TimeSpan? ResultLinkLifetime { get; set; }
 
     /// <summary>Largest accepted bulk write upload (FILE_TOO_LARGE 413 above).</summary>
     public long MaxUploadBytes { get; set; } = ZohoLimits.BulkWriteUploadBytes;

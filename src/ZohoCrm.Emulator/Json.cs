@@ -96,11 +96,23 @@ internal static class Zoho
     public static JsonObject InvalidModule() =>
         Json.Error("INVALID_MODULE", "the module name given seems to be invalid", new JsonObject { ["resource_path_index"] = 0 });
 
-    /// <summary>The token endpoint's answer (HTTP 200) to too many refreshes.</summary>
+    /// <summary>
+    /// 401 for a token of another data center (its accounts host issued it; this API host does not know it): a
+    /// refresh at the same accounts host gives another such token. zoho-api.md section 5, "Tokens" (which gives the
+    /// code, not the message: the message here is INVALID_TOKEN's).
+    /// </summary>
+    public static JsonObject InvalidOAuthToken() =>
+        Json.Error("INVALID_OAUTHTOKEN", "invalid oauth token");
+
+    /// <summary>
+    /// The token endpoint's answer (HTTP 200) to too many refreshes, keys in Zoho's order (zoho-api.md section 5,
+    /// "Tokens": the throttle answer is JSON; some pages add "status":"failure"). Zoho gives the description as
+    /// "Token creation throttle limit reached..."; the rest of the sentence here is the emulator's.
+    /// </summary>
     public static JsonObject AccessDenied() => new()
     {
+        ["error_description"] = "Token creation throttle limit reached. Please try again after some time.",
         ["error"] = "Access Denied",
-        ["error_description"] = "You have made too many requests continuously. Please try again after some time.",
     };
 
     public static JsonObject InternalError() =>

@@ -5,6 +5,7 @@ namespace ZohoCrm.Emulator;
 
 /// <summary>
 /// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit &lt;n&gt;]
+/// [--other-dc-tokens] [--already-scheduled-status 400|202] [--result-link-lifetime &lt;seconds&gt;]
 /// [--generated-leads &lt;n&gt;] [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
 /// </summary>
 internal static class Program
@@ -93,6 +94,19 @@ internal static class Program
                 case "--in-progress-with-space":
                     options.InProgressWithSpace = true;
                     break;
+                case "--other-dc-tokens":
+                    options.IssueOtherDataCenterTokens = true;
+                    break;
+                case "--already-scheduled-status":
+                    options.AlreadyScheduledStatus = int.Parse(Value(), CultureInfo.InvariantCulture);
+                    if (options.AlreadyScheduledStatus is not (400 or 202))
+                    {
+                        throw new ArgumentException("--already-scheduled-status: give 400 (the seeds) or 202 (Zoho's docs).");
+                    }
+                    break;
+                case "--result-link-lifetime":
+                    options.ResultLinkLifetime = TimeSpan.FromSeconds(double.Parse(Value(), CultureInfo.InvariantCulture));
+                    break;
                 case "--refresh-limit":
                     options.RefreshLimit = int.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
@@ -175,6 +189,7 @@ internal static class Program
     {
         Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
         Console.Error.WriteLine("                        [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n per 10 minutes>]");
+        Console.Error.WriteLine("                        [--other-dc-tokens] [--already-scheduled-status 400|202] [--result-link-lifetime <seconds>]");
         Console.Error.WriteLine("                        [--generated-leads <n sample Leads besides the seed ones; default 2000>]");
         Console.Error.WriteLine("                        [--fault <kind>[:<pathContains>[:<probability>]]]... [--fault-seed <n>]");
         Console.Error.WriteLine($"  fault kinds: {string.Join(", ", Enum.GetNames<FaultKind>())} (Slow waits 5 s)");

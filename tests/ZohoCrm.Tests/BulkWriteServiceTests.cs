@@ -149,6 +149,7 @@ public class BulkWriteServiceTests
         Assert.False(job.IsFinished);
         Assert.Equal("Leads", job.Module);
         Assert.Equal("insert", job.Operation);
+        Assert.Equal("UTF-8", job.CharacterEncoding);
         Assert.Equal((10L, 3L, 2L, 15L), (job.AddedCount!.Value, job.UpdatedCount!.Value, job.SkippedCount!.Value, job.TotalCount!.Value));
         Assert.Equal("/crm/v8/read/111000/result", job.DownloadUrl);
         Assert.Equal("Patricia", job.CreatedBy);
@@ -167,6 +168,22 @@ public class BulkWriteServiceTests
         var handler = FakeHandler.Sequence(() => FakeHandler.Json(502, "{}"), () => FakeHandler.Json(200, "{\"status\":\"COMPLETED\",\"id\":\"1\"}"));
         var job = await new BulkWriteService(Fake.Connection(handler, retry: Fake.QuickRetry())).GetJobAsync("1", CancellationToken.None);
         Assert.True(job.IsFinished);
+        Assert.Equal(2, handler.Calls);
+    }
+
+    [Fact]
+    public async Task A_SKIPPED_job_is_final_and_its_result_can_be_read()
+    {
+        // zoho-api.md section 5: SKIPPED and FAILED are final; decide by status, never by code.
+        var (service, handler) = Service("{\"status\":\"SKIPPED\",\"id\":\"1\",\"resource\":[{\"status\":\"SKIPPED\",\"code\":\"INPROGRESS\",\"module\":\"Leads\","
+                                         + "\"file\":{\"status\":\"SKIPPED\",\"added_count\":0,\"updated_count\":0,\"skipped_count\":2,\"total_count\":2}}],"
+                                         + "\"result\":{\"download_url\":\"https://download-accl.zoho.com/v2/crm/1/bulk-write/1/1.zip\"}}");
+        var job = await service.GetJobAsync("1", CancellationToken.None);
+        Assert.Equal("SKIPPED", job.Status);
+        Assert.True(job.IsFinished);
+        Assert.Equal(2L, job.SkippedCount);
+        var url = await service.ResultUrlAsync("1", null, CancellationToken.None);
+        Assert.Equal("https://download-accl.zoho.com/v2/crm/1/bulk-write/1/1.zip", url.ToString());
         Assert.Equal(2, handler.Calls);
     }
 

@@ -237,11 +237,13 @@ public class MassUpdateServiceTests
     }
 
     [Fact]
-    public async Task ALREADY_SCHEDULED_in_an_HTTP_200_answer_is_an_error()
+    public async Task ALREADY_SCHEDULED_in_an_HTTP_202_answer_is_an_error()
     {
-        var (service, _) = Service(Data("{\"status\":\"error\",\"code\":\"ALREADY_SCHEDULED\",\"message\":\"already scheduled\",\"details\":{}}"));
+        // The seeds' body (top level, not in data[]) with the status Zoho's docs give it (zoho-api.md section 5).
+        var (service, _) = Service("{\"code\":\"ALREADY_SCHEDULED\",\"details\":{\"api_name\":\"cvid\"},\"message\":\"Already an Mass Action scheduler is runing for the given cvid\",\"status\":\"error\"}", 202);
         var ex = await Assert.ThrowsAsync<ZohoApiException>(() => service.ScheduleByCustomViewAsync(Fields(("F", 1)), "9", null!, false, CancellationToken.None));
         Assert.Equal("ALREADY_SCHEDULED", ex.Code);
+        Assert.Equal(202, ex.HttpStatus);
         Assert.Equal(System.Management.Automation.ErrorCategory.ResourceBusy, ex.Category());
     }
 

@@ -40,6 +40,7 @@ internal static partial class BulkWriteCreateEndpoint
         if (Str(req.Root["character_encoding"]) is { Length: > 0 } encodingName)
         {
             req.Encoding = BulkWriteInput.FindEncoding(encodingName);
+            req.EncodingName = encodingName;
             if (req.Encoding is null)
             {
                 return InvalidData("character_encoding");

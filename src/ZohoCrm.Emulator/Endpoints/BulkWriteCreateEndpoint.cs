@@ -24,6 +24,7 @@ internal static partial class BulkWriteCreateEndpoint
         public string Operation = "";
         public bool IgnoreEmpty;
         public Encoding? Encoding;
+        public string? EncodingName;
         public string? CallbackUrl;
         public string? CallbackMethod;
         public JsonObject Resource = null!;
@@ -90,6 +91,7 @@ internal static partial class BulkWriteCreateEndpoint
             CsvEntry = req.CsvEntry,
             Delimiter = req.Delimiter,
             Encoding = req.Encoding,
+            CharacterEncoding = req.EncodingName ?? BulkWriteJob.DefaultCharacterEncoding,
             TotalCount = req.RowCount,
             Columns = req.Columns,
             FieldMappings = req.FieldMappings,

@@ -45,6 +45,7 @@ internal static class BulkWriteJobJson
         var o = new JsonObject
         {
             ["status"] = s,
+            ["character_encoding"] = j.CharacterEncoding,
             ["resource"] = new JsonArray(resource),
             ["id"] = j.Id,
         };
@@ -56,7 +57,7 @@ internal static class BulkWriteJobJson
         o["ignore_empty"] = j.IgnoreEmpty;
         o["operation"] = j.Operation;
         o["created_time"] = j.CreatedTime;
-        if (status == BulkWriteJob.Completed)
+        if (BulkWriteJob.HasResult(status))
         {
             var path = DownloadPath(j.Id);
             o["result"] = new JsonObject { ["download_url"] = state.Options.RelativeDownloadUrl ? path : state.ApiDomain + path };

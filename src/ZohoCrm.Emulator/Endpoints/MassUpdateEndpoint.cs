@@ -174,7 +174,7 @@ internal static class MassUpdateEndpoint
         {
             ScheduleResult.InvalidCvid => DataError(Json.Error("INVALID_DATA", "the cvid given seems to be invalid", new JsonObject { ["api_name"] = "cvid" })),
             ScheduleResult.InvalidTerritory => DataError(Json.Error("INVALID_DATA", "the territory given seems to be invalid", new JsonObject { ["api_name"] = "territory" })),
-            ScheduleResult.AlreadyScheduled => (400, Json.Error("ALREADY_SCHEDULED", "Already an Mass Action scheduler is runing for the given cvid", new JsonObject { ["api_name"] = "cvid" })),
+            ScheduleResult.AlreadyScheduled => (state.Options.AlreadyScheduledStatus, Json.Error("ALREADY_SCHEDULED", "Already an Mass Action scheduler is runing for the given cvid", new JsonObject { ["api_name"] = "cvid" })),
             ScheduleResult.NoRecords => DataError(Json.Error("NO_RECORDS_FOUND", "no records found in the custom view")),
             _ => (200, Json.Data(Json.Success("SUCCESS", "mass update scheduled successfully", new JsonObject { ["job_id"] = job!.Id }))),
         };

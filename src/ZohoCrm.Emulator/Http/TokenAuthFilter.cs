@@ -2,7 +2,8 @@ namespace ZohoCrm.Emulator;
 
 /// <summary>
 /// The OAuth check of every Zoho endpoint but the token endpoints: no or unknown token 401 AUTHENTICATION_FAILURE,
-/// expired token 401 INVALID_TOKEN. Runs after routing and the method check, as Zoho does.
+/// expired token 401 INVALID_TOKEN, a token of another data center (<see cref="EmulatorOptions.OtherDataCenterTokenPrefix"/>)
+/// 401 INVALID_OAUTHTOKEN. Runs after routing and the method check, as Zoho does.
 /// </summary>
 internal sealed class TokenAuthFilter(EmulatorState state) : IEndpointFilter
 {
@@ -15,6 +16,7 @@ internal sealed class TokenAuthFilter(EmulatorState state) : IEndpointFilter
         {
             TokenCheck.Unknown => ValueTask.FromResult<object?>(new Reply(401, Zoho.AuthenticationFailure())),
             TokenCheck.Expired => ValueTask.FromResult<object?>(new Reply(401, Zoho.InvalidToken())),
+            TokenCheck.OtherDataCenter => ValueTask.FromResult<object?>(new Reply(401, Zoho.InvalidOAuthToken())),
             _ => next(context),
         };
     }

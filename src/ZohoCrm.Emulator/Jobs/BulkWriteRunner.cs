@@ -6,7 +6,8 @@ namespace ZohoCrm.Emulator;
 
 /// <summary>
 /// Runs a bulk write job in the background: ADDED, then INPROGRESS, rows in steps of
-/// <see cref="EmulatorOptions.BulkRowsPerStep"/>, the result ZIP, COMPLETED (or FAILED), then the callback.
+/// <see cref="EmulatorOptions.BulkRowsPerStep"/>, the result ZIP, COMPLETED (SKIPPED when no row was added or
+/// updated; FAILED), then the callback.
 /// </summary>
 internal sealed class BulkWriteRunner(EmulatorState state, BulkRowWriter rowWriter)
 {
@@ -67,6 +68,10 @@ internal sealed class BulkWriteRunner(EmulatorState state, BulkRowWriter rowWrit
             finalStatus = BulkWriteJob.Failed;
         }
 
+        if (finalStatus == BulkWriteJob.Completed && job.Processed > 0 && job.AddedCount + job.UpdatedCount == 0)
+        {
+            finalStatus = BulkWriteJob.Skipped; // only this job's loop changes the counts
+        }
         try
         {
             resultWriter?.Dispose();
@@ -182,6 +187,7 @@ internal sealed class BulkWriteRunner(EmulatorState state, BulkRowWriter rowWrit
         lock (state.Records.Gate)
         {
             job.Result = result;
+            job.FinishedAt = DateTimeOffset.UtcNow;
             if (url is not null)
             {
                 body = Json.Serialize(BulkWriteJobJson.Details(state, job, status));

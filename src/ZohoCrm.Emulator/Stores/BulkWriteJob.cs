@@ -40,6 +40,12 @@ internal sealed class BulkWriteJob
     public const string Completed = "COMPLETED";
     public const string Failed = "FAILED";
 
+    /// <summary>
+    /// Final, like FAILED (zoho-api.md section 5, "Bulk write statuses"). No Zoho source says when; the emulator
+    /// answers it for a job whose every row was skipped (nothing added or updated), its result telling why.
+    /// </summary>
+    public const string Skipped = "SKIPPED";
+
     public required string Id { get; init; }
     public required ModuleData Module { get; init; }
     public required string Operation { get; init; }
@@ -50,6 +56,12 @@ internal sealed class BulkWriteJob
 
     /// <summary>The request's character_encoding; null for UTF-8.</summary>
     public Encoding? Encoding { get; init; }
+
+    /// <summary>character_encoding as the job details echo it: the request's name, else what Zoho detects.</summary>
+    public required string CharacterEncoding { get; init; }
+
+    /// <summary>The encoding job details name when the request gave none (the emulator reads such files as UTF-8).</summary>
+    public const string DefaultCharacterEncoding = "UTF-8";
     public required int TotalCount { get; init; }
     public required IReadOnlyList<BulkColumn> Columns { get; init; }
     public required JsonArray FieldMappings { get; init; }
@@ -71,7 +83,13 @@ internal sealed class BulkWriteJob
     /// <summary>The result ZIP, once the job has finished.</summary>
     public byte[]? Result { get; set; }
 
-    public bool IsFinished => Status is Completed or Failed;
+    /// <summary>When the job finished (its result link's lifetime counts from here).</summary>
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    public bool IsFinished => Status is Completed or Failed or Skipped;
+
+    /// <summary>Final with a result to download (COMPLETED or SKIPPED).</summary>
+    public static bool HasResult(string status) => status is Completed or Skipped;
 }
 
 /// <summary>The outcome of one CSV row.</summary>

@@ -2,6 +2,9 @@ using System.Globalization;
 
 namespace ZohoCrm.Emulator;
 
+/// <summary>What a result download link leads to.</summary>
+internal enum ResultLink { Valid, NotReady, NotValid }
+
 /// <summary>
 /// Bulk write jobs created through the API, in creation order, plus the seed's INPROGRESS job. Job fields change
 /// under <paramref name="gate"/> (the record store's), as the job loop writes records and counts in one step.
@@ -54,6 +57,32 @@ internal sealed class BulkWriteJobStore(Lock gate, EmulatorOptions options)
 
     /// <summary>The result ZIP of a finished job; null if unknown or not finished.</summary>
     public byte[]? Result(string jobId) => Read(jobId, j => j.Result);
+
+    /// <summary>
+    /// What a result link of <paramref name="jobId"/> leads to now: the ZIP, nothing yet (the job runs), or nothing
+    /// any more (an unknown job, or a link older than <see cref="EmulatorOptions.ResultLinkLifetime"/>).
+    /// </summary>
+    public (ResultLink Link, byte[]? Zip) ResultLinkOf(string jobId)
+    {
+        if (jobId == SeedData.BulkWriteJobId)
+        {
+            return (ResultLink.NotReady, null);
+        }
+        lock (gate)
+        {
+            if (!_jobs.TryGetValue(jobId, out var j))
+            {
+                return (ResultLink.NotValid, null);
+            }
+            if (j.Result is not { } zip || j.FinishedAt is not { } finished)
+            {
+                return (ResultLink.NotReady, null);
+            }
+            return options.ResultLinkLifetime is { } lifetime && DateTimeOffset.UtcNow - finished >= lifetime
+                ? (ResultLink.NotValid, null)
+                : (ResultLink.Valid, zip);
+        }
+    }
 
     /// <summary>INPROGRESS as "IN PROGRESS" when the options say so (as some Zoho docs spell it).</summary>
     public string SpellStatus(string status) =>

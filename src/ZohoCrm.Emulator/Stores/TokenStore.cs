@@ -2,7 +2,8 @@ using System.Security.Cryptography;
 
 namespace ZohoCrm.Emulator;
 
-internal enum TokenCheck { Unknown, Valid, Expired }
+/// <summary>What a presented access token is: unknown, valid, expired, or one of another data center.</summary>
+internal enum TokenCheck { Unknown, Valid, Expired, OtherDataCenter }
 
 /// <summary>What a refresh grant came to; only <see cref="Issued"/> hands out a token.</summary>
 internal enum RefreshOutcome { Issued, UnsupportedGrantType, InvalidClient, InvalidCode, TooManyRefreshes }
@@ -39,6 +40,10 @@ internal sealed class TokenStore(EmulatorOptions options)
         if (token == options.StaticAccessToken)
         {
             return TokenCheck.Valid;
+        }
+        if (token.StartsWith(EmulatorOptions.OtherDataCenterTokenPrefix, StringComparison.Ordinal))
+        {
+            return TokenCheck.OtherDataCenter;
         }
         lock (_gate)
         {
@@ -85,7 +90,8 @@ internal sealed class TokenStore(EmulatorOptions options)
                 return (RefreshOutcome.TooManyRefreshes, null);
             }
             times.Enqueue(now);
-            var token = "1000." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            var prefix = options.IssueOtherDataCenterTokens ? EmulatorOptions.OtherDataCenterTokenPrefix : "1000.";
+            var token = prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             _tokens[token] = now + options.TokenLifetime;
             _issued++;
             return (RefreshOutcome.Issued, token);

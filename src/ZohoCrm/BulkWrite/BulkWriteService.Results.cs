@@ -1,5 +1,6 @@
 using System;
 using System.Net.Http;
+using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using ZohoCrm.Http;
@@ -11,7 +12,7 @@ namespace ZohoCrm.BulkWrite
     {
         /// <summary>
         /// The URL of a job's result: <paramref name="downloadUrl"/> if known (from a piped job), else the job's own,
-        /// which it has once it is COMPLETED; checked by <see cref="ResolveDownloadUrl"/>.
+        /// which it has once it is COMPLETED (or SKIPPED); checked by <see cref="ResolveDownloadUrl"/>.
         /// </summary>
         public async Task<Uri> ResultUrlAsync(string jobId, string downloadUrl, CancellationToken ct)
         {
@@ -19,7 +20,7 @@ namespace ZohoCrm.BulkWrite
             if (string.IsNullOrEmpty(url))
             {
                 var job = await GetJobAsync(jobId, ct).ConfigureAwait(false);
-                if (!string.Equals(job.Status, "COMPLETED", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(job.DownloadUrl))
+                if (!job.HasResult || string.IsNullOrEmpty(job.DownloadUrl))
                     throw new ZohoClientException("ZohoCrm.JobNotCompleted", $"Bulk write job {jobId} is {job.Status}: its result can be read once it is COMPLETED (Get-ZcrmBulkWriteJob -JobId {jobId} -Wait).", ZohoErrorKind.ResourceUnavailable);
                 url = job.DownloadUrl;
             }
@@ -58,12 +59,31 @@ namespace ZohoCrm.BulkWrite
             return url;
         }
 
+        /// <summary>
+        /// The download host's answer to an expired or foreign link: {"info":"Forbidden","x-info":"Link not valid","http_status":403}
+        /// (not Zoho's error envelope; zoho-api.md section 5, "Result download").
+        /// </summary>
+        private static ZohoException LinkNotValid(JsonElement root, ZohoResponse response)
+        {
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("x-info", out _)) return null;
+            string info = Json.GetString(root, "info"), xInfo = Json.GetString(root, "x-info");
+            return new ZohoClientException("ZohoCrm.DownloadLinkNotValid",
+                $"Zoho refused the result download link ({info}: {xInfo}) [HTTP {response.StatusCode}, {response.Request}]. The link has expired or is not this org's: " +
+                "read the job again (Get-ZcrmBulkWriteJob -JobId <id>) for its current link, or look for the result in Zoho CRM's bulk write history.",
+                ZohoErrorKind.ResourceUnavailable);
+        }
+
         /// <summary>Downloads the result ZIP into <paramref name="path"/>.</summary>
         public async Task DownloadAsync(Uri url, string path, CancellationToken ct)
         {
             var request = new ZohoRequest(HttpMethod.Get, url) { Idempotent = true, AllowedHost = true, ResponseFile = path };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
             if (response.StatusCode >= 200 && response.StatusCode < 300 && response.Body.Length == 0) return;
+            using (var doc = response.ParseJson())
+            {
+                var linkError = LinkNotValid(doc.RootElement, response);
+                if (linkError != null) throw linkError;
+            }
             using (response.EnsureSuccess()) { }
             throw new ZohoClientException("ZohoCrm.DownloadFailed", $"{response.Request} answered HTTP {response.StatusCode} without the result file.", ZohoErrorKind.InvalidResult);
         }

@@ -31,8 +31,11 @@ namespace ZohoCrm.BulkWrite
     /// <summary>Bulk write calls: upload a ZIP, create a job, read its details, wait, download and read the result.</summary>
     internal sealed partial class BulkWriteService
     {
-        /// <summary>Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa} and download(-accl).zohocloud.ca.</summary>
-        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
+        /// <summary>
+        /// Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa,uk} and download(-accl).zohocloud.ca
+        /// (UK: Zoho Accounts lists the data center, zoho-api.md section 5; its download host follows the others' pattern).
+        /// </summary>
+        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa|uk)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
         private readonly Connection _connection;
 
         public BulkWriteService(Connection connection) { _connection = connection; }
@@ -174,6 +177,7 @@ namespace ZohoCrm.BulkWrite
                     JobId = Json.GetString(root, "id") ?? jobId,
                     Status = NormaliseStatus(status),
                     Operation = Json.GetString(root, "operation"),
+                    CharacterEncoding = Json.GetString(root, "character_encoding"),
                     CreatedTime = Json.GetDate(root, "created_time"),
                 };
                 if (root.TryGetProperty("ignore_empty", out var ie) && (ie.ValueKind == JsonValueKind.True || ie.ValueKind == JsonValueKind.False)) job.IgnoreEmpty = ie.GetBoolean();
@@ -228,7 +232,7 @@ namespace ZohoCrm.BulkWrite
         /// <summary>Zoho's docs spell it both INPROGRESS and IN PROGRESS.</summary>
         internal static string NormaliseStatus(string status) => status.Trim().ToUpperInvariant().Replace(" ", "");
 
-        /// <summary>Polls every job until each is COMPLETED or FAILED; reports each poll. Throws on timeout.</summary>
+        /// <summary>Polls every job until each is COMPLETED, SKIPPED or FAILED; reports each poll. Throws on timeout.</summary>
         public Task<List<BulkWriteJob>> WaitAsync(IReadOnlyList<BulkWriteJob> jobs, TimeSpan? timeout, Action<IReadOnlyList<BulkWriteJob>> report, CancellationToken ct)
         {
             var current = jobs.ToList();
@@ -256,6 +260,7 @@ namespace ZohoCrm.BulkWrite
             fresh.Operation = fresh.Operation ?? known.Operation;
             fresh.FindBy = fresh.FindBy ?? known.FindBy;
             fresh.CallbackUrl = fresh.CallbackUrl ?? known.CallbackUrl;
+            fresh.CharacterEncoding = fresh.CharacterEncoding ?? known.CharacterEncoding;
             fresh.IgnoreEmpty = fresh.IgnoreEmpty ?? known.IgnoreEmpty;
             fresh.CreatedBy = fresh.CreatedBy ?? known.CreatedBy;
             fresh.CreatedById = fresh.CreatedById ?? known.CreatedById;

@@ -9,7 +9,7 @@ namespace ZohoCrm
         public string Module { get; internal set; }
         /// <summary>insert, update or upsert.</summary>
         public string Operation { get; internal set; }
-        /// <summary>ADDED, INPROGRESS, COMPLETED or FAILED.</summary>
+        /// <summary>ADDED, INPROGRESS, COMPLETED, SKIPPED or FAILED (Zoho's "IN PROGRESS" read as INPROGRESS).</summary>
         public string Status { get; internal set; }
         public DateTimeOffset? CreatedTime { get; internal set; }
         public string CreatedBy { get; internal set; }
@@ -34,7 +34,14 @@ namespace ZohoCrm
         /// <summary>The field mappings Zoho reports (job details), when any.</summary>
         public BulkWriteFieldMapping[] FieldMappings { get; internal set; }
 
-        public bool IsFinished => string.Equals(Status, "COMPLETED", StringComparison.OrdinalIgnoreCase) || string.Equals(Status, "FAILED", StringComparison.OrdinalIgnoreCase);
+        /// <summary>The character_encoding Zoho reports (job details), when it does.</summary>
+        public string CharacterEncoding { get; internal set; }
+
+        /// <summary>COMPLETED, SKIPPED and FAILED are final.</summary>
+        public bool IsFinished => HasResult || string.Equals(Status, "FAILED", StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>A final status with a result file (COMPLETED, or SKIPPED: no row added or updated).</summary>
+        internal bool HasResult => string.Equals(Status, "COMPLETED", StringComparison.OrdinalIgnoreCase) || string.Equals(Status, "SKIPPED", StringComparison.OrdinalIgnoreCase);
 
         public override string ToString() => $"{Module} bulk write job {JobId}: {Status}" + (FirstRow.HasValue ? $" (rows {FirstRow}-{LastRow})" : "");
     }
