@@ -107,7 +107,7 @@ public class ValidationTests
         var notSent = new HashSet<string> { "GetZcrmMassUpdateJob.CustomViewId" };
         var checkedParameters = 0;
         foreach (var type in cmdlets)
-            foreach (var p in type.GetProperties().Where(p => p.GetCustomAttribute<ParameterAttribute>() != null && !notSent.Contains(p.DeclaringType!.Name + "." + p.Name)))
+            foreach (var p in type.GetProperties().Where(p => p.GetCustomAttributes<ParameterAttribute>().Any() && !notSent.Contains(p.DeclaringType!.Name + "." + p.Name)))
             {
                 if (p.Name == "Module") { Assert.NotNull(p.GetCustomAttribute<ValidateModuleNameAttribute>()); checkedParameters++; }
                 if (p.Name is "Id" or "JobId" or "CustomViewId" or "TerritoryId" or "FileId") { Assert.True(p.GetCustomAttribute<ValidateZohoIdAttribute>() != null, $"{type.Name}.{p.Name}"); checkedParameters++; }
