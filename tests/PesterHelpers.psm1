@@ -851,7 +851,7 @@ function Add-ZcrmEmulatorFault {
         Requests whose method is -Method (any if not given) and whose path contains -PathContains (ordinal, query
         excluded) match. Of the matching requests the first -Skip pass untouched, then each gets the fault with
         -Probability (the emulator's seeded random), at most -Times times (no limit if not given). Rules are checked
-        in the order they were added. -DelayMs is the wait of Slow; -RetryAfterSeconds (emulator default 1) the
+        in the order they were added. -DelayMs is the wait of Slow and the pause between the bytes of TrickleBody; -RetryAfterSeconds (emulator default 1) the
         seconds the TooManyRequestsRetryAfter* kinds announce. Parameters not given are left out of the JSON, so
         the emulator's defaults (FaultRule in Faults.cs) apply.
     .OUTPUTS
@@ -864,7 +864,8 @@ function Add-ZcrmEmulatorFault {
         [Parameter(Mandatory)]
         [ValidateSet('TooManyRequests', 'TooManyRequestsRetryAfterHeader', 'TooManyRequestsRetryAfterDetail', 'ServerError',
             'ServiceUnavailableHtml', 'BadGatewayHtml', 'DropBeforeProcessing', 'DropAfterProcessing', 'Slow', 'ExpireTokens',
-            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost')]
+            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost',
+            'EndlessJsonBody', 'EndlessDownload', 'TrickleBody')]
         [string]$Kind,
         [string]$Method,
         [string]$PathContains,
