@@ -24,6 +24,7 @@ namespace ZohoCrm
         public string ApiVersion { get; set; } = "v8";
         public string OrgId { get; set; }
         public int TimeoutSec { get; set; } = 100;
+        public int MaxResponseSizeMB { get; set; } = ZohoClient.DefaultMaxResponseSizeMB;
         public int MaxRetryCount { get; set; } = 5;
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
     }
@@ -55,7 +56,7 @@ namespace ZohoCrm
                 if (p.AccessToken.Length == 0)
                     throw new ZohoValidationException("ZohoCrm.EmptyToken", "-AccessToken is empty.", "AccessToken");
                 return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "AccessToken", null,
-                    new StaticTokenProvider(p.AccessToken), http, retry, timeout);
+                    new StaticTokenProvider(p.AccessToken), http, retry, timeout, p.MaxResponseSizeMB);
             }
 
             if (p.ClientSecret.Length == 0)
@@ -82,7 +83,7 @@ namespace ZohoCrm
                 }
             }
             return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "RefreshToken", p.ClientId,
-                tokens, http, retry, timeout);
+                tokens, http, retry, timeout, p.MaxResponseSizeMB);
         }
     }
 }
