@@ -27,11 +27,13 @@ internal static class HostileBodies
         long sent = 0;
         try
         {
-            await ctx.Response.Body.WriteAsync(head, ctx.RequestAborted).ConfigureAwait(false);
-            sent += head.Length;
-            while (sent < EndlessStopsAt && !ctx.RequestAborted.IsCancellationRequested)
+            if (!await WriteAsync(ctx, head).ConfigureAwait(false))
             {
-                await ctx.Response.Body.WriteAsync(chunk, ctx.RequestAborted).ConfigureAwait(false);
+                return Recorded(200);
+            }
+            sent += head.Length;
+            while (sent < EndlessStopsAt && await WriteAsync(ctx, chunk).ConfigureAwait(false))
+            {
                 sent += chunk.Length;
             }
         }
@@ -39,8 +41,23 @@ internal static class HostileBodies
         {
             // The caller went away: what it was meant to do.
         }
-        Record(ctx, rule, faults, sent);
-        return 200;
+        return Recorded(200);
+
+        int Recorded(int status)
+        {
+            Record(ctx, rule, faults, sent);
+            return status;
+        }
+    }
+
+    /// <summary>
+    /// Writes and flushes through the response's pipe, which waits while the caller does not read; false once the
+    /// connection is gone (a write to a closed connection completes at once without sending, so it must not count).
+    /// </summary>
+    private static async Task<bool> WriteAsync(HttpContext ctx, byte[] bytes)
+    {
+        var flushed = await ctx.Response.BodyWriter.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
+        return !flushed.IsCompleted && !flushed.IsCanceled && !ctx.RequestAborted.IsCancellationRequested;
     }
 
     /// <summary>The processed answer <paramref name="body"/> with its status, headers and Content-Length, one byte per rule.Delay (default 1 s).</summary>
@@ -52,12 +69,14 @@ internal static class HostileBodies
         try
         {
             await ctx.Response.StartAsync(ctx.RequestAborted).ConfigureAwait(false);
-            await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+            await ctx.Response.BodyWriter.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
             foreach (var b in body)
             {
                 await Task.Delay(pause, ctx.RequestAborted).ConfigureAwait(false);
-                await ctx.Response.Body.WriteAsync(new[] { b }, ctx.RequestAborted).ConfigureAwait(false);
-                await ctx.Response.Body.FlushAsync(ctx.RequestAborted).ConfigureAwait(false);
+                if (!await WriteAsync(ctx, [b]).ConfigureAwait(false))
+                {
+                    break;
+                }
                 sent++;
             }
         }
