@@ -104,7 +104,9 @@ public class BoundedBodyTests
         Assert.Equal(ZohoErrorKind.LimitsExceeded, e.Kind);
         Assert.False(ErrorPolicy.EndsCommand(e), "about one call: a non-terminating error");
         Assert.Equal(1, handler.Calls);
-        Assert.True(last!.BytesRead <= 2 * 1024 * 1024 + 81920, $"read {last.BytesRead} bytes");
+        Assert.Equal(2 * 1024 * 1024 + 1, last!.BytesRead);
+        Assert.Equal(last.BytesRead, (long)e.Data["BytesRead"]!);
+        Assert.Equal(2L * 1024 * 1024, (long)e.Data["LimitBytes"]!);
         Assert.Contains("https://www.zohoapis.com/crm/v8/Leads/actions/mass_update ", e.Message);
         Assert.Contains("2 MB", e.Message);
         Assert.Contains("-MaxResponseSizeMB (now 2)", e.Message);

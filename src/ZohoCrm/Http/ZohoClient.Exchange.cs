@@ -111,9 +111,13 @@ namespace ZohoCrm.Http
                 ? $"announced a body of {BoundedBody.Size(tooLarge.Seen)}, more than {BoundedBody.Size(tooLarge.Limit)} ({bound}), so it was not read"
                 : $"sent more than {BoundedBody.Size(tooLarge.Limit)} ({bound}), so reading stopped there";
             string partial = request.ResponseFile != null ? "; the partial file was deleted" : "";
-            return new ZohoClientException("ZohoCrm.AnswerTooLarge",
+            var error = new ZohoClientException("ZohoCrm.AnswerTooLarge",
                 $"{request.Method.Method} {request.Where()} {what}{partial}. The call is not retried. If an answer this large is expected, raise the bound with Connect-Zcrm -MaxResponseSizeMB (now {MaxResponseBytes / (1024 * 1024)}).",
                 ZohoErrorKind.LimitsExceeded, tooLarge);
+            // For scripts and tests: the bound and the bytes of the body read before stopping (0 when refused by its Content-Length).
+            error.Data["LimitBytes"] = tooLarge.Limit;
+            error.Data["BytesRead"] = tooLarge.Announced ? 0L : tooLarge.Seen;
+            return error;
         }
 
         private static TimeSpan? RetryAfterHeader(HttpResponseMessage response)
