@@ -920,6 +920,28 @@ function Get-ZcrmEmulatorInjectedFault {
     foreach ($f in $log) { if ($null -ne $f) { $f } }
 }
 
+function Wait-ZcrmEmulatorInjectedFault {
+    <#
+    .SYNOPSIS
+        Waits (up to -TimeoutSec) until the emulator's fault log has an entry of -Kind and returns the last one. The
+        hostile-body kinds (EndlessJsonBody, EndlessDownload, TrickleBody) are logged when their body ends, that is
+        when the caller went away, with the bytes they sent (bytesSent).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$Kind,
+        [ValidateRange(1, 600)][int]$TimeoutSec = 30
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ($true) {
+        $entries = @(Get-ZcrmEmulatorInjectedFault -Emulator $Emulator | Where-Object kind -ceq $Kind)
+        if ($entries.Count -gt 0) { return $entries[-1] }
+        if ([DateTime]::UtcNow -ge $deadline) { throw "The emulator logged no $Kind fault within $TimeoutSec s." }
+        Start-Sleep -Milliseconds 100
+    }
+}
+
 function Get-ZcrmEmulatorTokenIssuedCount {
     <#
     .SYNOPSIS
@@ -1190,6 +1212,7 @@ Export-ModuleMember -Function @(
     'Add-ZcrmEmulatorFault'
     'Clear-ZcrmEmulatorFault'
     'Get-ZcrmEmulatorInjectedFault'
+    'Wait-ZcrmEmulatorInjectedFault'
     'Get-ZcrmEmulatorTokenIssuedCount'
     'Get-ZcrmEmulatorRecordId'
     'New-ZcrmTestRunspace'

@@ -156,6 +156,7 @@ public class BoundedBodyTests
         var client = Fake.Client(handler, timeout: TimeSpan.FromMilliseconds(300));
         var e = await Assert.ThrowsAsync<ZohoClientException>(() => client.SendAsync(Fake.Get(), CancellationToken.None));
         Assert.Equal("ZohoCrm.Timeout", e.Code);
+        Assert.Contains("no complete answer within 0.3 s (HTTP 200 came, its body was still arriving)", e.Message);
         Assert.Equal(1, handler.Calls);
     }
 

@@ -66,7 +66,10 @@ namespace ZohoCrm.Http
             catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
             {
                 bool timedOut = timeout.IsCancellationRequested;
-                string what = timedOut ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s" : "connection failed: " + ex.GetBaseException().Message;
+                // The timeout covers the whole exchange: a body still arriving at the end of it is named as such.
+                string what = !timedOut ? "connection failed: " + ex.GetBaseException().Message
+                    : status == 0 ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s"
+                    : $"no complete answer within {RequestTimeout.TotalSeconds:0.#} s (HTTP {status} came, its body was still arriving)";
                 OperationLog.Verbose($"{describe} -> {what} ({watch.ElapsedMilliseconds} ms)");
                 throw new ExchangeFailedException(what, timedOut, ex);
             }
