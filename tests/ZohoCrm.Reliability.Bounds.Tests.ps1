@@ -79,6 +79,25 @@ Describe 'Bounded answers' {
         finally { Disconnect-Zcrm; Stop-ZcrmTestEmulator -Emulator $emu }
     }
 
+    It 'stops reading an endless token answer at -MaxResponseSizeMB too' {
+        # HttpClient reads the token answer whole, within MaxResponseContentBufferSize. Not yet reported as
+        # AnswerTooLarge: the token refresh's own error handling (TokenProviders.cs) calls it a connection failure and
+        # tries 3 times. Asserted here: it ends, without growing the process, within those 3 tries.
+        $emu = Start-ZcrmTestEmulator -RefreshLimit 100000
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind EndlessJsonBody -PathContains '/oauth/v2/token'
+            $refresh = Get-ZcrmRefreshParameter -Emulator $emu -Extra @{ MaxResponseSizeMB = 2 }
+            $r = Invoke-ZcrmCaptured { Connect-Zcrm @refresh }
+            $r.AllErrors | Should -HaveCount 1
+            $r.AllErrors[0].FullyQualifiedErrorId.Split(',')[0] | Should -BeIn @('ZohoCrm.ConnectionFailed', 'ZohoCrm.AnswerTooLarge')
+            $r.AllErrors[0].Exception.Message | Should -BeLikeExactly '*2097152*'
+            Get-ZcrmConnection | Should -BeNullOrEmpty
+            @(Get-RequestTo -Emulator $emu -PathPart '/oauth/v2/token').Count | Should -BeLessOrEqual 3
+            [System.Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 | Should -BeLessThan (1GB)
+        }
+        finally { Stop-ZcrmTestEmulator -Emulator $emu }
+    }
+
     It 'refuses an endless result download past its bound, deletes the partial file, and does not download again' {
         # Without the bound an endless download wrote a 3.8 GB file. Bound here: 1 MB plus 8 KB for each of the 5 rows.
         $emu = Start-BoundsHarness -Emulator @{ BulkStepMs = 50 } -Connect @{ MaxResponseSizeMB = 1; MaxRetryCount = 3 }

@@ -50,6 +50,8 @@ namespace ZohoCrm
             var retry = new RetryPolicy(p.MaxRetryCount, p.RetryBaseDelay, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
             var timeout = TimeSpan.FromSeconds(p.TimeoutSec);
             var http = ZohoClient.CreateHttpClient();
+            // The bound on answers read whole by HttpClient itself (the token refresh); ZohoClient bounds its own reads.
+            http.MaxResponseContentBufferSize = p.MaxResponseSizeMB * 1024L * 1024L;
 
             if (p.IsAccessTokenMode)
             {
