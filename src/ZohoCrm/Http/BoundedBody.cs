@@ -16,6 +16,7 @@ namespace ZohoCrm.Http
     internal static class BoundedBody
     {
         private const int BufferBytes = 81920;
+        private const long PreallocateBytes = 4 * 1024 * 1024;
 
         /// <summary>The body as text (the charset of its Content-Type, else UTF-8; a BOM wins), at most <paramref name="maxBytes"/> bytes of it.</summary>
         public static async Task<string> ReadStringAsync(HttpContent content, long maxBytes, CancellationToken ct)
@@ -24,7 +25,8 @@ namespace ZohoCrm.Http
             long? announced = content.Headers.ContentLength;
             RefuseAnnounced(announced, maxBytes);
             using (var source = await content.ReadAsStreamAsync().ConfigureAwait(false))
-            using (var buffer = new MemoryStream(announced.HasValue ? (int)announced.Value : 0))
+            // Sized by the announced length, but no more than 4 MB ahead: a server announcing 64 MB and sending little costs little.
+            using (var buffer = new MemoryStream(announced.HasValue ? (int)Math.Min(announced.Value, PreallocateBytes) : 0))
             {
                 await CopyAsync(source, buffer, maxBytes, ct).ConfigureAwait(false);
                 buffer.Position = 0;
