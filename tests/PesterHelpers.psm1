@@ -874,7 +874,7 @@ function Add-ZcrmEmulatorFault {
         Requests whose method is -Method (any if not given) and whose path contains -PathContains (ordinal, query
         excluded) match. Of the matching requests the first -Skip pass untouched, then each gets the fault with
         -Probability (the emulator's seeded random), at most -Times times (no limit if not given). Rules are checked
-        in the order they were added. -DelayMs is the wait of Slow; -RetryAfterSeconds (emulator default 1) the
+        in the order they were added. -DelayMs is the wait of Slow and the pause between the bytes of TrickleBody; -RetryAfterSeconds (emulator default 1) the
         seconds the TooManyRequestsRetryAfter* kinds announce. Parameters not given are left out of the JSON, so
         the emulator's defaults (FaultRule in Faults.cs) apply.
     .OUTPUTS
@@ -887,7 +887,8 @@ function Add-ZcrmEmulatorFault {
         [Parameter(Mandatory)]
         [ValidateSet('TooManyRequests', 'TooManyRequestsRetryAfterHeader', 'TooManyRequestsRetryAfterDetail', 'ServerError',
             'ServiceUnavailableHtml', 'BadGatewayHtml', 'DropBeforeProcessing', 'DropAfterProcessing', 'Slow', 'ExpireTokens',
-            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost')]
+            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost',
+            'EndlessJsonBody', 'EndlessDownload', 'TrickleBody')]
         [string]$Kind,
         [string]$Method,
         [string]$PathContains,
@@ -940,6 +941,28 @@ function Get-ZcrmEmulatorInjectedFault {
     param([Parameter(Mandatory)][object]$Emulator)
     $log = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'faults'
     foreach ($f in $log) { if ($null -ne $f) { $f } }
+}
+
+function Wait-ZcrmEmulatorInjectedFault {
+    <#
+    .SYNOPSIS
+        Waits (up to -TimeoutSec) until the emulator's fault log has an entry of -Kind and returns the last one. The
+        hostile-body kinds (EndlessJsonBody, EndlessDownload, TrickleBody) are logged when their body ends, that is
+        when the caller went away, with the bytes they sent (bytesSent).
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory)][object]$Emulator,
+        [Parameter(Mandatory)][string]$Kind,
+        [ValidateRange(1, 600)][int]$TimeoutSec = 30
+    )
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while ($true) {
+        $entries = @(Get-ZcrmEmulatorInjectedFault -Emulator $Emulator | Where-Object kind -ceq $Kind)
+        if ($entries.Count -gt 0) { return $entries[-1] }
+        if ([DateTime]::UtcNow -ge $deadline) { throw "The emulator logged no $Kind fault within $TimeoutSec s." }
+        Start-Sleep -Milliseconds 100
+    }
 }
 
 function Get-ZcrmEmulatorTokenIssuedCount {
@@ -1212,6 +1235,7 @@ Export-ModuleMember -Function @(
     'Add-ZcrmEmulatorFault'
     'Clear-ZcrmEmulatorFault'
     'Get-ZcrmEmulatorInjectedFault'
+    'Wait-ZcrmEmulatorInjectedFault'
     'Get-ZcrmEmulatorTokenIssuedCount'
     'Get-ZcrmEmulatorRecordId'
     'New-ZcrmTestRunspace'

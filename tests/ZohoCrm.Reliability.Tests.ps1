@@ -314,19 +314,27 @@ Describe 'Reliability under injected faults' {
         finally { Stop-Harness $emu }
     }
 
-    It 'gives every call a timeout, and a slow answer becomes a clear error' {
+    It 'gives every call a timeout, and a <Kind> answer becomes a clear error' -TestCases @(
+        # Slow: no headers for 3 s. TrickleBody: headers, then the body one byte a second, for ever (this overshot the
+        # timeout by ~2 s while the body was still read without it). Loose bounds: timeout(s) plus several seconds.
+        @{ Kind = 'Slow'; DelayMs = 3000; TimeoutSec = 1; Attempts = 2; MaxSeconds = 6; Text = 'no answer within 1 s' }
+        @{ Kind = 'TrickleBody'; DelayMs = 1000; TimeoutSec = 3; Attempts = 1; MaxSeconds = 8; Text = 'no complete answer within 3 s (HTTP * came, its body was still arriving)' }
+    ) {
         # Every_call_has_a_timeout_and_a_slow_answer_becomes_a_clear_error
-        $emu = Start-Harness -Connect @{ TimeoutSec = 1; MaxRetryCount = 1 }
+        $emu = Start-Harness -Connect @{ TimeoutSec = $TimeoutSec; MaxRetryCount = $Attempts - 1 }
         try {
-            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 3000
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind $Kind -PathContains '/actions/mass_update' -DelayMs $DelayMs
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $r = Invoke-ZcrmCaptured { Get-ZcrmMassUpdateJob Leads 1 }
-            $watch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds(6))
+            $watch.Elapsed | Should -BeLessThan ([timespan]::FromSeconds($MaxSeconds))
             $r.Errors | Should -HaveCount 1
             $e = $r.Errors[0]
             $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly 'ZohoCrm.Timeout'
-            $e.Exception.Message | Should -BeLikeExactly '*no answer within 1 s*'
-            $e.Exception.Message | Should -BeLikeExactly '*2 attempt(s)*'
+            $e.Exception.Message | Should -BeLikeExactly "*$Text*"
+            $e.Exception.Message | Should -BeLikeExactly "*$Attempts attempt(s)*"
+            if ($Kind -eq 'TrickleBody') {
+                (Wait-ZcrmEmulatorInjectedFault -Emulator $emu -Kind TrickleBody).bytesSent | Should -BeGreaterThan 0 -Because 'the timeout ended a body being read, not a wait for headers'
+            }
         }
         finally { Stop-Harness $emu }
     }
@@ -365,7 +373,7 @@ Describe 'Reliability under injected faults' {
             $r.AllErrors | Should -HaveCount 1
             $e = $r.AllErrors[0]
             $e.FullyQualifiedErrorId.Split(',')[0] | Should -BeExactly $ErrorId
-            $e.Exception.Message | Should -BeLikeExactly "*$([WildcardPattern]::Escape($Text))*"
+            $e.Exception.Message | Should -BeLikeExactly "*$Text*"
             $e.Exception.Message | Should -Not -BeLikeExactly '*   at *'
             if ($Kind -eq 'RedirectToOtherHost') {
                 Get-ZcrmRequestCount -Emulator $emu | Should -Be ($before + 1) -Because 'the redirect was not followed'

@@ -36,6 +36,12 @@ public enum FaultKind
     DamagedZip,
     /// <summary>302 to the same path and query on http://localhost:&lt;port&gt; (127.0.0.1 if called as localhost); not processed.</summary>
     RedirectToOtherHost,
+    /// <summary>HTTP 200, application/json, chunked: a JSON array that never ends (until the caller goes away); not processed (HostileBodies.cs).</summary>
+    EndlessJsonBody,
+    /// <summary>HTTP 200, application/zip, chunked: ZIP-looking bytes that never end (until the caller goes away); not processed (HostileBodies.cs).</summary>
+    EndlessDownload,
+    /// <summary>Processed; the real status and headers, then the body one byte per <see cref="FaultRule.Delay"/> (default 1 s) (HostileBodies.cs).</summary>
+    TrickleBody,
 }
 
 /// <summary>
@@ -62,7 +68,7 @@ public sealed class FaultRule
     /// <summary>Fault at most this many requests, then the rule is spent; null = no limit.</summary>
     public int? Times { get; init; }
 
-    /// <summary>Wait of <see cref="FaultKind.Slow"/>.</summary>
+    /// <summary>Wait of <see cref="FaultKind.Slow"/>; the pause between the bytes of <see cref="FaultKind.TrickleBody"/>.</summary>
     public TimeSpan Delay { get; init; }
 
     /// <summary>Seconds announced by the TooManyRequestsRetryAfter* kinds.</summary>
@@ -84,7 +90,7 @@ public sealed class FaultRule
         {
             sb.Append(" times=").Append(t.ToString(CultureInfo.InvariantCulture));
         }
-        if (Kind == FaultKind.Slow)
+        if (Kind is FaultKind.Slow or FaultKind.TrickleBody)
         {
             sb.Append(" delay=").Append(Delay.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)).Append("ms");
         }
@@ -96,5 +102,5 @@ public sealed class FaultRule
     }
 }
 
-/// <summary>One fault that was applied to a request.</summary>
-public sealed record InjectedFault(DateTimeOffset Time, FaultKind Kind, string Method, string Path);
+/// <summary>One fault that was applied to a request; the hostile-body kinds also say how many body bytes they sent.</summary>
+public sealed record InjectedFault(DateTimeOffset Time, FaultKind Kind, string Method, string Path, long? BytesSent = null);

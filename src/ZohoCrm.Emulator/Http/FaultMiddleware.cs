@@ -3,7 +3,8 @@ namespace ZohoCrm.Emulator;
 /// <summary>
 /// Injected faults (Faults.cs), decided after the request is logged and before the method and token checks. Kinds
 /// that replace processing answer at once; the others run the endpoint into a buffer and then alter or drop its
-/// answer (DamagedZip only applies, and is only logged, when the answer is a ZIP). Also turns an endpoint's exception
+/// answer (DamagedZip only applies, and is only logged, when the answer is a ZIP); the hostile bodies (endless,
+/// trickling) are written by HostileBodies.cs. Also turns an endpoint's exception
 /// into 500 INTERNAL_ERROR, and writes the (buffered) answer with its Content-Length.
 /// </summary>
 internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
@@ -17,7 +18,15 @@ internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         if (fault is { Kind: not FaultKind.DamagedZip } f)
         {
             entry.Fault = f.Kind.ToString();
-            state.Faults.Record(f.Kind, method, path);
+            if (f.IsHostileBody && f.ReplacesProcessing)
+            {
+                entry.StatusCode = await HostileBodies.EndlessAsync(ctx, f.Rule, state.Faults).ConfigureAwait(false);
+                return;
+            }
+            if (!f.IsHostileBody)
+            {
+                state.Faults.Record(f.Kind, method, path); // the hostile bodies are logged when they end, with the bytes sent
+            }
             if (f.ReplacesProcessing)
             {
                 entry.StatusCode = await FaultResponses.ReplaceAsync(ctx, f.Rule).ConfigureAwait(false);
@@ -34,6 +43,10 @@ internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         {
             case FaultKind.DropAfterProcessing:
                 ctx.Abort();
+                return;
+            case FaultKind.TrickleBody:
+                entry.StatusCode = ctx.Response.StatusCode;
+                await HostileBodies.TrickleAsync(ctx, bytes, fault.Value.Rule, state.Faults).ConfigureAwait(false);
                 return;
             case FaultKind.TruncatedBody:
                 bytes = bytes[..(bytes.Length / 2)];

@@ -133,11 +133,19 @@ internal static class FaultResponses
     };
 
     public static JsonNode LogJson(IEnumerable<InjectedFault> log) =>
-        new JsonArray(log.Select(f => (JsonNode?)new JsonObject
+        new JsonArray(log.Select(f =>
         {
-            ["time"] = f.Time.ToString("O"),
-            ["kind"] = f.Kind.ToString(),
-            ["method"] = f.Method,
-            ["path"] = f.Path,
+            var item = new JsonObject
+            {
+                ["time"] = f.Time.ToString("O"),
+                ["kind"] = f.Kind.ToString(),
+                ["method"] = f.Method,
+                ["path"] = f.Path,
+            };
+            if (f.BytesSent is { } sent)
+            {
+                item["bytesSent"] = sent; // only for the hostile-body kinds, so the other entries keep their shape
+            }
+            return (JsonNode?)item;
         }).ToArray());
 }

@@ -116,9 +116,9 @@ internal sealed class FaultInjector(int seed)
         }
     }
 
-    public void Record(FaultKind kind, string method, string path)
+    public void Record(FaultKind kind, string method, string path, long? bytesSent = null)
     {
-        var f = new InjectedFault(DateTimeOffset.UtcNow, kind, method, path);
+        var f = new InjectedFault(DateTimeOffset.UtcNow, kind, method, path, bytesSent);
         lock (_gate)
         {
             _log.Add(f);
@@ -141,5 +141,8 @@ internal readonly record struct FiredFault(int RuleId, FaultRule Rule)
 
     /// <summary>Kinds that answer (or drop) instead of processing, before routing and authentication.</summary>
     public bool ReplacesProcessing => Kind is not (FaultKind.DropAfterProcessing or FaultKind.Slow or FaultKind.ExpireTokens
-        or FaultKind.TruncatedBody or FaultKind.DamagedZip);
+        or FaultKind.TruncatedBody or FaultKind.DamagedZip or FaultKind.TrickleBody);
+
+    /// <summary>Kinds whose body is written over time (HostileBodies.cs); they are logged once it ends, with the bytes sent.</summary>
+    public bool IsHostileBody => HostileBodies.Handles(Kind);
 }

@@ -27,13 +27,28 @@ namespace ZohoCrm.BulkWrite
             return ResolveDownloadUrl(url);
         }
 
-        /// <summary>Downloads a job's result ZIP into <paramref name="path"/>; a file that arrives damaged is fetched once more.</summary>
-        public async Task DownloadResultAsync(string jobId, Uri url, string path, CancellationToken ct)
+        /// <summary>What a result ZIP may take per row of its job, beyond the connection's bound for one answer (Zoho's ZIPs take ~100 bytes a row).</summary>
+        public const long ResultBytesPerRow = 8 * 1024;
+
+        /// <summary>
+        /// Downloads a job's result ZIP into <paramref name="path"/>; a file that arrives damaged is fetched once more.
+        /// The file may take the connection's bound for one answer plus <see cref="ResultBytesPerRow"/> for each of the
+        /// job's <paramref name="rows"/> (unknown: Zoho's most rows per job); past that it is deleted and the call fails.
+        /// </summary>
+        public async Task DownloadResultAsync(string jobId, Uri url, string path, long? rows, CancellationToken ct)
         {
-            await DownloadAsync(url, path, ct).ConfigureAwait(false);
+            await DownloadAsync(url, path, rows, ct).ConfigureAwait(false);
             if (BulkWriteResults.IsReadable(path)) return;
             OperationLog.Verbose($"The result of job {jobId} arrived damaged; downloading it again.");
-            await DownloadAsync(url, path, ct).ConfigureAwait(false);
+            await DownloadAsync(url, path, rows, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>The bound on a result download and what it is made of, for <paramref name="rows"/> rows (null: unknown).</summary>
+        internal static (long Bytes, string Note) ResultBound(long floorBytes, long? rows)
+        {
+            long n = rows.HasValue && rows.Value >= 0 ? Math.Min(rows.Value, ChunkWriter.MaxRowsPerJob) : ChunkWriter.MaxRowsPerJob;
+            string of = rows.HasValue ? $"a {n:N0}-row job" : $"a job of up to {n:N0} rows";
+            return (floorBytes + n * ResultBytesPerRow, $"the bound for the result of {of}: -MaxResponseSizeMB plus {ResultBytesPerRow / 1024} KB a row");
         }
 
         /// <summary>
@@ -74,9 +89,13 @@ namespace ZohoCrm.BulkWrite
         }
 
         /// <summary>Downloads the result ZIP into <paramref name="path"/>.</summary>
-        public async Task DownloadAsync(Uri url, string path, CancellationToken ct)
+        public async Task DownloadAsync(Uri url, string path, long? rows, CancellationToken ct)
         {
-            var request = new ZohoRequest(HttpMethod.Get, url) { Idempotent = true, AllowedHost = true, ResponseFile = path };
+            var bound = ResultBound(_connection.Client.MaxResponseBytes, rows);
+            var request = new ZohoRequest(HttpMethod.Get, url)
+            {
+                Idempotent = true, AllowedHost = true, ResponseFile = path, ResponseFileMaxBytes = bound.Bytes, ResponseFileBoundNote = bound.Note,
+            };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
             if (response.StatusCode >= 200 && response.StatusCode < 300 && response.Body.Length == 0) return;
             using (var doc = response.ParseJson())

@@ -55,10 +55,18 @@ namespace ZohoCrm.Cmdlets
         [ValidatePattern(@"^\d+$")]
         public string OrgId { get; set; }
 
-        /// <summary>Seconds each HTTP call may take before it is abandoned (and retried when safe).</summary>
+        /// <summary>Seconds each HTTP call may take, from sending to the last byte of the answer, before it is abandoned (and retried when safe).</summary>
         [Parameter]
         [ValidateRange(1, 3600)]
         public int TimeoutSec { get; set; } = 100;
+
+        /// <summary>
+        /// The most megabytes one answer may have (default 64); a result download may have this plus 8 KB a row of its job.
+        /// A larger answer fails the call with ZohoCrm.AnswerTooLarge and is not retried.
+        /// </summary>
+        [Parameter]
+        [ValidateRange(1, 1024)]
+        public int MaxResponseSizeMB { get; set; } = Http.ZohoClient.DefaultMaxResponseSizeMB;
 
         /// <summary>How many times a call that is safe to repeat is retried after 429, 5xx or a broken connection.</summary>
         [Parameter]
@@ -92,6 +100,7 @@ namespace ZohoCrm.Cmdlets
                     ApiVersion = ApiVersion,
                     OrgId = OrgId,
                     TimeoutSec = TimeoutSec,
+                    MaxResponseSizeMB = MaxResponseSizeMB,
                     MaxRetryCount = MaxRetryCount,
                     RetryBaseDelay = RetryBaseDelay,
                 };

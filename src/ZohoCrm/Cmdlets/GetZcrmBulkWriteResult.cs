@@ -55,7 +55,8 @@ namespace ZohoCrm.Cmdlets
             {
                 var uri = Run(ct => service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct));
                 string path = OutFilePath(job.JobId) ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
-                Run(ct => service.DownloadResultAsync(job.JobId, uri, path, ct));
+                // The job's rows bound the download: those the module sent (RowCount), else Zoho's count.
+                Run(ct => service.DownloadResultAsync(job.JobId, uri, path, job.RowCount ?? job.TotalCount, ct));
                 WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
                 foreach (var row in BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId))
                 {

@@ -16,7 +16,8 @@ namespace ZohoCrm
         private readonly HashSet<string> _tokenAuthorities;
 
         internal Connection(Uri apiDomain, Uri accountsUrl, Uri uploadUrl, string dataCenter, string apiVersion, string orgId,
-            string authType, string clientId, ITokenProvider tokens, System.Net.Http.HttpClient http, RetryPolicy retry, TimeSpan requestTimeout)
+            string authType, string clientId, ITokenProvider tokens, System.Net.Http.HttpClient http, RetryPolicy retry, TimeSpan requestTimeout,
+            int maxResponseSizeMB = ZohoClient.DefaultMaxResponseSizeMB)
         {
             ApiDomain = apiDomain.ToString().TrimEnd('/');
             AccountsUrl = accountsUrl.ToString().TrimEnd('/');
@@ -28,9 +29,11 @@ namespace ZohoCrm
             ClientId = clientId;
             RetryPolicy = retry;
             RequestTimeout = requestTimeout;
+            MaxResponseSizeMB = maxResponseSizeMB;
             _tokens = tokens;
             _tokenAuthorities = new HashSet<string>(new[] { apiDomain, uploadUrl }.Select(DataCenters.Authority), StringComparer.OrdinalIgnoreCase);
-            Client = new ZohoClient(http, tokens, u => _tokenAuthorities.Contains(DataCenters.Authority(u)), retry, requestTimeout, orgId);
+            Client = new ZohoClient(http, tokens, u => _tokenAuthorities.Contains(DataCenters.Authority(u)), retry, requestTimeout, orgId,
+                maxResponseSizeMB * 1024L * 1024L);
             ConnectedOn = DateTimeOffset.Now;
         }
 
@@ -48,7 +51,10 @@ namespace ZohoCrm
         public DateTimeOffset? ExpiresOn => _tokens.ExpiresOn;
         public DateTimeOffset ConnectedOn { get; }
         public RetryPolicy RetryPolicy { get; }
+        /// <summary>The most one call may take, from sending to the last byte of the answer (Connect-Zcrm -TimeoutSec).</summary>
         public TimeSpan RequestTimeout { get; }
+        /// <summary>The bound on one answer's body in MB, and the floor of a result download's bound (Connect-Zcrm -MaxResponseSizeMB).</summary>
+        public int MaxResponseSizeMB { get; }
 
         internal ZohoClient Client { get; }
 

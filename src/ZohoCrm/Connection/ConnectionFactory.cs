@@ -24,6 +24,7 @@ namespace ZohoCrm
         public string ApiVersion { get; set; } = "v8";
         public string OrgId { get; set; }
         public int TimeoutSec { get; set; } = 100;
+        public int MaxResponseSizeMB { get; set; } = ZohoClient.DefaultMaxResponseSizeMB;
         public int MaxRetryCount { get; set; } = 5;
         public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
     }
@@ -49,13 +50,15 @@ namespace ZohoCrm
             var retry = new RetryPolicy(p.MaxRetryCount, p.RetryBaseDelay, TimeSpan.FromSeconds(60), TimeSpan.FromMinutes(10));
             var timeout = TimeSpan.FromSeconds(p.TimeoutSec);
             var http = ZohoClient.CreateHttpClient();
+            // The bound on answers read whole by HttpClient itself (the token refresh); ZohoClient bounds its own reads.
+            http.MaxResponseContentBufferSize = p.MaxResponseSizeMB * 1024L * 1024L;
 
             if (p.IsAccessTokenMode)
             {
                 if (p.AccessToken.Length == 0)
                     throw new ZohoValidationException("ZohoCrm.EmptyToken", "-AccessToken is empty.", "AccessToken");
                 return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "AccessToken", null,
-                    new StaticTokenProvider(p.AccessToken), http, retry, timeout);
+                    new StaticTokenProvider(p.AccessToken), http, retry, timeout, p.MaxResponseSizeMB);
             }
 
             if (p.ClientSecret.Length == 0)
@@ -82,7 +85,7 @@ namespace ZohoCrm
                 }
             }
             return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "RefreshToken", p.ClientId,
-                tokens, http, retry, timeout);
+                tokens, http, retry, timeout, p.MaxResponseSizeMB);
         }
     }
 }

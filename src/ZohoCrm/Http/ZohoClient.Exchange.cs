@@ -18,7 +18,7 @@ namespace ZohoCrm.Http
         /// </summary>
         private async Task<ZohoResponse> ExchangeAsync(ZohoRequest request, string describe, IEnumerable<KeyValuePair<string, string>> authHeaders, CancellationToken ct)
         {
-            int status;
+            int status = 0;
             string body;
             TimeSpan? retryAfter = null;
             string location = null;
@@ -33,8 +33,9 @@ namespace ZohoCrm.Http
                     if (request.Content != null) message.Content = request.Content();
                     timeout.CancelAfter(RequestTimeout);
                     using (var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false))
-                    // Reading the body does not take the token everywhere (.NET Framework): a timeout or Ctrl+C
-                    // aborts a stalled body by disposing the response.
+                    // Every read of the body takes the token (BoundedBody), so the timeout covers the whole exchange,
+                    // a trickling body included. Where a read does not honour it (.NET Framework), a timeout or
+                    // Ctrl+C aborts the stalled body by disposing the response.
                     using (timeout.Token.Register(response.Dispose))
                     {
                         status = (int)response.StatusCode;
@@ -43,14 +44,12 @@ namespace ZohoCrm.Http
                         string mediaType = response.Content?.Headers.ContentType?.MediaType ?? "";
                         if (request.ResponseFile != null && status >= 200 && status < 300 && !mediaType.Contains("json"))
                         {
-                            using (var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false))
-                            using (var target = new FileStream(request.ResponseFile, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
-                                await source.CopyToAsync(target, 81920, timeout.Token).ConfigureAwait(false);
+                            await ReadIntoFileAsync(request, response.Content, timeout.Token).ConfigureAwait(false);
                             body = "";
                         }
                         else
                         {
-                            body = response.Content == null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                            body = await BoundedBody.ReadStringAsync(response.Content, MaxResponseBytes, timeout.Token).ConfigureAwait(false);
                         }
                     }
                 }
@@ -59,10 +58,18 @@ namespace ZohoCrm.Http
             {
                 throw new OperationCanceledException(ct);
             }
+            catch (AnswerTooLargeException tooLarge)
+            {
+                OperationLog.Verbose($"{describe} -> {status} ({watch.ElapsedMilliseconds} ms), answer refused: {tooLarge.Message}");
+                throw AnswerTooLarge(request, tooLarge);
+            }
             catch (Exception ex) when (ex is OperationCanceledException || ex is HttpRequestException || ex is IOException || ex is ObjectDisposedException)
             {
                 bool timedOut = timeout.IsCancellationRequested;
-                string what = timedOut ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s" : "connection failed: " + ex.GetBaseException().Message;
+                // The timeout covers the whole exchange: a body still arriving at the end of it is named as such.
+                string what = !timedOut ? "connection failed: " + ex.GetBaseException().Message
+                    : status == 0 ? $"no answer within {RequestTimeout.TotalSeconds:0.#} s"
+                    : $"no complete answer within {RequestTimeout.TotalSeconds:0.#} s (HTTP {status} came, its body was still arriving)";
                 OperationLog.Verbose($"{describe} -> {what} ({watch.ElapsedMilliseconds} ms)");
                 throw new ExchangeFailedException(what, timedOut, ex);
             }
@@ -78,6 +85,42 @@ namespace ZohoCrm.Http
                     ZohoErrorKind.InvalidResult);
             OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
             return new ZohoResponse(status, body, describe) { RetryAfter = retryAfter };
+        }
+
+        /// <summary>The body into the request's ResponseFile, within its bound; whatever goes wrong, no partial file is left.</summary>
+        private async Task ReadIntoFileAsync(ZohoRequest request, HttpContent content, CancellationToken ct)
+        {
+            try
+            {
+                await BoundedBody.CopyToFileAsync(content, request.ResponseFile, request.ResponseFileMaxBytes ?? MaxResponseBytes, ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                try { File.Delete(request.ResponseFile); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { OperationLog.Verbose($"Could not delete the partial file {request.ResponseFile}: {ex.Message}"); }
+                throw;
+            }
+        }
+
+        /// <summary>
+        /// ZohoCrm.AnswerTooLarge: names the URL (no query, no user info), the bound and how to raise it. It is no
+        /// passing failure, so the retry step lets it through and the call is not sent again.
+        /// </summary>
+        private ZohoClientException AnswerTooLarge(ZohoRequest request, AnswerTooLargeException tooLarge)
+        {
+            bool file = request.ResponseFile != null && request.ResponseFileMaxBytes.HasValue && tooLarge.Limit == request.ResponseFileMaxBytes.Value;
+            string bound = file ? request.ResponseFileBoundNote ?? "the bound for this download" : "the bound for one answer";
+            string what = tooLarge.Announced
+                ? $"announced a body of {BoundedBody.Size(tooLarge.Seen)}, more than {BoundedBody.Size(tooLarge.Limit)} ({bound}), so it was not read"
+                : $"sent more than {BoundedBody.Size(tooLarge.Limit)} ({bound}), so reading stopped there";
+            string partial = request.ResponseFile != null ? "; the partial file was deleted" : "";
+            var error = new ZohoClientException("ZohoCrm.AnswerTooLarge",
+                $"{request.Method.Method} {request.Where()} {what}{partial}. The call is not retried. If an answer this large is expected, raise the bound with Connect-Zcrm -MaxResponseSizeMB (now {MaxResponseBytes / (1024 * 1024)}).",
+                ZohoErrorKind.LimitsExceeded, tooLarge);
+            // For scripts and tests: the bound and the bytes of the body read before stopping (0 when refused by its Content-Length).
+            error.Data["LimitBytes"] = tooLarge.Limit;
+            error.Data["BytesRead"] = tooLarge.Announced ? 0L : tooLarge.Seen;
+            return error;
         }
 
         private static TimeSpan? RetryAfterHeader(HttpResponseMessage response)

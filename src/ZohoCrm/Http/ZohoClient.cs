@@ -27,6 +27,12 @@ namespace ZohoCrm.Http
         public bool AllowedHost { get; set; }
         /// <summary>When set, a successful answer's body is streamed into this file instead of being read as text.</summary>
         public string ResponseFile { get; set; }
+        /// <summary>The most bytes the ResponseFile may take (null: the connection's bound for JSON answers); past it the file is deleted.</summary>
+        public long? ResponseFileMaxBytes { get; set; }
+        /// <summary>What the ResponseFile bound is made of, for the error (e.g. "the bound for the result of a 25,000-row job").</summary>
+        public string ResponseFileBoundNote { get; set; }
+        /// <summary>Scheme, host, port and path: the URL without query (which may carry a signature) or user info, for messages.</summary>
+        public string Where() => Url.Scheme + "://" + Url.Authority + Url.AbsolutePath;
         public string Describe() => Method.Method + " " + Url;
     }
 
@@ -99,13 +105,21 @@ namespace ZohoCrm.Http
         private readonly Func<Uri, bool> _mayCarryToken;
         private readonly string _orgId;
 
-        public ZohoClient(HttpClient http, ITokenProvider tokens, Func<Uri, bool> mayCarryToken, RetryPolicy retry, TimeSpan requestTimeout, string orgId)
+        /// <summary>The default bound on one answer's body: 64 MB (Connect-Zcrm -MaxResponseSizeMB).</summary>
+        public const int DefaultMaxResponseSizeMB = 64;
+
+        public ZohoClient(HttpClient http, ITokenProvider tokens, Func<Uri, bool> mayCarryToken, RetryPolicy retry, TimeSpan requestTimeout, string orgId,
+            long maxResponseBytes = DefaultMaxResponseSizeMB * 1024L * 1024L)
         {
             _http = http; _tokens = tokens; _mayCarryToken = mayCarryToken; Retry = retry; RequestTimeout = requestTimeout; _orgId = orgId;
+            MaxResponseBytes = maxResponseBytes;
         }
 
         public RetryPolicy Retry { get; }
+        /// <summary>The most one exchange may take, from sending to the last byte of the body.</summary>
         public TimeSpan RequestTimeout { get; }
+        /// <summary>The most bytes one answer's body may have (JSON answers; the floor of result downloads).</summary>
+        public long MaxResponseBytes { get; }
 
         public static HttpClient CreateHttpClient()
         {
