@@ -117,12 +117,15 @@ public class CsvTests
         try
         {
             CultureInfo.CurrentCulture = new CultureInfo("fr-FR");
-            var dt = new DateTime(2021, 5, 12, 7, 26, 48);
+            var dt = new DateTime(2021, 5, 12, 7, 26, 48, DateTimeKind.Utc);
             Assert.Equal("05/12/2021 07:26:48", Format(dt));
             Assert.Equal("2021-05-12", Format(dt, "yyyy-MM-dd"));
+            // A date-time is written as its instant in UTC (DateValuesTests pins this to mass update's conversion).
             var dto = new DateTimeOffset(2021, 12, 31, 23, 5, 9, TimeSpan.FromHours(5.5));
-            Assert.Equal("12/31/2021 23:05:09", Format(dto));
-            Assert.Equal("2021-12-31T23:05:09+05:30", Format(dto, "yyyy-MM-dd'T'HH:mm:sszzz"));
+            Assert.Equal("12/31/2021 17:35:09", Format(dto));
+            Assert.Equal("2021-12-31T17:35:09+00:00", Format(dto, "yyyy-MM-dd'T'HH:mm:sszzz"));
+            // A date-only format writes the calendar day as given.
+            Assert.Equal("2021/12/31", Format(dto, "yyyy/MM/dd"));
         }
         finally { CultureInfo.CurrentCulture = saved; }
     }
@@ -142,7 +145,7 @@ public class CsvTests
     {
         Assert.Equal("5", Format(PSObject.AsPSObject(5)));
         Assert.Equal("true", Format(PSObject.AsPSObject(true)));
-        Assert.Equal("05/12/2021 00:00:00", Format(PSObject.AsPSObject(new DateTime(2021, 5, 12))));
+        Assert.Equal("05/12/2021 00:00:00", Format(PSObject.AsPSObject(new DateTime(2021, 5, 12, 0, 0, 0, DateTimeKind.Utc))));
     }
 
     [Fact]

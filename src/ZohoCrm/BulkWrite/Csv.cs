@@ -39,7 +39,9 @@ namespace ZohoCrm.BulkWrite
         /// A PowerShell value as CSV text: invariant culture for numbers, true/false, $null empty, dates in Zoho's
         /// MM/dd/yyyy HH:mm:ss (or <paramref name="dateFormat"/>), lists joined with ';' (multi-select picklists).
         /// </summary>
-        public static string FormatValue(object value, string dateFormat, string column, long row)
+        public static string FormatValue(object value, string dateFormat, string column, long row) => FormatValue(value, dateFormat, column, row, false);
+
+        private static string FormatValue(object value, string dateFormat, string column, long row, bool inList)
         {
             switch (value)
             {
@@ -48,8 +50,9 @@ namespace ZohoCrm.BulkWrite
                 case string s: return s;
                 case char c: return c.ToString();
                 case bool b: return b ? "true" : "false";
-                case DateTime dt: return dt.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
-                case DateTimeOffset dto: return dto.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTime _:
+                case DateTimeOffset _:
+                    return DateValues.ToCsvText(value, dateFormat ?? BulkWriteDateTimeFormat, TimeZoneInfo.Local, $"Row {row}, column '{column}'", "InputObject");
                 case double d when double.IsNaN(d) || double.IsInfinity(d):
                 case float f when float.IsNaN(f) || float.IsInfinity(f):
                     throw new ZohoValidationException("ZohoCrm.InvalidValue", $"Row {row}, column '{column}': {value} is not a number Zoho can store.", "InputObject");
@@ -58,12 +61,14 @@ namespace ZohoCrm.BulkWrite
                 case IDictionary _:
                     throw new ZohoValidationException("ZohoCrm.InvalidValue",
                         $"Row {row}, column '{column}' holds an object ({(value is CustomObjectValue ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
+                case IEnumerable _ when inList:
+                    throw new ZohoValidationException("ZohoCrm.InvalidValue",
+                        $"Row {row}, column '{column}' holds a list inside a list; a multi-select picklist cell takes one list of values.", "InputObject");
                 case IEnumerable list:
                     var parts = new List<string>();
-                    foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row));
+                    foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row, true));
                     return string.Join(";", parts);
-                case IFormattable formattable: return formattable.ToString(null, CultureInfo.InvariantCulture);
-                default: return value.ToString();
+                default: return FieldValues.ScalarText(value, $"Row {row}, column '{column}'", "InputObject");
             }
         }
 
