@@ -104,6 +104,19 @@ Describe 'Bad input' {
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -IncludeChildTerritories -Force'; ErrorId = 'ZohoCrm.MissingTerritory'; Text = '-TerritoryId' }
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -Timeout 5 -Force'; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -Wait -Timeout -1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Timeout' }
+        # Mass update: strict ids, names and values (a trailing newline is what Get-Content -Raw gives; Unicode digits
+        # are what \d let in; both are shown as PowerShell escapes)
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id "738964000002131001`n" -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''738964000002131001`n'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id ([string][char]0x661 + [char]0x662 + [char]0x663) -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''`u{0661}`u{0662}`u{0663}'' is not a Zoho id' }
+        @{ Script = '"738964000002131001`r`n" | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''738964000002131001`r`n'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module "Leads`n" -Data @{ Rating = ''Hot'' } -Id 1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''Leads`n'' is not a module API name' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId "1`n" -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'CustomViewId' }
+        @{ Script = 'Get-ZcrmMassUpdateJob -Module Leads -JobId "1`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''1`n'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ "Rating`n" = ''Hot'' } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidFieldName'; Text = '-Data key ''Rating`n'' is not a field API name' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = { ''Hot'' } } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Rating'' is a System.Management.Automation.ScriptBlock' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = (Get-Item "$bad/good.csv") } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Rating'' is a System.IO.FileInfo' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = (Get-Process -Id $PID) } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Rating'' is a System.Diagnostics.Process' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Interests = @(''AI'', { 1 }) } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Interests[]'' is a System.Management.Automation.ScriptBlock' }
         # Bulk write: pipeline input and parameters
         @{ Script = '@{ Last_Name = ''a'' }, @{ Last_Name = ''b''; Extra = 1 } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.UnknownColumn'; Text = 'Row 2 has the property ''Extra''' }
         @{ Script = '@{ Last_Name = ''a'' }, $null | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.NullRow'; Text = 'Row 2 of the input is $null' }
@@ -120,6 +133,22 @@ Describe 'Bad input' {
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -Timeout 5'; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -CharacterEncoding utf-8'; ErrorId = 'ZohoCrm.EncodingNotApplicable'; Text = '-CharacterEncoding' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -FileId 12ab'; ErrorId = 'ParameterArgumentValidationError'; Text = 'is not a Zoho id' }
+        # Bulk write: strict ids and names, values with a meaning, field mappings that are what they say
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -FileId "4150868000005364001`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000005364001`n'' is not a Zoho id' }
+        @{ Script = 'New-ZcrmBulkWriteJob "Leads`n" -Path "$bad/good.csv"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''Leads`n'' is not a module API name' }
+        @{ Script = 'Get-ZcrmBulkWriteJob -JobId "4150868000005392002`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000005392002`n'' is not a Zoho id' }
+        @{ Script = '"4150868000005392002`n" | Get-ZcrmBulkWriteJob'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000005392002`n'' is not a Zoho id' }
+        @{ Script = 'Get-ZcrmBulkWriteResult -JobId ([string][char]0x967)'; ErrorId = 'ParameterArgumentValidationError'; Text = '''`u{0967}'' is not a Zoho id' }
+        @{ Script = '''Smith'' | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.NotARow'; Text = 'The piped System.String ''Smith'' is neither a row' }
+        @{ Script = '@{ Last_Name = { ''x'' } } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'Row 1, column ''Last_Name'' is a System.Management.Automation.ScriptBlock' }
+        @{ Script = '@{ Last_Name = ''a'' }, @{ Last_Name = (Get-Item "$bad/good.csv") } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'Row 2, column ''Last_Name'' is a System.IO.FileInfo' }
+        @{ Script = '[pscustomobject]@{ Last_Name = (Get-Process -Id $PID) } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'Row 1, column ''Last_Name'' is a System.Diagnostics.Process' }
+        @{ Script = '@{ Last_Name = ''a''; Interests = @(''AI'', @(''b'', ''c'')) } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValue'; Text = 'column ''Interests'' holds a list inside a list' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Index = ''abc'' } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the Index of ''Last_Name'' is ''abc''' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = 99999999999 }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column index 99999999999, but it must be one of the input''s 1 columns (0 to 0)' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Index = [int64]::MaxValue } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column index 9223372036854775807' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Column = ''Last_Name''; Format = ''%'' } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the Format ''%'' of ''Last_Name'' is not a date format' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ "Last_Name`n" = ''Last_Name'' }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = '''Last_Name`n'' is not a field API name' }
         # Bulk write: files
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv'; ErrorId = 'ZohoCrm.FileNotFound'; Text = 'does-not-exist.csv' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/ragged.csv"'; ErrorId = 'ZohoCrm.RaggedRow'; Text = 'Row 2 (line 3)' }
@@ -138,6 +167,9 @@ Describe 'Bad input' {
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain ftp://crm.example.com'; ErrorId = 'ZohoCrm.InvalidUrl'; Text = '-ApiDomain' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain ''https://me:pw@crm.example.com'''; ErrorId = 'ZohoCrm.InvalidUrl'; Text = 'without user info' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiVersion 8'; ErrorId = 'ParameterArgumentValidationError'; Text = 'ApiVersion' }
+        @{ Script = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -ApiVersion "v8`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''v8`n'' is not a Zoho API version' }
+        @{ Script = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -OrgId "4150868000000225013`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000000225013`n'' is not a Zoho org id' }
+        @{ Script = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -OrgId ([string][char]0xFF11 + [char]0xFF12)'; ErrorId = 'ParameterArgumentValidationError'; Text = 'OrgId' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -DataCenter XX'; ErrorId = 'CannotConvertArgumentNoMessage'; Text = 'DataCenter' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -TimeoutSec 0'; ErrorId = 'ParameterArgumentValidationError'; Text = 'TimeoutSec' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -RetryBaseDelay ''00:05:00'''; ErrorId = 'ZohoCrm.InvalidRetryDelay'; Text = '-RetryBaseDelay' }
@@ -153,6 +185,22 @@ Describe 'Bad input' {
         $err.Exception.Message | Should -Not -BeLikeExactly '*   at *'
         @($r.Output | Where-Object { $_.PSObject.BaseObject.GetType().FullName.StartsWith('ZohoCrm.', [System.StringComparison]::Ordinal) }) |
             Should -HaveCount 0
+        $r.RequestsAfter | Should -Be $r.RequestsBefore
+    }
+
+    # Outside UTC a [datetime]::MaxValue has no instant (west of UTC it would be past year 9999): a clear error naming
+    # the field, not ArgumentOutOfRangeException. The zone is set through $env:TZ, which .NET reads on Linux and macOS.
+    It 'refuses a [datetime] with no instant in this time zone before any request' -Skip:$IsWindows {
+        $saved = $env:TZ
+        try {
+            $env:TZ = 'America/New_York'; [System.TimeZoneInfo]::ClearCachedData()
+            $r = Invoke-InNewSession -Emulator $emu -Bad $bad -Script 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Last_Contacted = [datetime]::MaxValue } -Id 1 -Force'
+        }
+        finally { $env:TZ = $saved; [System.TimeZoneInfo]::ClearCachedData() }
+        $r.AllErrors | Should -HaveCount 1
+        $r.AllErrors[0].FullyQualifiedErrorId | Should -BeLikeExactly 'ZohoCrm.InvalidValue,*'
+        $r.AllErrors[0].Exception.Message | Should -BeLikeExactly "*The value of 'Last_Contacted': 9999-12-31 23:59:59*"
+        $r.AllErrors[0].Exception.Message | Should -Not -BeLikeExactly '*ArgumentOutOfRange*'
         $r.RequestsAfter | Should -Be $r.RequestsBefore
     }
 
