@@ -401,6 +401,40 @@ public class CsvTests
     }
 
     [Fact]
+    public void ChunkWriter_gives_a_row_that_may_not_fit_a_zip_of_its_own()
+    {
+        // A row whose text (its UTF-8 bound) is past the cut gets a ZIP to itself; one that zips small is fine there.
+        using var writer = new ChunkWriter(new[] { "Description" }, "Leads.csv", maxZipBytes: 50_000, zohoMaxZipBytes: 60_000);
+        writer.Add(new[] { "small" });
+        writer.Add(new[] { new string('a', 133_000) });
+        writer.Add(new[] { "small again" });
+        writer.Close();
+        Assert.Equal(new[] { "rows 1-1", "rows 2-2", "rows 3-3" }, writer.Chunks.Select(c => c.ToString()));
+        Assert.All(writer.Chunks, c => Assert.True(c.ZipBytes < 60_000, $"{c}: {c.ZipBytes} bytes"));
+    }
+
+    [Fact]
+    public void ChunkWriter_refuses_a_row_that_zips_past_Zohos_limit_on_its_own()
+    {
+        var bytes = new byte[100_000];
+        new Random(7).NextBytes(bytes);
+        using var writer = new ChunkWriter(new[] { "Description" }, "Leads.csv", maxZipBytes: 50_000, parameter: "Path", zohoMaxZipBytes: 60_000);
+        writer.Add(new[] { "small" });
+        var ex = Assert.Throws<ZohoValidationException>(() => writer.Add(new[] { Convert.ToBase64String(bytes) }));
+        Assert.Equal("ZohoCrm.RowTooLarge", ex.Code);
+        Assert.Equal("Path", ex.ParameterName);
+        Assert.Matches(@"^Row 2 zips to 0\.1 MB on its own; Zoho takes bulk write ZIP files up to 0\.1 MB", ex.Message);
+    }
+
+    [Fact]
+    public void ChunkWriter_row_bound_covers_the_worst_UTF8_text()
+    {
+        var cells = new[] { "\"\"\"", "\uFFFF\uFFFF", "\uD83D\uDE00", "" };
+        var exact = Encoding.UTF8.GetByteCount("\"\"\"\"\"\"\"\",\uFFFF\uFFFF,\uD83D\uDE00,\r\n");
+        Assert.True(ChunkWriter.Utf8Bound(cells) >= exact);
+    }
+
+    [Fact]
     public void ChunkWriter_quotes_cells_and_keeps_UTF8_text()
     {
         using var writer = new ChunkWriter(new[] { "Last_Name", "City" }, "Contacts.csv");

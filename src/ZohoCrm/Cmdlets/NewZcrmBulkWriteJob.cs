@@ -299,7 +299,7 @@ namespace ZohoCrm.Cmdlets
             reader.Read(header =>
             {
                 if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), header);
-                _chunks = new ChunkWriter(header, Module + ".csv");
+                _chunks = new ChunkWriter(header, Module + ".csv", parameter: "Path");
             }, (record, row) =>
             {
                 _chunks.Add(record);
