@@ -75,6 +75,28 @@ Describe 'Bad input' {
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'dup-header.csv'), "Last_Name,last_name`r`na,b`r`n")
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'wide.csv'), ((1..201 | ForEach-Object { "C$_" }) -join ',') + "`r`n" + ((1..201) -join ',') + "`r`n")
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'good.csv'), "Last_Name`r`nok`r`n")
+        # UTF-16 without a byte order mark (Encoding.GetBytes writes none), little- and big-endian.
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'utf16le.csv'), [System.Text.Encoding]::Unicode.GetBytes("Last_Name,Email`r`nSmith,s@x.com`r`n"))
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'utf16be.csv'), [System.Text.Encoding]::BigEndianUnicode.GetBytes("Last_Name,Email`r`nSmith,s@x.com`r`n"))
+        # An encrypted ZIP: the flag zip -e sets (bit 0 of each entry's flags, in its local header and the central directory).
+        $zip = [System.IO.Compression.ZipFile]::Open([System.IO.Path]::Combine($bad, 'encrypted.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+        try { $w = [System.IO.StreamWriter]::new($zip.CreateEntry('leads.csv').Open()); $w.Write("Last_Name`r`nSmith`r`n"); $w.Dispose() } finally { $zip.Dispose() }
+        $bytes = [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($bad, 'encrypted.zip'))
+        for ($i = 0; $i + 10 -lt $bytes.Length; $i++) {
+            if ($bytes[$i] -eq 0x50 -and $bytes[$i + 1] -eq 0x4B -and $bytes[$i + 2] -eq 3 -and $bytes[$i + 3] -eq 4) { $bytes[$i + 6] = $bytes[$i + 6] -bor 1 }
+            if ($bytes[$i] -eq 0x50 -and $bytes[$i + 1] -eq 0x4B -and $bytes[$i + 2] -eq 1 -and $bytes[$i + 3] -eq 2) { $bytes[$i + 8] = $bytes[$i + 8] -bor 1 }
+        }
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'encrypted.zip'), $bytes)
+        # A zip bomb: a few KB whose one cell expands to 20 million characters (the reader stops at 16 Mi).
+        $zip = [System.IO.Compression.ZipFile]::Open([System.IO.Path]::Combine($bad, 'bomb.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+        try {
+            $w = [System.IO.StreamWriter]::new($zip.CreateEntry('leads.csv').Open())
+            $w.Write("Last_Name,Description`r`nSmith,")
+            $block = [string]::new([char]'a', 1000000)
+            for ($i = 0; $i -lt 20; $i++) { $w.Write($block) }
+            $w.Write("`r`n"); $w.Dispose()
+        }
+        finally { $zip.Dispose() }
     }
     AfterAll {
         Stop-ZcrmTestEmulator -Emulator $emu
@@ -160,6 +182,12 @@ Describe 'Bad input' {
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/empty.csv"'; ErrorId = 'ZohoCrm.EmptyCsv'; Text = 'is empty' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/dup-header.csv"'; ErrorId = 'ZohoCrm.DuplicateColumn'; Text = 'twice' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/wide.csv"'; ErrorId = 'ZohoCrm.TooManyColumns'; Text = '201 columns' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/utf16le.csv"'; ErrorId = 'ZohoCrm.InvalidEncoding'; Text = 'looks like UTF-16 text without a byte order mark' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/utf16be.csv"'; ErrorId = 'ZohoCrm.InvalidEncoding'; Text = '-CharacterEncoding utf-16' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/encrypted.zip"'; ErrorId = 'ZohoCrm.EncryptedZip'; Text = 'is an encrypted (password-protected) ZIP' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/bomb.zip"'; ErrorId = 'ZohoCrm.RowTooLarge'; Text = 'Row 1 (line 2), column ''Description'', of' }
+        # A row that zips past Zoho's 25 MB on its own (27 MB of random bytes as base64), refused before any upload.
+        @{ Script = '$b = [byte[]]::new(27000000); [System.Random]::new(1).NextBytes($b); @{ Last_Name = ''a''; Description = [convert]::ToBase64String($b) } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.RowTooLarge'; Text = 'Row 1 zips to 27.' }
         # Connection
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain http://crm.example.com'; ErrorId = 'ZohoCrm.InsecureUrl'; Text = 'plain http' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -AccountsUrl http://10.1.2.3'; ErrorId = 'ZohoCrm.InsecureUrl'; Text = '-AccountsUrl' }

@@ -90,13 +90,25 @@ namespace ZohoCrm.BulkWrite
         }
     }
 
-    /// <summary>Reads RFC 4180 records one at a time: quoted fields, doubled quotes, commas and line breaks inside quotes.</summary>
+    /// <summary>
+    /// Reads RFC 4180 records one at a time: quoted fields, doubled quotes, commas and line breaks inside quotes. A
+    /// record longer than <see cref="MaxRecordChars"/> stops the read (CsvRecordTooLargeException), so memory stays
+    /// bounded whatever the input holds (a ZIP whose one cell expands to a gigabyte).
+    /// </summary>
     internal sealed class CsvReader : IDisposable
     {
+        /// <summary>
+        /// 16 Mi characters (32 MB in memory): far past any real row, since a Zoho field holds at most 32,000
+        /// characters (a long text area) and a row at most 200 of them.
+        /// </summary>
+        public const int DefaultMaxRecordChars = 16 * 1024 * 1024;
+
         private readonly TextReader _reader;
         private readonly StringBuilder _field = new StringBuilder();
 
-        public CsvReader(TextReader reader) { _reader = reader; }
+        public CsvReader(TextReader reader, int maxRecordChars = DefaultMaxRecordChars) { _reader = reader; MaxRecordChars = maxRecordChars; }
+
+        public int MaxRecordChars { get; }
 
         /// <summary>The 1-based line where the last record read started (for error messages).</summary>
         public long LineNumber { get; private set; }
@@ -111,9 +123,11 @@ namespace ZohoCrm.BulkWrite
             var record = new List<string>();
             _field.Clear();
             bool inQuotes = false, quotedField = false, afterQuote = false;
+            long chars = 0;
             while (true)
             {
                 c = _reader.Read();
+                if (++chars > MaxRecordChars) throw new CsvRecordTooLargeException(LineNumber, record.Count, MaxRecordChars);
                 if (c < 0)
                 {
                     if (inQuotes) throw new ZohoValidationException("ZohoCrm.InvalidCsv", $"The CSV ends inside a quoted field that starts on line {LineNumber}.", "Path");
@@ -161,5 +175,19 @@ namespace ZohoCrm.BulkWrite
         }
 
         public void Dispose() => _reader.Dispose();
+    }
+
+    /// <summary>A CSV record past CsvReader.MaxRecordChars: the line it starts on and the 0-based cell being read.</summary>
+    internal sealed class CsvRecordTooLargeException : Exception
+    {
+        public CsvRecordTooLargeException(long line, int cellIndex, int maxChars)
+            : base($"The CSV record on line {line} is longer than {maxChars.ToString("N0", CultureInfo.InvariantCulture)} characters (in cell {cellIndex + 1}).")
+        {
+            Line = line; CellIndex = cellIndex; MaxChars = maxChars;
+        }
+
+        public long Line { get; }
+        public int CellIndex { get; }
+        public int MaxChars { get; }
     }
 }
