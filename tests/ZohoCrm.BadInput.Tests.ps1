@@ -171,6 +171,8 @@ Describe 'Bad input' {
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Index = [int64]::MaxValue } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column index 9223372036854775807' }
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Column = ''Last_Name''; Format = ''%'' } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the Format ''%'' of ''Last_Name'' is not a date format' }
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ "Last_Name`n" = ''Last_Name'' }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = '''Last_Name`n'' is not a field API name' }
+        @{ Script = '@{ Owner = ''1'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Owner = @{ Column = ''Owner''; FindBy = "id`n" } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the FindBy ''id`n'' of ''Owner''' }
+        @{ Script = '@{ Email = ''a@b.c'' } | New-ZcrmBulkWriteJob Contacts -Operation update -FindBy "Email`n"'; ErrorId = 'ZohoCrm.InvalidFieldName'; Text = '-FindBy ''Email`n'' is not a field API name' }
         # Bulk write: files
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv'; ErrorId = 'ZohoCrm.FileNotFound'; Text = 'does-not-exist.csv' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/ragged.csv"'; ErrorId = 'ZohoCrm.RaggedRow'; Text = 'Row 2 (line 3)' }

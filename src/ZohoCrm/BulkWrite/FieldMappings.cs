@@ -83,6 +83,8 @@ namespace ZohoCrm.BulkWrite
                 if (d.Contains("DefaultValue")) { spec.HasDefault = true; spec.DefaultValue = Get(d, "DefaultValue"); }
                 if (string.IsNullOrEmpty(spec.Format)) spec.Format = null;
                 if (string.IsNullOrEmpty(spec.FindBy)) spec.FindBy = null;
+                else if (!InputRules.IsFieldName(spec.FindBy))
+                    throw Bad($"the FindBy {InputRules.Show(spec.FindBy)} of '{apiName}' is not a field API name (such as id or Email).");
                 if (spec.Index == null && !spec.HasDefault)
                     throw Bad($"the mapping of '{apiName}' needs a Column, an Index or a DefaultValue.");
                 if (spec.Format != null && !DateValues.IsValidFormat(spec.Format))

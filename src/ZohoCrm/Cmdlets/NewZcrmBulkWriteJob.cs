@@ -5,6 +5,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Text;
 using ZohoCrm.BulkWrite;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -114,6 +115,8 @@ namespace ZohoCrm.Cmdlets
                 Operation = Operation.ToLowerInvariant();
                 if (Operation != "insert" && FindBy == null)
                     throw new ZohoValidationException("ZohoCrm.FindByRequired", $"-Operation {Operation} needs -FindBy: the unique field (or id) that finds each record to {Operation}.", "FindBy");
+                if (FindBy != null && !InputRules.IsFieldName(FindBy))
+                    throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-FindBy {InputRules.Show(FindBy)} is not a field API name: API names are letters, digits and underscores, such as Email or id.", "FindBy");
                 if (CallbackUrl != null) CheckCallbackUrl(CallbackUrl);
                 RequireWaitForTimeout(Wait);
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
