@@ -38,8 +38,8 @@ namespace ZohoCrm.Http
             ToInstant(value, TimeZoneInfo.Local, where, parameter).ToString(ApiFormat, CultureInfo.InvariantCulture);
 
         /// <summary>
-        /// The value as a bulk write cell in <paramref name="format"/>: the instant in UTC (a CSV cell has no offset,
-        /// and Zoho reads one without an offset as UTC). A format with no time of day (a Date field's, such as
+        /// The value as a bulk write cell in <paramref name="format"/>: the instant in UTC (a CSV cell has no offset;
+        /// the emulator reads it as UTC, and Zoho's documentation names no other zone). A format with no time of day (a Date field's, such as
         /// yyyy-MM-dd) writes the date as given: a date is a day on the calendar, not an instant.
         /// </summary>
         public static string ToCsvText(object value, string format, TimeZoneInfo zone, string where, string parameter)
