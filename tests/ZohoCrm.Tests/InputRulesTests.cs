@@ -88,3 +88,26 @@ public class InputRulesTests
     [InlineData(null, "$null")]
     public void Messages_show_what_cannot_be_seen(string? value, string shown) => Assert.Equal(shown, InputRules.Show(value));
 }
+
+/// <summary>The org id Zoho's answer names becomes the X-CRM-ORG header: it follows the same rule as -OrgId.</summary>
+public class OrgIdFromZohoTests
+{
+    [Theory]
+    [InlineData("4150868000000225013\r\nX-Evil: 1")]
+    [InlineData("\u0664\u0661\u0665")]
+    public async Task An_org_id_in_the_answer_that_is_not_digits_is_refused(string zgid)
+    {
+        var body = System.Text.Json.JsonSerializer.Serialize(new { org = new[] { new { zgid } } });
+        var connection = Infrastructure.Fake.Connection(Infrastructure.FakeHandler.Always(200, body), orgId: null);
+        var ex = await Assert.ThrowsAsync<ZohoClientException>(() => connection.GetOrgIdAsync(CancellationToken.None));
+        Assert.Equal("ZohoCrm.NoOrgId", ex.Code);
+        Assert.Contains("which is not an org id", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_digit_org_id_in_the_answer_is_used()
+    {
+        var connection = Infrastructure.Fake.Connection(Infrastructure.FakeHandler.Always(200, "{\"org\":[{\"zgid\":\"4150868000000225013\"}]}"), orgId: null);
+        Assert.Equal("4150868000000225013", await connection.GetOrgIdAsync(CancellationToken.None));
+    }
+}

@@ -20,6 +20,7 @@ namespace ZohoCrm.Http
             {
                 case IFormattable formattable: return formattable.ToString(null, CultureInfo.InvariantCulture);
                 case Uri uri: return uri.OriginalString;
+                case Version version: return version.ToString(); // not IFormattable on .NET Framework (Windows PowerShell 5.1)
                 default:
                     throw new ZohoValidationException("ZohoCrm.InvalidValueType",
                         $"{where} is a {value.GetType().FullName}, which has no meaning as a field value. Give text, a number, a boolean or a date (for a file or an object, the property you mean, such as $file.Name).",
