@@ -122,7 +122,7 @@ namespace ZohoCrm.BulkWrite
         {
             string range = columns == null ? "a column number (0 or more)" : $"one of the input's {columns.Count} columns (0 to {columns.Count - 1})";
             string text = value is string s ? s : IsWholeNumber(value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
-            if (text == null || (value is string && !InputRules.IsZohoId(text)))
+            if (text == null || (value is string && !InputRules.IsAsciiDigits(text)))
                 throw Bad($"the Index of '{apiName}' is {Describe(value)}; it must be {range}.");
             if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index) || index < 0 || (columns != null && index >= columns.Count))
                 throw Bad($"the mapping of '{apiName}' uses column index {text}, but it must be {range}.");

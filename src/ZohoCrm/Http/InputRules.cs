@@ -14,6 +14,7 @@ namespace ZohoCrm.Http
     internal static class InputRules
     {
         private static readonly Regex ZohoIdPattern = new Regex(@"\A[0-9]{1,30}\z", RegexOptions.CultureInvariant);
+        private static readonly Regex DigitsPattern = new Regex(@"\A[0-9]+\z", RegexOptions.CultureInvariant);
         private static readonly Regex ModuleNamePattern = new Regex(@"\A[A-Za-z][A-Za-z0-9_]{0,99}\z", RegexOptions.CultureInvariant);
         /// <summary>A field API name, or a lookup's Field.TargetField (bulk write columns such as Account_Name.id).</summary>
         private static readonly Regex FieldNamePattern = new Regex(@"\A[A-Za-z0-9_]{1,100}(\.[A-Za-z0-9_]{1,100})?\z", RegexOptions.CultureInvariant);
@@ -21,6 +22,9 @@ namespace ZohoCrm.Http
 
         /// <summary>A record, job, view, territory, file or org id: 1 to 30 ASCII digits.</summary>
         public static bool IsZohoId(string value) => value != null && ZohoIdPattern.IsMatch(value);
+
+        /// <summary>One or more ASCII digits (a column index given as text).</summary>
+        public static bool IsAsciiDigits(string value) => value != null && DigitsPattern.IsMatch(value);
 
         /// <summary>A module API name: an ASCII letter, then up to 99 letters, digits or underscores.</summary>
         public static bool IsModuleName(string value) => value != null && ModuleNamePattern.IsMatch(value);
