@@ -75,6 +75,28 @@ Describe 'Bad input' {
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'dup-header.csv'), "Last_Name,last_name`r`na,b`r`n")
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'wide.csv'), ((1..201 | ForEach-Object { "C$_" }) -join ',') + "`r`n" + ((1..201) -join ',') + "`r`n")
         [System.IO.File]::WriteAllText([System.IO.Path]::Combine($bad, 'good.csv'), "Last_Name`r`nok`r`n")
+        # UTF-16 without a byte order mark (Encoding.GetBytes writes none), little- and big-endian.
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'utf16le.csv'), [System.Text.Encoding]::Unicode.GetBytes("Last_Name,Email`r`nSmith,s@x.com`r`n"))
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'utf16be.csv'), [System.Text.Encoding]::BigEndianUnicode.GetBytes("Last_Name,Email`r`nSmith,s@x.com`r`n"))
+        # An encrypted ZIP: the flag zip -e sets (bit 0 of each entry's flags, in its local header and the central directory).
+        $zip = [System.IO.Compression.ZipFile]::Open([System.IO.Path]::Combine($bad, 'encrypted.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+        try { $w = [System.IO.StreamWriter]::new($zip.CreateEntry('leads.csv').Open()); $w.Write("Last_Name`r`nSmith`r`n"); $w.Dispose() } finally { $zip.Dispose() }
+        $bytes = [System.IO.File]::ReadAllBytes([System.IO.Path]::Combine($bad, 'encrypted.zip'))
+        for ($i = 0; $i + 10 -lt $bytes.Length; $i++) {
+            if ($bytes[$i] -eq 0x50 -and $bytes[$i + 1] -eq 0x4B -and $bytes[$i + 2] -eq 3 -and $bytes[$i + 3] -eq 4) { $bytes[$i + 6] = $bytes[$i + 6] -bor 1 }
+            if ($bytes[$i] -eq 0x50 -and $bytes[$i + 1] -eq 0x4B -and $bytes[$i + 2] -eq 1 -and $bytes[$i + 3] -eq 2) { $bytes[$i + 8] = $bytes[$i + 8] -bor 1 }
+        }
+        [System.IO.File]::WriteAllBytes([System.IO.Path]::Combine($bad, 'encrypted.zip'), $bytes)
+        # A zip bomb: a few KB whose one cell expands to 20 million characters (the reader stops at 16 Mi).
+        $zip = [System.IO.Compression.ZipFile]::Open([System.IO.Path]::Combine($bad, 'bomb.zip'), [System.IO.Compression.ZipArchiveMode]::Create)
+        try {
+            $w = [System.IO.StreamWriter]::new($zip.CreateEntry('leads.csv').Open())
+            $w.Write("Last_Name,Description`r`nSmith,")
+            $block = [string]::new([char]'a', 1000000)
+            for ($i = 0; $i -lt 20; $i++) { $w.Write($block) }
+            $w.Write("`r`n"); $w.Dispose()
+        }
+        finally { $zip.Dispose() }
     }
     AfterAll {
         Stop-ZcrmTestEmulator -Emulator $emu
@@ -104,6 +126,19 @@ Describe 'Bad input' {
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -IncludeChildTerritories -Force'; ErrorId = 'ZohoCrm.MissingTerritory'; Text = '-TerritoryId' }
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -Timeout 5 -Force'; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId 1 -Wait -Timeout -1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Timeout' }
+        # Mass update: strict ids, names and values (a trailing newline is what Get-Content -Raw gives; Unicode digits
+        # are what \d let in; both are shown as PowerShell escapes)
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id "738964000002131001`n" -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''738964000002131001`n'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Id ([string][char]0x661 + [char]0x662 + [char]0x663) -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''`u{0661}`u{0662}`u{0663}'' is not a Zoho id' }
+        @{ Script = '"738964000002131001`r`n" | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''738964000002131001`r`n'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module "Leads`n" -Data @{ Rating = ''Hot'' } -Id 1 -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = '''Leads`n'' is not a module API name' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = ''Hot'' } -CustomViewId "1`n" -Force'; ErrorId = 'ParameterArgumentValidationError'; Text = 'CustomViewId' }
+        @{ Script = 'Get-ZcrmMassUpdateJob -Module Leads -JobId "1`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''1`n'' is not a Zoho id' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ "Rating`n" = ''Hot'' } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidFieldName'; Text = '-Data key ''Rating`n'' is not a field API name' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = { ''Hot'' } } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Rating'' is a System.Management.Automation.ScriptBlock' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = (Get-Item "$bad/good.csv") } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Rating'' is a System.IO.FileInfo' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = (Get-Process -Id $PID) } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Rating'' is a System.Diagnostics.Process' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Interests = @(''AI'', { 1 }) } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Interests[]'' is a System.Management.Automation.ScriptBlock' }
         # Bulk write: pipeline input and parameters
         @{ Script = '@{ Last_Name = ''a'' }, @{ Last_Name = ''b''; Extra = 1 } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.UnknownColumn'; Text = 'Row 2 has the property ''Extra''' }
         @{ Script = '@{ Last_Name = ''a'' }, $null | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.NullRow'; Text = 'Row 2 of the input is $null' }
@@ -120,6 +155,24 @@ Describe 'Bad input' {
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -Timeout 5'; ErrorId = 'ZohoCrm.TimeoutWithoutWait'; Text = '-Wait' }
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -CharacterEncoding utf-8'; ErrorId = 'ZohoCrm.EncodingNotApplicable'; Text = '-CharacterEncoding' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -FileId 12ab'; ErrorId = 'ParameterArgumentValidationError'; Text = 'is not a Zoho id' }
+        # Bulk write: strict ids and names, values with a meaning, field mappings that are what they say
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -FileId "4150868000005364001`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000005364001`n'' is not a Zoho id' }
+        @{ Script = 'New-ZcrmBulkWriteJob "Leads`n" -Path "$bad/good.csv"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''Leads`n'' is not a module API name' }
+        @{ Script = 'Get-ZcrmBulkWriteJob -JobId "4150868000005392002`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000005392002`n'' is not a Zoho id' }
+        @{ Script = '"4150868000005392002`n" | Get-ZcrmBulkWriteJob'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000005392002`n'' is not a Zoho id' }
+        @{ Script = 'Get-ZcrmBulkWriteResult -JobId ([string][char]0x967)'; ErrorId = 'ParameterArgumentValidationError'; Text = '''`u{0967}'' is not a Zoho id' }
+        @{ Script = '''Smith'' | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.NotARow'; Text = 'The piped System.String ''Smith'' is neither a row' }
+        @{ Script = '@{ Last_Name = { ''x'' } } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'Row 1, column ''Last_Name'' is a System.Management.Automation.ScriptBlock' }
+        @{ Script = '@{ Last_Name = ''a'' }, @{ Last_Name = (Get-Item "$bad/good.csv") } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'Row 2, column ''Last_Name'' is a System.IO.FileInfo' }
+        @{ Script = '[pscustomobject]@{ Last_Name = (Get-Process -Id $PID) } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'Row 1, column ''Last_Name'' is a System.Diagnostics.Process' }
+        @{ Script = '@{ Last_Name = ''a''; Interests = @(''AI'', @(''b'', ''c'')) } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.InvalidValue'; Text = 'column ''Interests'' holds a list inside a list' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Index = ''abc'' } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the Index of ''Last_Name'' is ''abc''' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = 99999999999 }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column index 99999999999, but it must be one of the input''s 1 columns (0 to 0)' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Index = [int64]::MaxValue } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'column index 9223372036854775807' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Name = @{ Column = ''Last_Name''; Format = ''%'' } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the Format ''%'' of ''Last_Name'' is not a date format' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ "Last_Name`n" = ''Last_Name'' }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = '''Last_Name`n'' is not a field API name' }
+        @{ Script = '@{ Owner = ''1'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Owner = @{ Column = ''Owner''; FindBy = "id`n" } }'; ErrorId = 'ZohoCrm.InvalidFieldMapping'; Text = 'the FindBy ''id`n'' of ''Owner''' }
+        @{ Script = '@{ Email = ''a@b.c'' } | New-ZcrmBulkWriteJob Contacts -Operation update -FindBy "Email`n"'; ErrorId = 'ZohoCrm.InvalidFieldName'; Text = '-FindBy ''Email`n'' is not a field API name' }
         # Bulk write: files
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path ./does-not-exist.csv'; ErrorId = 'ZohoCrm.FileNotFound'; Text = 'does-not-exist.csv' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/ragged.csv"'; ErrorId = 'ZohoCrm.RaggedRow'; Text = 'Row 2 (line 3)' }
@@ -131,6 +184,12 @@ Describe 'Bad input' {
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/empty.csv"'; ErrorId = 'ZohoCrm.EmptyCsv'; Text = 'is empty' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/dup-header.csv"'; ErrorId = 'ZohoCrm.DuplicateColumn'; Text = 'twice' }
         @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/wide.csv"'; ErrorId = 'ZohoCrm.TooManyColumns'; Text = '201 columns' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/utf16le.csv"'; ErrorId = 'ZohoCrm.InvalidEncoding'; Text = 'looks like UTF-16 text without a byte order mark' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/utf16be.csv"'; ErrorId = 'ZohoCrm.InvalidEncoding'; Text = '-CharacterEncoding utf-16' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/encrypted.zip"'; ErrorId = 'ZohoCrm.EncryptedZip'; Text = 'is an encrypted (password-protected) ZIP' }
+        @{ Script = 'New-ZcrmBulkWriteJob Leads -Path "$bad/bomb.zip"'; ErrorId = 'ZohoCrm.RowTooLarge'; Text = 'Row 1 (line 2), column ''Description'', of' }
+        # A row that zips past Zoho's 25 MB on its own (27 MB of random bytes as base64), refused before any upload.
+        @{ Script = '$b = [byte[]]::new(27000000); [System.Random]::new(1).NextBytes($b); @{ Last_Name = ''a''; Description = [convert]::ToBase64String($b) } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.RowTooLarge'; Text = 'Row 1 zips to 27.' }
         # Connection
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain http://crm.example.com'; ErrorId = 'ZohoCrm.InsecureUrl'; Text = 'plain http' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -AccountsUrl http://10.1.2.3'; ErrorId = 'ZohoCrm.InsecureUrl'; Text = '-AccountsUrl' }
@@ -138,6 +197,9 @@ Describe 'Bad input' {
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain ftp://crm.example.com'; ErrorId = 'ZohoCrm.InvalidUrl'; Text = '-ApiDomain' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiDomain ''https://me:pw@crm.example.com'''; ErrorId = 'ZohoCrm.InvalidUrl'; Text = 'without user info' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -ApiVersion 8'; ErrorId = 'ParameterArgumentValidationError'; Text = 'ApiVersion' }
+        @{ Script = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -ApiVersion "v8`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''v8`n'' is not a Zoho API version' }
+        @{ Script = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -OrgId "4150868000000225013`n"'; ErrorId = 'ParameterArgumentValidationError'; Text = '''4150868000000225013`n'' is not a Zoho org id' }
+        @{ Script = 'Connect-Zcrm -ApiDomain $emu -AccessToken $accessToken -OrgId ([string][char]0xFF11 + [char]0xFF12)'; ErrorId = 'ParameterArgumentValidationError'; Text = 'OrgId' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -DataCenter XX'; ErrorId = 'CannotConvertArgumentNoMessage'; Text = 'DataCenter' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -TimeoutSec 0'; ErrorId = 'ParameterArgumentValidationError'; Text = 'TimeoutSec' }
         @{ Script = 'Connect-Zcrm -ClientId $clientId -ClientSecret $clientSecret -RefreshToken $refreshToken -RetryBaseDelay ''00:05:00'''; ErrorId = 'ZohoCrm.InvalidRetryDelay'; Text = '-RetryBaseDelay' }
@@ -153,6 +215,22 @@ Describe 'Bad input' {
         $err.Exception.Message | Should -Not -BeLikeExactly '*   at *'
         @($r.Output | Where-Object { $_.PSObject.BaseObject.GetType().FullName.StartsWith('ZohoCrm.', [System.StringComparison]::Ordinal) }) |
             Should -HaveCount 0
+        $r.RequestsAfter | Should -Be $r.RequestsBefore
+    }
+
+    # Outside UTC a [datetime]::MaxValue has no instant (west of UTC it would be past year 9999): a clear error naming
+    # the field, not ArgumentOutOfRangeException. The zone is set through $env:TZ, which .NET reads on Linux and macOS.
+    It 'refuses a [datetime] with no instant in this time zone before any request' -Skip:$IsWindows {
+        $saved = $env:TZ
+        try {
+            $env:TZ = 'America/New_York'; [System.TimeZoneInfo]::ClearCachedData()
+            $r = Invoke-InNewSession -Emulator $emu -Bad $bad -Script 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Last_Contacted = [datetime]::MaxValue } -Id 1 -Force'
+        }
+        finally { $env:TZ = $saved; [System.TimeZoneInfo]::ClearCachedData() }
+        $r.AllErrors | Should -HaveCount 1
+        $r.AllErrors[0].FullyQualifiedErrorId | Should -BeLikeExactly 'ZohoCrm.InvalidValue,*'
+        $r.AllErrors[0].Exception.Message | Should -BeLikeExactly "*The value of 'Last_Contacted': 9999-12-31 23:59:59*"
+        $r.AllErrors[0].Exception.Message | Should -Not -BeLikeExactly '*ArgumentOutOfRange*'
         $r.RequestsAfter | Should -Be $r.RequestsBefore
     }
 

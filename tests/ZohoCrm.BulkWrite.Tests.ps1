@@ -85,7 +85,7 @@ Describe 'Bulk write' {
 
         It 'brings awkward values from the pipeline to the records unchanged' {
             $tag = New-Tag
-            $when = [datetime]::new(2024, 2, 29, 23, 59, 58, [System.DateTimeKind]::Unspecified)
+            $when = [datetime]::new(2024, 2, 29, 23, 59, 58, [System.DateTimeKind]::Utc)
             $values = @(
                 'He said "hi"', 'a,b,c', "line1`r`nline2", "line1`nline2", 'Zoë Ångström 日本 😀', '  padded  ', 'trailing ', '=1+1', "'quoted'", 'semi;colon'
             )

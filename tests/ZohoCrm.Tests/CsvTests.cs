@@ -117,12 +117,15 @@ public class CsvTests
         try
         {
             CultureInfo.CurrentCulture = new CultureInfo("fr-FR");
-            var dt = new DateTime(2021, 5, 12, 7, 26, 48);
+            var dt = new DateTime(2021, 5, 12, 7, 26, 48, DateTimeKind.Utc);
             Assert.Equal("05/12/2021 07:26:48", Format(dt));
             Assert.Equal("2021-05-12", Format(dt, "yyyy-MM-dd"));
+            // A date-time is written as its instant in UTC (DateValuesTests pins this to mass update's conversion).
             var dto = new DateTimeOffset(2021, 12, 31, 23, 5, 9, TimeSpan.FromHours(5.5));
-            Assert.Equal("12/31/2021 23:05:09", Format(dto));
-            Assert.Equal("2021-12-31T23:05:09+05:30", Format(dto, "yyyy-MM-dd'T'HH:mm:sszzz"));
+            Assert.Equal("12/31/2021 17:35:09", Format(dto));
+            Assert.Equal("2021-12-31T17:35:09+00:00", Format(dto, "yyyy-MM-dd'T'HH:mm:sszzz"));
+            // A date-only format writes the calendar day as given.
+            Assert.Equal("2021/12/31", Format(dto, "yyyy/MM/dd"));
         }
         finally { CultureInfo.CurrentCulture = saved; }
     }
@@ -142,7 +145,7 @@ public class CsvTests
     {
         Assert.Equal("5", Format(PSObject.AsPSObject(5)));
         Assert.Equal("true", Format(PSObject.AsPSObject(true)));
-        Assert.Equal("05/12/2021 00:00:00", Format(PSObject.AsPSObject(new DateTime(2021, 5, 12))));
+        Assert.Equal("05/12/2021 00:00:00", Format(PSObject.AsPSObject(new DateTime(2021, 5, 12, 0, 0, 0, DateTimeKind.Utc))));
     }
 
     [Fact]
@@ -395,6 +398,40 @@ public class CsvTests
         // Every chunk but the last was closed because its ZIP reached the limit.
         Assert.All(chunks.Take(chunks.Count - 1), c => Assert.True(c.ZipBytes >= limit, $"{c}: {c.ZipBytes} bytes"));
         Assert.All(chunks, c => Assert.StartsWith("Description\r\n", ReadZipCsv(c.ZipPath, out _)));
+    }
+
+    [Fact]
+    public void ChunkWriter_gives_a_row_that_may_not_fit_a_zip_of_its_own()
+    {
+        // A row whose text (its UTF-8 bound) is past the cut gets a ZIP to itself; one that zips small is fine there.
+        using var writer = new ChunkWriter(new[] { "Description" }, "Leads.csv", maxZipBytes: 50_000, zohoMaxZipBytes: 60_000);
+        writer.Add(new[] { "small" });
+        writer.Add(new[] { new string('a', 133_000) });
+        writer.Add(new[] { "small again" });
+        writer.Close();
+        Assert.Equal(new[] { "rows 1-1", "rows 2-2", "rows 3-3" }, writer.Chunks.Select(c => c.ToString()));
+        Assert.All(writer.Chunks, c => Assert.True(c.ZipBytes < 60_000, $"{c}: {c.ZipBytes} bytes"));
+    }
+
+    [Fact]
+    public void ChunkWriter_refuses_a_row_that_zips_past_Zohos_limit_on_its_own()
+    {
+        var bytes = new byte[100_000];
+        new Random(7).NextBytes(bytes);
+        using var writer = new ChunkWriter(new[] { "Description" }, "Leads.csv", maxZipBytes: 50_000, parameter: "Path", zohoMaxZipBytes: 60_000);
+        writer.Add(new[] { "small" });
+        var ex = Assert.Throws<ZohoValidationException>(() => writer.Add(new[] { Convert.ToBase64String(bytes) }));
+        Assert.Equal("ZohoCrm.RowTooLarge", ex.Code);
+        Assert.Equal("Path", ex.ParameterName);
+        Assert.Matches(@"^Row 2 zips to 0\.1 MB on its own; Zoho takes bulk write ZIP files up to 0\.1 MB", ex.Message);
+    }
+
+    [Fact]
+    public void ChunkWriter_row_bound_covers_the_worst_UTF8_text()
+    {
+        var cells = new[] { "\"\"\"", "\uFFFF\uFFFF", "\uD83D\uDE00", "" };
+        var exact = Encoding.UTF8.GetByteCount("\"\"\"\"\"\"\"\",\uFFFF\uFFFF,\uD83D\uDE00,\r\n");
+        Assert.True(ChunkWriter.Utf8Bound(cells) >= exact);
     }
 
     [Fact]

@@ -227,4 +227,41 @@ public class FieldMappingTests
     [Fact]
     public void A_null_value_is_refused() =>
         Assert.Contains("must be a column name, a column index or a hashtable", Bad(H(("Email", null))).Message);
+
+    public static readonly TheoryData<object, string> BadIndexes = new()
+    {
+        { "abc", "the Index of 'Email' is 'abc'" },
+        { "2\n", "the Index of 'Email' is '2`n'" },
+        { "\u0662", "the Index of 'Email' is '`u{0662}'" },
+        { 99999999999L, "uses column index 99999999999" },
+        { long.MaxValue, "uses column index 9223372036854775807" },
+        { ulong.MaxValue, "uses column index 18446744073709551615" },
+        { 2.5, "the Index of 'Email' is '2.5' (a Double)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadIndexes))]
+    public void An_index_that_is_no_column_number_is_a_clear_error_not_a_Format_or_OverflowException(object index, string text)
+    {
+        var ex = Bad(H(("Email", H(("Index", index)))));
+        Assert.Equal("ZohoCrm.InvalidFieldMapping", ex.Code);
+        Assert.Contains(text, ex.Message);
+        Assert.Contains("4 columns (0 to 3)", ex.Message);
+    }
+
+    [Fact]
+    public void An_index_given_as_digits_or_a_long_is_read()
+    {
+        Assert.Equal(2, FieldMappings.Parse(H(("Email", H(("Index", "2")))), Columns)[0].Index);
+        Assert.Equal(3, FieldMappings.Parse(H(("Email", 3L)), Columns)[0].Index);
+    }
+
+    [Theory]
+    [InlineData("%")]
+    [InlineData("'yyyy")]
+    public void A_format_that_is_no_date_format_is_refused(string format)
+    {
+        var ex = Bad(H(("Closing_Date", H(("Column", "Mail"), ("Format", format)))));
+        Assert.Contains($"the Format '{format}' of 'Closing_Date' is not a date format", ex.Message);
+    }
 }

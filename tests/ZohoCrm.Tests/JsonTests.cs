@@ -106,7 +106,7 @@ public class JsonTests
         Assert.Equal($"2021-05-12T07:26:48{offset}", Text(Write(local)));
         var unspecified = new DateTime(2021, 5, 12, 7, 26, 48, DateTimeKind.Unspecified);
         Assert.Equal($"2021-05-12T07:26:48{new DateTimeOffset(unspecified).ToString("zzz", CultureInfo.InvariantCulture)}", Text(Write(unspecified)));
-        Assert.Equal("2021-05-12T07:26:48+00:00", Json.FormatDateTime(new DateTime(2021, 5, 12, 7, 26, 48, DateTimeKind.Utc)));
+        Assert.Equal("2021-05-12T07:26:48+00:00", DateValues.ToApiText(new DateTime(2021, 5, 12, 7, 26, 48, DateTimeKind.Utc), "x", "Data"));
     }
 
     [Fact]

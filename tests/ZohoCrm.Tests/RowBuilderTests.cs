@@ -66,7 +66,7 @@ public class RowBuilderTests
         var columns = new[] { "Closing", "Created" };
         var mappings = FieldMappings.Parse(new Hashtable { ["Closing_Date"] = new Hashtable { ["Column"] = "Closing", ["Format"] = "yyyy-MM-dd" } }, columns);
         var rows = new RowBuilder(columns, mappings, selected: false);
-        var when = new DateTime(2024, 2, 29, 13, 45, 0);
+        var when = new DateTime(2024, 2, 29, 13, 45, 0, DateTimeKind.Utc);
         Assert.Equal(new[] { "2024-02-29", "02/29/2024 13:45:00" }, rows.Build(PowerShellValues.CellsOf(Custom(("Closing", when), ("Created", when))), 1));
     }
 

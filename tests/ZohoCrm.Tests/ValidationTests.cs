@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Reflection;
-using System.Text.RegularExpressions;
 using ZohoCrm.Cmdlets;
 using ZohoCrm.MassUpdate;
 
@@ -115,28 +114,47 @@ public class ValidationTests
         Assert.True(checkedParameters >= 8, $"only {checkedParameters} parameters found");
     }
 
-    private static ValidatePatternAttribute PatternOf(Type type, string parameter) =>
-        type.GetProperty(parameter)!.GetCustomAttribute<ValidatePatternAttribute>()!;
-
-    private static bool Matches(ValidatePatternAttribute a, string value) => Regex.IsMatch(value, a.RegexPattern, a.Options);
-
     [Theory]
     [InlineData("v8", true)]
     [InlineData("v2", true)]
     [InlineData("v2.1", true)]
-    [InlineData("V8", true)] // PowerShell patterns ignore case
+    [InlineData("V8", true)] // as PowerShell's own patterns, which ignore case
     [InlineData("8", false)]
     [InlineData("v", false)]
     [InlineData("v8.", false)]
     [InlineData("v8/../x", false)]
     [InlineData("v8 ", false)]
-    public void Connect_Zcrm_ApiVersion_pattern(string value, bool ok) => Assert.Equal(ok, Matches(PatternOf(typeof(ConnectZcrm), "ApiVersion"), value));
+    [InlineData("v8\n", false)]
+    [InlineData("v\u0668", false)] // Arabic-Indic eight
+    public void Connect_Zcrm_ApiVersion(string value, bool ok)
+    {
+        Assert.NotNull(typeof(ConnectZcrm).GetProperty("ApiVersion")!.GetCustomAttribute<ValidateApiVersionAttribute>());
+        if (ok) Validate(new ValidateApiVersionAttribute(), value);
+        else Assert.Contains("is not a Zoho API version", Assert.Throws<ValidationMetadataException>(() => Validate(new ValidateApiVersionAttribute(), value)).Message);
+    }
 
     [Theory]
     [InlineData("4150868000000225013", true)]
     [InlineData("12a", false)]
     [InlineData("", false)]
-    public void Connect_Zcrm_OrgId_pattern(string value, bool ok) => Assert.Equal(ok, Matches(PatternOf(typeof(ConnectZcrm), "OrgId"), value));
+    [InlineData("123\n", false)] // what Get-Content -Raw gives: would end the HTTP header block
+    [InlineData("123\r\nX-Evil: 1", false)]
+    [InlineData("\u0661\u0662\u0663", false)]
+    public void Connect_Zcrm_OrgId(string value, bool ok)
+    {
+        Assert.NotNull(typeof(ConnectZcrm).GetProperty("OrgId")!.GetCustomAttribute<ValidateOrgIdAttribute>());
+        if (ok) Validate(new ValidateOrgIdAttribute(), value);
+        else Assert.Contains("is not a Zoho org id", Assert.Throws<ValidationMetadataException>(() => Validate(new ValidateOrgIdAttribute(), value)).Message);
+    }
+
+    [Fact]
+    public void A_refused_newline_is_shown_as_a_PowerShell_escape()
+    {
+        var ex = Assert.Throws<ValidationMetadataException>(() => Validate(new ValidateZohoIdAttribute(), "123\n"));
+        Assert.Contains("'123`n' is not a Zoho id", ex.Message);
+        ex = Assert.Throws<ValidationMetadataException>(() => Validate(new ValidateModuleNameAttribute(), "Leads\n"));
+        Assert.Contains("'Leads`n' is not a module API name", ex.Message);
+    }
 
     [Fact]
     public void Mass_update_batch_size_is_capped_at_Zoho_limit()

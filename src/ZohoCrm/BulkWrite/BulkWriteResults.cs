@@ -40,7 +40,8 @@ namespace ZohoCrm.BulkWrite
                 var entries = zip.Entries.Where(e => e.FullName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)).ToList();
                 if (entries.Count != 1)
                     throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} should hold one CSV file; it holds {entries.Count}.", ZohoErrorKind.InvalidResult);
-                using (var reader = new CsvReader(new StreamReader(entries[0].Open(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true)))
+                // Bounding what Zoho's answer may hold is the HTTP answer's business (the download's size cap), not this reader's.
+                using (var reader = new CsvReader(new StreamReader(entries[0].Open(), Encoding.UTF8, detectEncodingFromByteOrderMarks: true), maxRecordChars: int.MaxValue))
                 {
                     var header = reader.ReadRecord();
                     if (header == null) yield break;

@@ -34,8 +34,10 @@ namespace ZohoCrm.BulkWrite
         /// <summary>
         /// Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa,uk} and download(-accl).zohocloud.ca
         /// (UK: Zoho Accounts lists the data center, zoho-api.md section 5; its download host follows the others' pattern).
+        /// Whole string, case-sensitive: System.Uri gives the host in lower case, and IgnoreCase would let other
+        /// characters (the Kelvin sign) match ASCII letters.
         /// </summary>
-        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa|uk)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
+        private static readonly Regex ZohoDownloadHost = new Regex(@"\Adownload(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa|uk)|zohocloud\.ca)\z", RegexOptions.CultureInvariant);
         private readonly Connection _connection;
 
         public BulkWriteService(Connection connection) { _connection = connection; }
@@ -86,6 +88,7 @@ namespace ZohoCrm.BulkWrite
         /// <summary>POST /crm/bulk/{v}/write. Not repeated after an unknown outcome: a second call would make a second job.</summary>
         public async Task<BulkWriteJob> CreateJobAsync(BulkWriteRequest r, string fileId, CancellationToken ct)
         {
+            InputRules.RequireModuleName(r.Module, "Module");
             var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
             {
@@ -166,7 +169,7 @@ namespace ZohoCrm.BulkWrite
         /// <summary>GET /crm/bulk/{v}/write/{id}: status, counts, the download URL when done, the field mappings.</summary>
         public async Task<BulkWriteJob> GetJobAsync(string jobId, CancellationToken ct)
         {
-            var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, BulkUrl("/" + Uri.EscapeDataString(jobId))) { Idempotent = true }, ct).ConfigureAwait(false);
+            var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, BulkUrl("/" + Uri.EscapeDataString(InputRules.RequireZohoId(jobId, "JobId")))) { Idempotent = true }, ct).ConfigureAwait(false);
             using (var doc = response.EnsureSuccess())
             {
                 var root = doc.RootElement;

@@ -19,13 +19,18 @@ namespace ZohoCrm.BulkWrite
 
     /// <summary>
     /// Streams rows into ZIP files on disk, one CSV each, starting a new one at Zoho's limits (25,000 rows, 25 MB
-    /// zipped), so memory stays flat whatever the input size. Each CSV repeats the header.
+    /// zipped), so memory stays flat whatever the input size. Each CSV repeats the header. A row whose text could
+    /// push the ZIP past the cut starts a new one (its UTF-8 size bounds what it adds zipped), and a row that may be
+    /// too big on its own gets a ZIP to itself: if that ZIP is over Zoho's 25 MB, the row is refused by number
+    /// (ZohoCrm.RowTooLarge) before anything is uploaded, instead of Zoho refusing the upload.
     /// </summary>
     internal sealed class ChunkWriter : IDisposable
     {
         public const int MaxRowsPerJob = 25000;
         /// <summary>Zoho takes ZIPs up to 25 MB; cut a little below, as the compressor buffers a few KB.</summary>
         public const long MaxZipBytes = 24L * 1000 * 1000;
+        /// <summary>Zoho's limit on one bulk write ZIP: 25 MB (read as 25,000,000 bytes, the smaller meaning).</summary>
+        public const long ZohoMaxZipBytes = 25L * 1000 * 1000;
         public const int MaxColumns = 200;
 
         private static readonly Encoding Utf8NoBom = new UTF8Encoding(false);
@@ -39,10 +44,14 @@ namespace ZohoCrm.BulkWrite
         private StreamWriter _writer;
         private BulkChunk _current;
         private long _rows;
+        private readonly string _parameter;
+        private readonly long _zohoMaxZipBytes;
 
-        public ChunkWriter(IReadOnlyList<string> header, string entryName, int maxRows = MaxRowsPerJob, long maxZipBytes = MaxZipBytes)
+        /// <param name="parameter">Where the rows come from, for errors: InputObject (the pipeline) or Path (a file).</param>
+        public ChunkWriter(IReadOnlyList<string> header, string entryName, int maxRows = MaxRowsPerJob, long maxZipBytes = MaxZipBytes, string parameter = "InputObject",
+                           long zohoMaxZipBytes = ZohoMaxZipBytes)
         {
-            _header = header; _entryName = entryName; _maxRows = maxRows; _maxZipBytes = maxZipBytes;
+            _header = header; _entryName = entryName; _maxRows = maxRows; _maxZipBytes = maxZipBytes; _parameter = parameter; _zohoMaxZipBytes = zohoMaxZipBytes;
         }
 
         public IReadOnlyList<BulkChunk> Chunks => _chunks;
@@ -50,11 +59,32 @@ namespace ZohoCrm.BulkWrite
 
         public void Add(IReadOnlyList<string> cells)
         {
+            long bound = Utf8Bound(cells);
+            // The ZIP so far plus all this row could add: past the cut, the row starts the next ZIP.
+            if (_current != null && _current.RowCount > 0 && _file.Length + bound > _maxZipBytes) Close();
             if (_current == null) Open();
             _rows++;
             Csv.WriteRow(_writer, cells);
             _current.LastRow = _rows;
-            if (_current.RowCount >= _maxRows || _file.Length >= _maxZipBytes) Close();
+            bool alone = bound > _maxZipBytes;
+            if (_current.RowCount >= _maxRows || _file.Length >= _maxZipBytes || alone) Close();
+            if (alone && _chunks[_chunks.Count - 1].ZipBytes > _zohoMaxZipBytes)
+                throw new ZohoValidationException("ZohoCrm.RowTooLarge",
+                    $"Row {_rows} zips to {(_chunks[_chunks.Count - 1].ZipBytes / 1e6).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} MB on its own; Zoho takes bulk write ZIP files up to {(_zohoMaxZipBytes / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} MB, so it cannot be uploaded. Shorten its largest cells. Nothing was uploaded.",
+                    _parameter);
+        }
+
+        /// <summary>
+        /// The most bytes a row can take in the CSV: 3 UTF-8 bytes per UTF-16 char (a surrogate pair is 4 bytes for
+        /// 2 chars; a doubled quote 2 bytes for 1), 2 quotes and a comma per cell, the line break. Deflate adds at most a
+        /// few bytes per 16 KB to what it cannot compress, so this also bounds what the row adds zipped (within the
+        /// 1 MB below Zoho's limit that MaxZipBytes keeps).
+        /// </summary>
+        internal static long Utf8Bound(IReadOnlyList<string> cells)
+        {
+            long bound = 2;
+            foreach (var c in cells) bound += 3L * (c?.Length ?? 0) + 3;
+            return bound;
         }
 
         private void Open()

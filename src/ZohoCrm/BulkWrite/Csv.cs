@@ -39,7 +39,9 @@ namespace ZohoCrm.BulkWrite
         /// A PowerShell value as CSV text: invariant culture for numbers, true/false, $null empty, dates in Zoho's
         /// MM/dd/yyyy HH:mm:ss (or <paramref name="dateFormat"/>), lists joined with ';' (multi-select picklists).
         /// </summary>
-        public static string FormatValue(object value, string dateFormat, string column, long row)
+        public static string FormatValue(object value, string dateFormat, string column, long row) => FormatValue(value, dateFormat, column, row, false);
+
+        private static string FormatValue(object value, string dateFormat, string column, long row, bool inList)
         {
             switch (value)
             {
@@ -48,8 +50,9 @@ namespace ZohoCrm.BulkWrite
                 case string s: return s;
                 case char c: return c.ToString();
                 case bool b: return b ? "true" : "false";
-                case DateTime dt: return dt.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
-                case DateTimeOffset dto: return dto.ToString(dateFormat ?? BulkWriteDateTimeFormat, CultureInfo.InvariantCulture);
+                case DateTime _:
+                case DateTimeOffset _:
+                    return DateValues.ToCsvText(value, dateFormat ?? BulkWriteDateTimeFormat, TimeZoneInfo.Local, $"Row {row}, column '{column}'", "InputObject");
                 case double d when double.IsNaN(d) || double.IsInfinity(d):
                 case float f when float.IsNaN(f) || float.IsInfinity(f):
                     throw new ZohoValidationException("ZohoCrm.InvalidValue", $"Row {row}, column '{column}': {value} is not a number Zoho can store.", "InputObject");
@@ -58,12 +61,14 @@ namespace ZohoCrm.BulkWrite
                 case IDictionary _:
                     throw new ZohoValidationException("ZohoCrm.InvalidValue",
                         $"Row {row}, column '{column}' holds an object ({(value is CustomObjectValue ? "PSCustomObject" : value.GetType().Name)}); bulk write takes text, numbers, booleans and dates. For a lookup, give its id in a column such as 'Account_Name.id'.", "InputObject");
+                case IEnumerable _ when inList:
+                    throw new ZohoValidationException("ZohoCrm.InvalidValue",
+                        $"Row {row}, column '{column}' holds a list inside a list; a multi-select picklist cell takes one list of values.", "InputObject");
                 case IEnumerable list:
                     var parts = new List<string>();
-                    foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row));
+                    foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row, true));
                     return string.Join(";", parts);
-                case IFormattable formattable: return formattable.ToString(null, CultureInfo.InvariantCulture);
-                default: return value.ToString();
+                default: return FieldValues.ScalarText(value, $"Row {row}, column '{column}'", "InputObject");
             }
         }
 
@@ -85,13 +90,25 @@ namespace ZohoCrm.BulkWrite
         }
     }
 
-    /// <summary>Reads RFC 4180 records one at a time: quoted fields, doubled quotes, commas and line breaks inside quotes.</summary>
+    /// <summary>
+    /// Reads RFC 4180 records one at a time: quoted fields, doubled quotes, commas and line breaks inside quotes. A
+    /// record longer than <see cref="MaxRecordChars"/> stops the read (CsvRecordTooLargeException), so memory stays
+    /// bounded whatever the input holds (a ZIP whose one cell expands to a gigabyte).
+    /// </summary>
     internal sealed class CsvReader : IDisposable
     {
+        /// <summary>
+        /// 16 Mi characters (32 MB in memory): far past any real row, since a Zoho field holds at most 32,000
+        /// characters (a long text area) and a row at most 200 of them.
+        /// </summary>
+        public const int DefaultMaxRecordChars = 16 * 1024 * 1024;
+
         private readonly TextReader _reader;
         private readonly StringBuilder _field = new StringBuilder();
 
-        public CsvReader(TextReader reader) { _reader = reader; }
+        public CsvReader(TextReader reader, int maxRecordChars = DefaultMaxRecordChars) { _reader = reader; MaxRecordChars = maxRecordChars; }
+
+        public int MaxRecordChars { get; }
 
         /// <summary>The 1-based line where the last record read started (for error messages).</summary>
         public long LineNumber { get; private set; }
@@ -106,9 +123,11 @@ namespace ZohoCrm.BulkWrite
             var record = new List<string>();
             _field.Clear();
             bool inQuotes = false, quotedField = false, afterQuote = false;
+            long chars = 0;
             while (true)
             {
                 c = _reader.Read();
+                if (++chars > MaxRecordChars) throw new CsvRecordTooLargeException(LineNumber, record.Count, MaxRecordChars);
                 if (c < 0)
                 {
                     if (inQuotes) throw new ZohoValidationException("ZohoCrm.InvalidCsv", $"The CSV ends inside a quoted field that starts on line {LineNumber}.", "Path");
@@ -156,5 +175,19 @@ namespace ZohoCrm.BulkWrite
         }
 
         public void Dispose() => _reader.Dispose();
+    }
+
+    /// <summary>A CSV record past CsvReader.MaxRecordChars: the line it starts on and the 0-based cell being read.</summary>
+    internal sealed class CsvRecordTooLargeException : Exception
+    {
+        public CsvRecordTooLargeException(long line, int cellIndex, int maxChars)
+            : base($"The CSV record on line {line} is longer than {maxChars.ToString("N0", CultureInfo.InvariantCulture)} characters (in cell {cellIndex + 1}).")
+        {
+            Line = line; CellIndex = cellIndex; MaxChars = maxChars;
+        }
+
+        public long Line { get; }
+        public int CellIndex { get; }
+        public int MaxChars { get; }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
@@ -9,7 +10,9 @@ namespace ZohoCrm.BulkWrite
 {
     /// <summary>
     /// Streams a CSV file (or a ZIP holding exactly one) row by row, checking every row has the header's width and
-    /// that the text is valid in the given encoding. Errors name the file, the row and the line.
+    /// that the text is valid in the given encoding. Errors name the file, the row and the line, and say what the file
+    /// is when it is no CSV the module can read: an encrypted ZIP, UTF-16 without a byte order mark (a header of NUL
+    /// characters), a row past CsvReader's bound (a zip bomb, or not a CSV: memory stays bounded).
     /// </summary>
     internal sealed class CsvFileReader
     {
@@ -53,6 +56,9 @@ namespace ZohoCrm.BulkWrite
             Stream stream;
             if (IsZip(_path))
             {
+                if (ZipInspection.HasEncryptedEntry(_path))
+                    throw new ZohoValidationException("ZohoCrm.EncryptedZip",
+                        $"-Path '{_path}' is an encrypted (password-protected) ZIP. Bulk write needs a plain ZIP, as Zoho does: unzip it and give the CSV, or zip it again without a password.", "Path");
                 zip = ZipFile.OpenRead(_path);
                 var csvs = zip.Entries.Where(e => !string.IsNullOrEmpty(e.Name)).ToList();
                 if (csvs.Count != 1 || !csvs[0].Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
@@ -70,8 +76,12 @@ namespace ZohoCrm.BulkWrite
                     List<string> header;
                     try { header = reader.ReadRecord(); }
                     catch (DecoderFallbackException) { throw BadEncoding(1); }
+                    catch (CsvRecordTooLargeException ex) { throw TooLarge(ex, 0, null, zip != null); }
                     if (header == null || (header.Count == 1 && header[0].Length == 0))
                         throw new ZohoValidationException("ZohoCrm.EmptyCsv", $"-Path '{_path}' is empty: the first row must name the columns (field API names).", "Path");
+                    if (header.Any(h => h.IndexOf('\0') >= 0))
+                        throw new ZohoValidationException("ZohoCrm.InvalidEncoding",
+                            $"'{_path}' looks like UTF-16 text without a byte order mark (its header is full of NUL characters), not {_encodingName}. Save it as UTF-8, or give -CharacterEncoding utf-16 (unicodeFFFE if big-endian).", "Path");
                     RowBuilder.CheckColumns(header, "Path");
                     start(header);
                     long rowNumber = 0;
@@ -80,6 +90,7 @@ namespace ZohoCrm.BulkWrite
                     {
                         try { record = reader.ReadRecord(); }
                         catch (DecoderFallbackException) { throw BadEncoding(reader.LineNumber); }
+                        catch (CsvRecordTooLargeException ex) { throw TooLarge(ex, rowNumber + 1, header, zip != null); }
                         if (record == null) return rowNumber;
                         if (record.Count == 1 && record[0].Length == 0) continue; // blank line
                         rowNumber++;
@@ -91,6 +102,15 @@ namespace ZohoCrm.BulkWrite
                 }
             }
             finally { zip?.Dispose(); }
+        }
+
+        private ZohoValidationException TooLarge(CsvRecordTooLargeException ex, long row, List<string> header, bool zipped)
+        {
+            string where = row == 0 ? $"The header (line {ex.Line})" : $"Row {row} (line {ex.Line})";
+            string column = header != null && ex.CellIndex < header.Count ? $", column '{header[ex.CellIndex]}'," : header != null ? $", past the header's {header.Count} columns," : "";
+            string what = zipped ? "the ZIP expands to more than any CSV row can be: it is a zip bomb or not a CSV" : "it is not a CSV Zoho can take";
+            return new ZohoValidationException("ZohoCrm.RowTooLarge",
+                $"{where}{column} of '{_path}' is longer than {ex.MaxChars.ToString("N0", CultureInfo.InvariantCulture)} characters, while a Zoho field holds at most 32,000: {what}. Reading stopped there; nothing was uploaded.", "Path");
         }
 
         private ZohoValidationException BadEncoding(long line) =>

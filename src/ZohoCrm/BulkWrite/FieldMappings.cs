@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.BulkWrite
 {
@@ -61,8 +62,8 @@ namespace ZohoCrm.BulkWrite
 
         private static FieldMappingSpec Parse(string apiName, object value, IReadOnlyList<string> columns)
         {
-            if (string.IsNullOrWhiteSpace(apiName) || apiName.IndexOfAny(new[] { ' ', '"', '\'', ',' }) >= 0)
-                throw Bad($"'{apiName}' is not a field API name (API names have no spaces, such as Last_Name).");
+            if (!InputRules.IsFieldName(apiName))
+                throw Bad($"{InputRules.Show(apiName)} is not a field API name (API names are letters, digits and underscores, such as Last_Name).");
             var spec = new FieldMappingSpec { ApiName = apiName };
             if (value is IDictionary d)
             {
@@ -82,11 +83,15 @@ namespace ZohoCrm.BulkWrite
                 if (d.Contains("DefaultValue")) { spec.HasDefault = true; spec.DefaultValue = Get(d, "DefaultValue"); }
                 if (string.IsNullOrEmpty(spec.Format)) spec.Format = null;
                 if (string.IsNullOrEmpty(spec.FindBy)) spec.FindBy = null;
+                else if (!InputRules.IsFieldName(spec.FindBy))
+                    throw Bad($"the FindBy {InputRules.Show(spec.FindBy)} of '{apiName}' is not a field API name (such as id or Email).");
                 if (spec.Index == null && !spec.HasDefault)
                     throw Bad($"the mapping of '{apiName}' needs a Column, an Index or a DefaultValue.");
+                if (spec.Format != null && !DateValues.IsValidFormat(spec.Format))
+                    throw Bad($"the Format {InputRules.Show(spec.Format)} of '{apiName}' is not a date format (such as 'MM/dd/yyyy' or 'yyyy-MM-dd HH:mm:ss').");
             }
             else if (value is string name) spec.Index = ResolveColumn(apiName, name, columns);
-            else if (value is int || value is long || value is short || value is byte) spec.Index = ResolveIndex(apiName, value, columns);
+            else if (IsWholeNumber(value)) spec.Index = ResolveIndex(apiName, value, columns);
             else throw Bad($"the mapping of '{apiName}' must be a column name, a column index or a hashtable, not '{value}'.");
             return spec;
         }
@@ -106,13 +111,26 @@ namespace ZohoCrm.BulkWrite
             throw Bad($"the mapping of '{apiName}' names column '{column}', which the input does not have. Columns: {string.Join(", ", columns)}.");
         }
 
+        private static bool IsWholeNumber(object value) =>
+            value is int || value is long || value is short || value is byte || value is sbyte || value is ushort || value is uint || value is ulong;
+
+        /// <summary>
+        /// A column index: a whole number, or a string of ASCII digits (from a CSV or JSON file). Anything else, and any
+        /// number past the columns (99999999999, [int64]::MaxValue), is a clear error, never a Format/OverflowException.
+        /// </summary>
         private static int ResolveIndex(string apiName, object value, IReadOnlyList<string> columns)
         {
-            int index = Convert.ToInt32(value, CultureInfo.InvariantCulture);
-            if (index < 0 || (columns != null && index >= columns.Count))
-                throw Bad($"the mapping of '{apiName}' uses column index {index}, but the input has {columns?.Count} columns (0 to {columns?.Count - 1}).");
+            string range = columns == null ? "a column number (0 or more)" : $"one of the input's {columns.Count} columns (0 to {columns.Count - 1})";
+            string text = value is string s ? s : IsWholeNumber(value) ? Convert.ToString(value, CultureInfo.InvariantCulture) : null;
+            if (text == null || (value is string && !InputRules.IsAsciiDigits(text)))
+                throw Bad($"the Index of '{apiName}' is {Describe(value)}; it must be {range}.");
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int index) || index < 0 || (columns != null && index >= columns.Count))
+                throw Bad($"the mapping of '{apiName}' uses column index {text}, but it must be {range}.");
             return index;
         }
+
+        private static string Describe(object value) =>
+            value is string s ? InputRules.Show(s) : $"{InputRules.Show(Convert.ToString(value, CultureInfo.InvariantCulture))} (a {value.GetType().Name})";
 
         private static ZohoValidationException Bad(string message) => new ZohoValidationException("ZohoCrm.InvalidFieldMapping", "Invalid -FieldMapping: " + message, Param);
     }

@@ -48,11 +48,11 @@ namespace ZohoCrm.Cmdlets
         public string UploadUrl { get; set; }
 
         [Parameter]
-        [ValidatePattern(@"^v\d+(\.\d+)?$")]
+        [ValidateApiVersion]
         public string ApiVersion { get; set; } = "v8";
 
         [Parameter]
-        [ValidatePattern(@"^\d+$")]
+        [ValidateOrgId]
         public string OrgId { get; set; }
 
         /// <summary>Seconds each HTTP call may take, from sending to the last byte of the answer, before it is abandoned (and retried when safe).</summary>

@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Text;
 using ZohoCrm.Backup;
 using ZohoCrm.BulkWrite;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -126,6 +127,8 @@ namespace ZohoCrm.Cmdlets
                 Operation = Operation.ToLowerInvariant();
                 if (Operation != "insert" && FindBy == null)
                     throw new ZohoValidationException("ZohoCrm.FindByRequired", $"-Operation {Operation} needs -FindBy: the unique field (or id) that finds each record to {Operation}.", "FindBy");
+                if (FindBy != null && !InputRules.IsFieldName(FindBy))
+                    throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-FindBy {InputRules.Show(FindBy)} is not a field API name: API names are letters, digits and underscores, such as Email or id.", "FindBy");
                 if (CallbackUrl != null) CheckCallbackUrl(CallbackUrl);
                 RequireWaitForTimeout(Wait);
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
@@ -336,7 +339,7 @@ namespace ZohoCrm.Cmdlets
             reader.Read(header =>
             {
                 if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), header);
-                _chunks = new ChunkWriter(header, Module + ".csv");
+                _chunks = new ChunkWriter(header, Module + ".csv", parameter: "Path");
             }, (record, row) =>
             {
                 _chunks.Add(record);

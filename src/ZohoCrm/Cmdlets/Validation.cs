@@ -2,7 +2,7 @@ using System;
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
-using System.Text.RegularExpressions;
+using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -50,11 +50,9 @@ namespace ZohoCrm.Cmdlets
         }
     }
 
-    /// <summary>A Zoho record, job or view id: a string of digits.</summary>
+    /// <summary>A Zoho record, job or view id: a string of ASCII digits (InputRules.IsZohoId).</summary>
     public sealed class ValidateZohoIdAttribute : ValidateArgumentsAttribute
     {
-        private static readonly Regex Digits = new Regex(@"^\d{1,30}$");
-
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
             object value = arguments is PSObject p ? p.BaseObject : arguments;
@@ -63,21 +61,19 @@ namespace ZohoCrm.Cmdlets
                 foreach (var item in list) Check(item is PSObject ip ? ip.BaseObject as string : item as string);
         }
 
-        internal static bool IsZohoId(string id) => id != null && Digits.IsMatch(id);
+        internal static bool IsZohoId(string id) => InputRules.IsZohoId(id);
 
         private static void Check(string id)
         {
             if (!IsZohoId(id))
-                throw new ValidationMetadataException($"'{id}' is not a Zoho id: Zoho ids are strings of digits, such as 738964000002131001.");
+                throw new ValidationMetadataException($"{InputRules.Show(id)} is not a Zoho id: Zoho ids are strings of digits 0-9, such as 738964000002131001.");
         }
     }
 
-    /// <summary>A module API name such as Leads, Deals or a custom module's API name.</summary>
+    /// <summary>A module API name such as Leads, Deals or a custom module's API name (InputRules.IsModuleName).</summary>
     public sealed class ValidateModuleNameAttribute : ValidateArgumentsAttribute
     {
-        private static readonly Regex Name = new Regex(@"^[A-Za-z][A-Za-z0-9_]{0,99}$");
-
-        internal static bool IsModuleName(string name) => name != null && Name.IsMatch(name);
+        internal static bool IsModuleName(string name) => InputRules.IsModuleName(name);
 
         protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
         {
@@ -85,7 +81,29 @@ namespace ZohoCrm.Cmdlets
             if (string.IsNullOrWhiteSpace(s))
                 throw new ValidationMetadataException("The module name is empty: give a module API name such as Leads or Deals.");
             if (!IsModuleName(s))
-                throw new ValidationMetadataException($"'{s}' is not a module API name: API names are letters, digits and underscores, such as Leads, Deals or Custom_Module1.");
+                throw new ValidationMetadataException($"{InputRules.Show(s)} is not a module API name: API names are letters, digits and underscores, such as Leads, Deals or Custom_Module1.");
+        }
+    }
+
+    /// <summary>Connect-Zcrm -ApiVersion: v8, v2.1 (InputRules.IsApiVersion).</summary>
+    public sealed class ValidateApiVersionAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            string s = (arguments is PSObject p ? p.BaseObject : arguments) as string;
+            if (!InputRules.IsApiVersion(s))
+                throw new ValidationMetadataException($"{InputRules.Show(s)} is not a Zoho API version: give one such as v8 or v2.1.");
+        }
+    }
+
+    /// <summary>Connect-Zcrm -OrgId: the org's zgid, ASCII digits; it is sent as the X-CRM-ORG header.</summary>
+    public sealed class ValidateOrgIdAttribute : ValidateArgumentsAttribute
+    {
+        protected override void Validate(object arguments, EngineIntrinsics engineIntrinsics)
+        {
+            string s = (arguments is PSObject p ? p.BaseObject : arguments) as string;
+            if (!InputRules.IsZohoId(s))
+                throw new ValidationMetadataException($"{InputRules.Show(s)} is not a Zoho org id: the org id (zgid) is a string of digits 0-9, such as 4150868000000225013 (Setup > Company Details).");
         }
     }
 }

@@ -78,6 +78,9 @@ namespace ZohoCrm
                     zgid = Json.GetString(orgs[0], "zgid") ?? Json.GetString(orgs[0], "id");
                 if (zgid == null)
                     throw new ZohoClientException("ZohoCrm.NoOrgId", $"Zoho's answer to {response.Request} names no org (zgid). Give -OrgId to Connect-Zcrm.", ZohoErrorKind.InvalidResult);
+                // It becomes the X-CRM-ORG header: the same rule as -OrgId, so an answer cannot add header lines.
+                if (!InputRules.IsZohoId(zgid))
+                    throw new ZohoClientException("ZohoCrm.NoOrgId", $"Zoho's answer to {response.Request} names the org {InputRules.Show(zgid)}, which is not an org id (digits 0-9). Give -OrgId to Connect-Zcrm.", ZohoErrorKind.InvalidResult);
                 _orgZgid = zgid;
                 return zgid;
             }

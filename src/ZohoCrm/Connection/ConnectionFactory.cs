@@ -35,6 +35,11 @@ namespace ZohoCrm
         {
             if (p.RetryBaseDelay < TimeSpan.Zero || p.RetryBaseDelay > TimeSpan.FromMinutes(1))
                 throw new ZohoValidationException("ZohoCrm.InvalidRetryDelay", "-RetryBaseDelay must be between 0 and 1 minute.", "RetryBaseDelay");
+            // The version goes into every URL and the org id into the X-CRM-ORG header: the same rules as the parameters.
+            if (!InputRules.IsApiVersion(p.ApiVersion))
+                throw new ZohoValidationException("ZohoCrm.InvalidApiVersion", $"-ApiVersion {InputRules.Show(p.ApiVersion)} is not a Zoho API version such as v8.", "ApiVersion");
+            if (p.OrgId != null && !InputRules.IsZohoId(p.OrgId))
+                throw new ZohoValidationException("ZohoCrm.InvalidOrgId", $"-OrgId {InputRules.Show(p.OrgId)} is not a Zoho org id: a string of digits 0-9.", "OrgId");
 
             // Hosts: the data center's, or those of an explicit -ApiDomain; -AccountsUrl and -UploadUrl override.
             var dcHosts = DataCenters.Get(p.DataCenter);

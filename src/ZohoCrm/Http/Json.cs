@@ -9,8 +9,6 @@ namespace ZohoCrm.Http
     /// <summary>JSON reading helpers and the one place PowerShell values are turned into JSON values.</summary>
     internal static class Json
     {
-        public const string ApiDateTimeFormat = "yyyy-MM-dd'T'HH:mm:sszzz";
-
         public static string GetString(JsonElement element, string name)
         {
             if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var v)) return null;
@@ -69,7 +67,8 @@ namespace ZohoCrm.Http
 
         /// <summary>
         /// Writes a PowerShell value keeping its JSON type: numbers stay numbers, $true a boolean, $null null,
-        /// [datetime] Zoho's ISO form (2021-05-12T07:26:48+00:00), lists arrays, hashtables objects.
+        /// [datetime] Zoho's ISO form (2021-05-12T07:26:48+00:00, DateValues), lists arrays, hashtables objects; a value
+        /// with no meaning as a field value (a scriptblock, a file, a process) is refused naming its type (FieldValues).
         /// </summary>
         public static void WriteValue(Utf8JsonWriter w, object value, string path, int depth = 0)
         {
@@ -88,8 +87,8 @@ namespace ZohoCrm.Http
                 case decimal m: w.WriteNumberValue(m); return;
                 case float f: WriteDouble(w, f, path); return;
                 case double d: WriteDouble(w, d, path); return;
-                case DateTime dt: w.WriteStringValue(FormatDateTime(dt)); return;
-                case DateTimeOffset dto: w.WriteStringValue(dto.ToString(ApiDateTimeFormat, CultureInfo.InvariantCulture)); return;
+                case DateTime _:
+                case DateTimeOffset _: w.WriteStringValue(DateValues.ToApiText(value, $"The value of '{path}'", "Data")); return;
                 case Enum en: w.WriteStringValue(en.ToString()); return;
                 case IDictionary dict:
                     w.WriteStartObject();
@@ -106,15 +105,8 @@ namespace ZohoCrm.Http
                     foreach (var item in list) WriteValue(w, item, path + "[]", depth + 1);
                     w.WriteEndArray();
                     return;
-                case IFormattable formattable: w.WriteStringValue(formattable.ToString(null, CultureInfo.InvariantCulture)); return;
-                default: w.WriteStringValue(value.ToString()); return;
+                default: w.WriteStringValue(FieldValues.ScalarText(value, $"The value of '{path}'", "Data")); return;
             }
-        }
-
-        public static string FormatDateTime(DateTime dt)
-        {
-            var dto = dt.Kind == DateTimeKind.Utc ? new DateTimeOffset(dt, TimeSpan.Zero) : new DateTimeOffset(dt);
-            return dto.ToString(ApiDateTimeFormat, CultureInfo.InvariantCulture);
         }
 
         private static void WriteDouble(Utf8JsonWriter w, double d, string path)

@@ -23,7 +23,7 @@ namespace ZohoCrm.MassUpdate
         public MassUpdateService(Connection connection, string module)
         {
             _connection = connection;
-            _module = module;
+            _module = InputRules.RequireModuleName(module, "Module");
         }
 
         /// <summary>How many fields one mass update may set: 1, or 3 in Deals.</summary>
@@ -44,8 +44,8 @@ namespace ZohoCrm.MassUpdate
                 string name = key as string;
                 if (string.IsNullOrWhiteSpace(name))
                     throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-Data has a key that is not a field API name: '{key}'.", "Data");
-                if (name.Trim() != name || name.IndexOfAny(new[] { ' ', '"', '\'', '\t', '\r', '\n' }) >= 0)
-                    throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-Data key '{name}' is not a field API name: API names have no spaces or quotes (e.g. No_of_Employees, Lead_Status).", "Data");
+                if (!InputRules.IsFieldName(name))
+                    throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-Data key {InputRules.Show(name)} is not a field API name: API names are letters, digits and underscores, with no spaces or quotes (e.g. No_of_Employees, Lead_Status).", "Data");
             }
         }
 
@@ -226,7 +226,7 @@ namespace ZohoCrm.MassUpdate
 
         public async Task<MassUpdateJob> GetJobAsync(string jobId, string customViewId, CancellationToken ct)
         {
-            var url = Endpoint("?job_id=" + Uri.EscapeDataString(jobId));
+            var url = Endpoint("?job_id=" + Uri.EscapeDataString(InputRules.RequireZohoId(jobId, "JobId")));
             var response = await _connection.Client.SendAsync(new ZohoRequest(HttpMethod.Get, url) { Idempotent = true }, ct).ConfigureAwait(false);
             using (var doc = response.EnsureSuccess(FirstData))
             {
