@@ -42,7 +42,7 @@ namespace ZohoCrm.Http
         /// <summary>An answer whose JSON this module does not recognise, as an error naming the request.</summary>
         public ZohoClientException Unrecognised() =>
             new ZohoClientException("ZohoCrm.UnexpectedResponse",
-                $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Redactor.Redact(Body.Length > 300 ? Body.Substring(0, 300) + "..." : Body)}",
+                $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Snip(Redactor.Redact(Body), 300)}",
                 ZohoErrorKind.InvalidResult);
 
         /// <summary>
@@ -67,6 +67,8 @@ namespace ZohoCrm.Http
             }
         }
 
+        private static string Snip(string s, int max) => s.Length > max ? s.Substring(0, max) + "..." : s;
+
         /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
         public JsonDocument ParseJson()
         {
@@ -76,7 +78,8 @@ namespace ZohoCrm.Http
             }
             catch (JsonException)
             {
-                string snippet = Redactor.Redact(Body.Length > 200 ? Body.Substring(0, 200) + "..." : Body).Replace("\r", " ").Replace("\n", " ");
+                // Redacted before it is cut, so a secret across the cut cannot leave its first part.
+                string snippet = Snip(Redactor.Redact(Body), 200).Replace("\r", " ").Replace("\n", " ");
                 // A 5xx or 429 page from a proxy or an overloaded server is a passing failure, not a broken answer.
                 bool serverTrouble = StatusCode >= 500 || StatusCode == 429;
                 throw new ZohoClientException(serverTrouble ? "ZohoCrm.ServerError" : "ZohoCrm.InvalidResponse",

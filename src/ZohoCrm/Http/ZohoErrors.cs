@@ -29,13 +29,16 @@ namespace ZohoCrm
         WriteError,
     }
 
-    /// <summary>Base of every error the module raises; carries the ErrorId (Code) and the kind of failure.</summary>
+    /// <summary>
+    /// Base of every error the module raises; carries the ErrorId (Code) and the kind of failure. Its message and code
+    /// pass the redactor, as log lines do: a server may echo a token in what becomes an error.
+    /// </summary>
     public abstract class ZohoException : Exception
     {
         protected ZohoException(string code, string message, ZohoErrorKind kind, Exception inner = null)
-            : base(message, inner)
+            : base(Redactor.Redact(message), inner)
         {
-            Code = code;
+            Code = Redactor.Redact(code);
             Kind = kind;
         }
 
@@ -85,13 +88,13 @@ namespace ZohoCrm
         internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null)
             : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix), KindFor(code, httpStatus))
         {
-            ZohoMessage = zohoMessage;
+            ZohoMessage = Redactor.Redact(zohoMessage);
             HttpStatus = httpStatus;
-            Details = details ?? new Hashtable();
-            Request = request;
+            Details = Redactor.Redact(details) ?? new Hashtable();
+            Request = Redactor.Redact(request);
         }
 
-        /// <summary>Zoho's own message text.</summary>
+        /// <summary>Zoho's own message text (redacted, as is every text here).</summary>
         public string ZohoMessage { get; }
         public int HttpStatus { get; }
         /// <summary>Zoho's details object (api_name, reason, json_path, id...) as a hashtable.</summary>
