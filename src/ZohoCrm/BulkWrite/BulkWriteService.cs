@@ -32,7 +32,7 @@ namespace ZohoCrm.BulkWrite
     internal sealed partial class BulkWriteService
     {
         /// <summary>Zoho's download hosts: download(-accl).zoho.{com,eu,in,com.au,jp,com.cn,sa} and download(-accl).zohocloud.ca.</summary>
-        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
+        private static readonly Regex ZohoDownloadHost = new Regex(@"^download(-accl)?\.(zoho\.(com|eu|in|com\.au|jp|com\.cn|sa|uk)|zohocloud\.ca)$", RegexOptions.IgnoreCase);
         private readonly Connection _connection;
 
         public BulkWriteService(Connection connection) { _connection = connection; }
