@@ -114,7 +114,8 @@ namespace ZohoCrm.Cmdlets
                 Operation = Operation.ToLowerInvariant();
                 if (Operation != "insert" && FindBy == null)
                     throw new ZohoValidationException("ZohoCrm.FindByRequired", $"-Operation {Operation} needs -FindBy: the unique field (or id) that finds each record to {Operation}.", "FindBy");
-                if (CallbackUrl != null) CheckCallbackUrl(CallbackUrl);
+                string callbackWarning = CallbackUrl != null ? CallbackUrls.Check(CallbackUrl) : null;
+                if (callbackWarning != null) WriteWarning(callbackWarning);
                 RequireWaitForTimeout(Wait);
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
                     throw new ZohoValidationException("ZohoCrm.EncodingNotApplicable", "-CharacterEncoding applies to -Path and -FileId; pipeline objects are uploaded as UTF-8.", "CharacterEncoding");
@@ -133,12 +134,6 @@ namespace ZohoCrm.Cmdlets
             }
             catch (ZohoException ex) { ThrowTerminating(ex); }
             base.BeginProcessing();
-        }
-
-        private static void CheckCallbackUrl(string url)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
-                throw new ZohoValidationException("ZohoCrm.InvalidCallbackUrl", $"-CallbackUrl '{url}' is not an absolute http(s) URL such as https://hooks.example.com/zoho/bulk-done.", "CallbackUrl");
         }
 
         /// <summary>-Path: wildcards expand to the matching files (in the provider's order); a pattern matching nothing is an error.</summary>
