@@ -85,8 +85,8 @@ namespace ZohoCrm
     /// <summary>An error answer from Zoho CRM or Zoho Accounts.</summary>
     public sealed class ZohoApiException : ZohoException
     {
-        internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null)
-            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix), KindFor(code, httpStatus))
+        internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null, string hint = null)
+            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix, hint), KindFor(code, httpStatus))
         {
             ZohoMessage = Redactor.Redact(zohoMessage);
             HttpStatus = httpStatus;
@@ -102,7 +102,7 @@ namespace ZohoCrm
         /// <summary>The request that got this answer, as "METHOD url".</summary>
         public string Request { get; }
 
-        private static string Describe(string code, string message, int status, IDictionary details, string request, string prefix)
+        private static string Describe(string code, string message, int status, IDictionary details, string request, string prefix, string hint)
         {
             var sb = new StringBuilder();
             if (!string.IsNullOrEmpty(prefix)) sb.Append(prefix).Append(' ');
@@ -113,6 +113,7 @@ namespace ZohoCrm
             sb.Append(" [HTTP ").Append(status.ToString(CultureInfo.InvariantCulture));
             if (!string.IsNullOrEmpty(request)) sb.Append(", ").Append(request);
             sb.Append(']');
+            if (!string.IsNullOrEmpty(hint)) sb.Append(". ").Append(hint);
             return sb.ToString();
         }
 
