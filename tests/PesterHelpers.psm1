@@ -34,7 +34,7 @@
     The emulator's command line (src/ZohoCrm.Emulator/Program.cs): --urls, --token-lifetime <seconds>,
     --job-step-ms <ms>, --bulk-step-ms <ms>, --leads-owner-mandatory, --relative-download-url, --in-progress-with-space,
     --refresh-limit <n per 10 minutes>, --generated-leads <n> (sample Leads besides the 4 seed Leads; default 2000),
-    --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and --fault-seed <n>. Start-ZcrmTestEmulator has a
+    --fault <kind>[:<pathContains>[:<probability>]] (repeatable), --fault-seed <n> and --token-api-domain <url>. Start-ZcrmTestEmulator has a
     parameter for each.
     The emulator's C# counters have no endpoint of their own: Get-ZcrmEmulatorTokenIssuedCount counts the recorded
     token calls that issued a token (see there).
@@ -148,6 +148,10 @@ function Start-ZcrmTestEmulator {
         # Seed of the random draws of fault rules with a probability below 1: --fault-seed. Emulator default: 12345.
         [int]$FaultSeed,
 
+        # The api_domain its token answers name: --token-api-domain. Emulator default: its own URL. Only a string:
+        # the module must refuse a foreign one before sending anything there.
+        [string]$TokenApiDomain,
+
         # The configuration `dotnet build` built (its bin folder holds the emulator). build.ps1 sets ZOHOCRM_CONFIGURATION.
         [ValidateSet('Debug', 'Release')]
         [string]$Configuration = $(if ($env:ZOHOCRM_CONFIGURATION) { $env:ZOHOCRM_CONFIGURATION } else { 'Debug' }),
@@ -196,6 +200,9 @@ function Start-ZcrmTestEmulator {
     }
     if ($PSBoundParameters.ContainsKey('FaultSeed')) {
         $arguments += @('--fault-seed', $FaultSeed.ToString([cultureinfo]::InvariantCulture))
+    }
+    if ($PSBoundParameters.ContainsKey('TokenApiDomain')) {
+        $arguments += @('--token-api-domain', $TokenApiDomain)
     }
 
     $tag = "zcrm-emulator-$Port-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -864,7 +871,8 @@ function Add-ZcrmEmulatorFault {
         [Parameter(Mandatory)]
         [ValidateSet('TooManyRequests', 'TooManyRequestsRetryAfterHeader', 'TooManyRequestsRetryAfterDetail', 'ServerError',
             'ServiceUnavailableHtml', 'BadGatewayHtml', 'DropBeforeProcessing', 'DropAfterProcessing', 'Slow', 'ExpireTokens',
-            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost')]
+            'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost',
+            'AuthenticationFailure', 'InvalidOauthToken', 'EchoToken')]
         [string]$Kind,
         [string]$Method,
         [string]$PathContains,

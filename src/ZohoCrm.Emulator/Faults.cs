@@ -36,6 +36,12 @@ public enum FaultKind
     DamagedZip,
     /// <summary>302 to the same path and query on http://localhost:&lt;port&gt; (127.0.0.1 if called as localhost); not processed.</summary>
     RedirectToOtherHost,
+    /// <summary>401 AUTHENTICATION_FAILURE, whatever the token (a token Zoho no longer knows); not processed.</summary>
+    AuthenticationFailure,
+    /// <summary>401 INVALID_OAUTHTOKEN (a token of another data center, or past the active-token cap); not processed.</summary>
+    InvalidOauthToken,
+    /// <summary>400 INVALID_DATA whose message and details echo the request's access token in clear; not processed.</summary>
+    EchoToken,
 }
 
 /// <summary>
