@@ -67,6 +67,21 @@ function Get-ZcrmFreeLoopbackPort {
     }
 }
 
+function Get-ZcrmPwshCommandLine {
+    <#
+        The pwsh running this file, as a command line (for a child pwsh of its own): under `dotnet pwsh` (the
+        repository's local tool) the process is dotnet and the shell is $PSHOME/pwsh.dll; an installed pwsh is its own
+        executable.
+    #>
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        $dll = Join-Path $PSHOME 'pwsh.dll'
+        if (-not (Test-Path -LiteralPath $dll)) { throw "This pwsh runs under dotnet ($process) but $dll is missing." }
+        return @($process, $dll)
+    }
+    @($process)
+}
+
 function ConvertTo-ZcrmSecureString {
     param([Parameter(Mandatory)][string]$Text)
     $secure = [System.Security.SecureString]::new()
@@ -1173,6 +1188,7 @@ Export-ModuleMember -Function @(
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
     'ConvertTo-ZcrmSecureString'
+    'Get-ZcrmPwshCommandLine'
     'Get-ZcrmFreeLoopbackPort'
     'Start-ZcrmTestEmulator'
     'Stop-ZcrmTestEmulator'

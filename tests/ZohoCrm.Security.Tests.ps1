@@ -190,4 +190,176 @@ Describe 'Secrets' {
         # Zoho's error codes stay readable under -Debug.
         $redacted.Contains('INVALID_DATA') | Should -BeTrue -Because $redacted
     }
+
+    It 'keeps a token the server echoes in an error out of $Error, Get-Error and a transcript' {
+        # An emulator whose mass update answers repeat the request's token bare (no "token" key gives it away). The
+        # command runs in a pwsh of its own with a transcript, as a scheduled task would; the credentials reach it in
+        # its environment (a transcript records the command line). It prints every $Error record in full, and
+        # Get-Error of each, into the transcript.
+        $echoEmu = Start-ZcrmTestEmulator -Fault 'EchoToken:/actions/mass_update'
+        $dir = Join-Path $TestDrive "echo-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $null = New-Item -ItemType Directory -Path $dir
+        $log = Join-Path $dir 'transcript.log'
+        $script = Join-Path $dir 'echo.ps1'
+        Set-Content -LiteralPath $script -Encoding utf8 -Value @'
+$ErrorActionPreference = 'Continue'
+Import-Module $env:ZCRM_T_MANIFEST -ErrorAction Stop
+$null = Start-Transcript -LiteralPath $env:ZCRM_T_LOG
+try {
+    $secret = ConvertTo-SecureString $env:ZCRM_T_SECRET -AsPlainText -Force
+    $refresh = ConvertTo-SecureString $env:ZCRM_T_REFRESH -AsPlainText -Force
+    Connect-Zcrm -ApiDomain $env:ZCRM_T_URL -ClientId $env:ZCRM_T_ID -ClientSecret $secret -RefreshToken $refresh -RetryBaseDelay 00:00:00.02
+    Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001 -Force -Verbose -Debug
+    try { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -Id 738964000002131001 -Force -ErrorAction Stop } catch { "caught: $_" }
+    "errors: $($Error.Count)"
+    $Error | ForEach-Object {
+        $_ | Format-List * -Force | Out-String -Width 4096
+        $_.Exception | Format-List * -Force | Out-String -Width 4096
+        $_.Exception.Details | Format-Table -AutoSize | Out-String -Width 4096
+    }
+    Get-Error -Newest $Error.Count | Out-String -Width 4096
+}
+finally { $null = Stop-Transcript }
+'@
+        $start = [System.Diagnostics.ProcessStartInfo]::new(@(Get-ZcrmPwshCommandLine)[0])
+        foreach ($a in @(@(Get-ZcrmPwshCommandLine) | Select-Object -Skip 1) + @('-NonInteractive', '-NoProfile', '-File', $script)) { $start.ArgumentList.Add($a) }
+        $start.UseShellExecute = $false
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['ZCRM_T_MANIFEST'] = Get-ZcrmModuleManifest
+        $start.Environment['ZCRM_T_LOG'] = $log
+        $start.Environment['ZCRM_T_URL'] = $echoEmu.BaseUrl
+        $start.Environment['ZCRM_T_ID'] = $echoEmu.ClientId
+        $start.Environment['ZCRM_T_SECRET'] = ConvertTo-PlainText $echoEmu.ClientSecret
+        $start.Environment['ZCRM_T_REFRESH'] = ConvertTo-PlainText $echoEmu.RefreshToken
+        try {
+            $process = [System.Diagnostics.Process]::Start($start)
+            try {
+                $stdout = $process.StandardOutput.ReadToEndAsync()
+                $stderr = $process.StandardError.ReadToEndAsync()
+                if (-not $process.WaitForExit(120000)) { $process.Kill($true); throw 'The child pwsh did not end within 120 s.' }
+                $process.WaitForExit()
+                $texts = @($stdout.GetAwaiter().GetResult(), $stderr.GetAwaiter().GetResult(), (Get-Content -LiteralPath $log -Raw))
+            }
+            finally { $process.Dispose() }
+
+            $echoed = @(Get-ZcrmAuthorizationToken -Emulator $echoEmu)
+            $echoed | Should -Not -HaveCount 0
+            @(Get-ZcrmEmulatorInjectedFault -Emulator $echoEmu | Where-Object kind -eq 'EchoToken') | Should -HaveCount 2 -Because 'both calls were answered with the echo'
+            $transcript = $texts[2]
+            # What Zoho said is there, redacted: the code, its message and the details key.
+            $transcript | Should -BeLike '*INVALID_DATA*'
+            $transcript | Should -BeLike '*the request with `*`*`* could not be processed*'
+            $transcript | Should -BeLike '*seen*'
+            $transcript | Should -BeLike '*caught: *'
+            $transcript | Should -Match 'errors: [1-9]'
+            $transcript | Should -BeLike '*ZohoCrm.ZohoApiException*' -Because 'Get-Error and Format-List showed the exception'
+            $secrets = @(ConvertTo-PlainText $echoEmu.ClientSecret; ConvertTo-PlainText $echoEmu.RefreshToken) + $echoed
+            foreach ($text in $texts) {
+                foreach ($secret in $secrets) {
+                    $text.Contains($secret, [System.StringComparison]::Ordinal) | Should -BeFalse -Because 'an echoed token must not show in a transcript, $Error or Get-Error'
+                }
+            }
+        }
+        finally { Stop-ZcrmTestEmulator -Emulator $echoEmu }
+    }
+}
+
+Describe 'Where tokens go' {
+    BeforeAll {
+        # Connect-Zcrm against an emulator as accounts host only (no -ApiDomain), so the token answer's api_domain
+        # decides the API host; -Extra adds parameters. Nothing is sent after the token call: a known data center's
+        # domain is a real Zoho host, never called from a test.
+        function Connect-ByAccounts {
+            param([Parameter(Mandatory)][object]$Emulator, [hashtable]$Extra = @{})
+            $p = Get-ZcrmRefreshParameter -Emulator $Emulator -Extra (@{ AccountsUrl = $Emulator.BaseUrl } + $Extra)
+            if (-not $Extra.ContainsKey('ApiDomain')) { $p.Remove('ApiDomain') }
+            Connect-Zcrm @p -PassThru
+        }
+    }
+    AfterEach {
+        Disconnect-Zcrm
+    }
+
+    It 'takes a known data center''s API domain (<Domain>) from the token answer' -TestCases @(
+        @{ Domain = 'https://www.zohoapis.eu'; DataCenter = 'EU'; Upload = 'https://content.zohoapis.eu' }
+        @{ Domain = 'https://www.zohoapis.uk'; DataCenter = 'UK'; Upload = 'https://upload.zoho.com' }
+    ) {
+        $emu = Start-ZcrmTestEmulator -TokenApiDomain $Domain
+        try {
+            $c = Connect-ByAccounts -Emulator $emu
+            $c.ApiDomain | Should -BeExactly $Domain
+            $c.DataCenter | Should -BeExactly $DataCenter
+            $c.UploadUrl | Should -BeExactly $Upload
+            $c.AccountsUrl | Should -BeExactly $emu.BaseUrl
+            @(Get-ZcrmEmulatorRequest -Emulator $emu).path | Should -Be @('/oauth/v2/token')
+        }
+        finally { Stop-ZcrmTestEmulator -Emulator $emu }
+    }
+
+    It 'refuses a foreign api_domain in the token answer, naming it, and sends nothing more' {
+        $emu = Start-ZcrmTestEmulator -TokenApiDomain 'https://www.zohoapis.com.evil.test'
+        try {
+            $err = { Connect-ByAccounts -Emulator $emu } | Should -Throw -ErrorId 'ZohoCrm.UntrustedApiDomain,ZohoCrm.Cmdlets.ConnectZcrm' -PassThru
+            $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+            $err.Exception.Message | Should -BeLikeExactly '*https://www.zohoapis.com.evil.test*'
+            $err.Exception.Message | Should -BeLikeExactly "*$($emu.BaseUrl)*"
+            $err.Exception.Message | Should -BeLikeExactly '*-ApiDomain*'
+            Get-ZcrmConnection | Should -BeNullOrEmpty
+            # The token call, and nothing after it: no call could reach the foreign host.
+            @(Get-ZcrmEmulatorRequest -Emulator $emu).path | Should -Be @('/oauth/v2/token')
+        }
+        finally { Stop-ZcrmTestEmulator -Emulator $emu }
+    }
+
+    It 'keeps the domain the user gave (-ApiDomain), whatever the token answer names' {
+        $emu = Start-ZcrmTestEmulator -TokenApiDomain 'https://www.zohoapis.com.evil.test'
+        try {
+            $c = Connect-ByAccounts -Emulator $emu -Extra @{ ApiDomain = $emu.BaseUrl }
+            $c.ApiDomain | Should -BeExactly $emu.BaseUrl
+            $r = Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001 -Force
+            $r.Status | Should -BeExactly 'success'
+        }
+        finally { Stop-ZcrmTestEmulator -Emulator $emu }
+    }
+
+    Context '-CallbackUrl' {
+        BeforeAll {
+            $cbEmu = Start-ZcrmTestEmulator -BulkStepMs 20
+        }
+        AfterAll {
+            Stop-ZcrmTestEmulator -Emulator $cbEmu
+        }
+        BeforeEach {
+            $static = Get-ZcrmStaticParameter -Emulator $cbEmu
+            Connect-Zcrm @static
+        }
+
+        It 'refuses user info (<Url>) before any request, without repeating it' -TestCases @(
+            @{ Url = 'https://zuser:zpass@hooks.example.com/done' }
+            @{ Url = 'http://zuser@127.0.0.1:9/done' }
+        ) {
+            $before = Get-ZcrmRequestCount -Emulator $cbEmu
+            $err = { @{ Last_Name = 'Cb' } | New-ZcrmBulkWriteJob Leads -CallbackUrl $Url -Force } |
+                Should -Throw -ErrorId 'ZohoCrm.CallbackUrlCredentials,ZohoCrm.Cmdlets.NewZcrmBulkWriteJob' -PassThru
+            $err.Exception.Message | Should -BeLikeExactly '*-CallbackUrl*'
+            $err.Exception.Message | Should -Not -BeLike '*zpass*'
+            $err.Exception.Message | Should -Not -BeLike '*zuser*'
+            Get-ZcrmRequestCount -Emulator $cbEmu | Should -Be $before
+        }
+
+        It 'warns about plain http to a host that is not loopback, and creates the job' {
+            $job = @{ Last_Name = 'Cb' } | New-ZcrmBulkWriteJob Leads -CallbackUrl 'http://hooks.example.com/done' -Force -WarningVariable warned -WarningAction SilentlyContinue
+            @($warned) | Should -HaveCount 1
+            "$($warned[0])" | Should -BeLikeExactly '*plain http to hooks.example.com*'
+            (Get-ZcrmEmulatorBulkWriteJob -Emulator $cbEmu -JobId $job.JobId).callback_url | Should -BeExactly 'http://hooks.example.com/done'
+        }
+
+        It 'takes https and loopback http quietly' {
+            foreach ($url in 'https://hooks.example.com/done', "$($cbEmu.BaseUrl)/cb") {
+                $null = @{ Last_Name = 'Cb' } | New-ZcrmBulkWriteJob Leads -CallbackUrl $url -Force -WarningVariable warned
+                @($warned) | Should -HaveCount 0
+            }
+        }
+    }
 }
