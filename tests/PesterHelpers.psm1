@@ -44,6 +44,8 @@ Set-StrictMode -Version 3.0
 
 $script:RepoRoot = Split-Path -Parent $PSScriptRoot
 $script:ModuleManifest = Join-Path $script:RepoRoot 'out/ZohoCrm/ZohoCrm.psd1'
+# Start-ZcrmTestEmulator's retries with another port after losing the chosen one to another process.
+$script:PortRetries = 0
 
 function Get-ZcrmRepoRoot {
     <# The repository root (the folder that holds ZohoCrm.sln). #>
@@ -265,6 +267,13 @@ function Start-ZcrmTestEmulator {
         $out = Read-ZcrmLogFile $outLog
         $err = Read-ZcrmLogFile $errLog
         Stop-ZcrmTestEmulator -Emulator $emulator
+        # The port was free when chosen, but another process (a suite running in parallel) took it before the
+        # emulator bound it: choose another, up to 3 times.
+        if ($exited -and -not $PSBoundParameters.ContainsKey('Port') -and "$out$err" -match 'address already in use' -and $script:PortRetries -lt 3) {
+            $script:PortRetries++
+            try { return Start-ZcrmTestEmulator @PSBoundParameters }
+            finally { $script:PortRetries-- }
+        }
         $why = if ($exited) { "exited with code $($process.ExitCode)" } else { "did not answer within $StartTimeoutSec s" }
         throw "The Zoho emulator (dotnet $($arguments -join ' ')) $why. Was it built (dotnet build ZohoCrm.sln -c $Configuration)?`nstdout:`n$out`nstderr:`n$err"
     }
