@@ -34,7 +34,7 @@
     The emulator's command line (src/ZohoCrm.Emulator/Program.cs): --urls, --token-lifetime <seconds>,
     --job-step-ms <ms>, --bulk-step-ms <ms>, --leads-owner-mandatory, --relative-download-url, --in-progress-with-space,
     --refresh-limit <n per 10 minutes>, --generated-leads <n> (sample Leads besides the 4 seed Leads; default 2000),
-    --fault <kind>[:<pathContains>[:<probability>]] (repeatable) and --fault-seed <n>. Start-ZcrmTestEmulator has a
+    --fault <kind>[:<pathContains>[:<probability>]] (repeatable), --fault-seed <n> and --token-api-domain <url>. Start-ZcrmTestEmulator has a
     parameter for each.
     The emulator's C# counters have no endpoint of their own: Get-ZcrmEmulatorTokenIssuedCount counts the recorded
     token calls that issued a token (see there).
@@ -44,6 +44,8 @@ Set-StrictMode -Version 3.0
 
 $script:RepoRoot = Split-Path -Parent $PSScriptRoot
 $script:ModuleManifest = Join-Path $script:RepoRoot 'out/ZohoCrm/ZohoCrm.psd1'
+# Start-ZcrmTestEmulator's retries with another port after losing the chosen one to another process.
+$script:PortRetries = 0
 
 function Get-ZcrmRepoRoot {
     <# The repository root (the folder that holds ZohoCrm.sln). #>
@@ -65,6 +67,21 @@ function Get-ZcrmFreeLoopbackPort {
     finally {
         $listener.Stop()
     }
+}
+
+function Get-ZcrmPwshCommandLine {
+    <#
+        The pwsh running this file, as a command line (for a child pwsh of its own): under `dotnet pwsh` (the
+        repository's local tool) the process is dotnet and the shell is $PSHOME/pwsh.dll; an installed pwsh is its own
+        executable.
+    #>
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        $dll = Join-Path $PSHOME 'pwsh.dll'
+        if (-not (Test-Path -LiteralPath $dll)) { throw "This pwsh runs under dotnet ($process) but $dll is missing." }
+        return @($process, $dll)
+    }
+    @($process)
 }
 
 function ConvertTo-ZcrmSecureString {
@@ -162,6 +179,10 @@ function Start-ZcrmTestEmulator {
         # Seed of the random draws of fault rules with a probability below 1: --fault-seed. Emulator default: 12345.
         [int]$FaultSeed,
 
+        # The api_domain its token answers name: --token-api-domain. Emulator default: its own URL. Only a string:
+        # the module must refuse a foreign one before sending anything there.
+        [string]$TokenApiDomain,
+
         # The configuration `dotnet build` built (its bin folder holds the emulator). build.ps1 sets ZOHOCRM_CONFIGURATION.
         [ValidateSet('Debug', 'Release')]
         [string]$Configuration = $(if ($env:ZOHOCRM_CONFIGURATION) { $env:ZOHOCRM_CONFIGURATION } else { 'Debug' }),
@@ -220,6 +241,9 @@ function Start-ZcrmTestEmulator {
     if ($PSBoundParameters.ContainsKey('FaultSeed')) {
         $arguments += @('--fault-seed', $FaultSeed.ToString([cultureinfo]::InvariantCulture))
     }
+    if ($PSBoundParameters.ContainsKey('TokenApiDomain')) {
+        $arguments += @('--token-api-domain', $TokenApiDomain)
+    }
 
     $tag = "zcrm-emulator-$Port-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
     $outLog = Join-Path ([System.IO.Path]::GetTempPath()) "$tag.out.log"
@@ -266,6 +290,13 @@ function Start-ZcrmTestEmulator {
         $out = Read-ZcrmLogFile $outLog
         $err = Read-ZcrmLogFile $errLog
         Stop-ZcrmTestEmulator -Emulator $emulator
+        # The port was free when chosen, but another process (a suite running in parallel) took it before the
+        # emulator bound it: choose another, up to 3 times.
+        if ($exited -and -not $PSBoundParameters.ContainsKey('Port') -and "$out$err" -match 'address already in use' -and $script:PortRetries -lt 3) {
+            $script:PortRetries++
+            try { return Start-ZcrmTestEmulator @PSBoundParameters }
+            finally { $script:PortRetries-- }
+        }
         $why = if ($exited) { "exited with code $($process.ExitCode)" } else { "did not answer within $StartTimeoutSec s" }
         throw "The Zoho emulator (dotnet $($arguments -join ' ')) $why. Was it built (dotnet build ZohoCrm.sln -c $Configuration)?`nstdout:`n$out`nstderr:`n$err"
     }
@@ -888,7 +919,8 @@ function Add-ZcrmEmulatorFault {
         [ValidateSet('TooManyRequests', 'TooManyRequestsRetryAfterHeader', 'TooManyRequestsRetryAfterDetail', 'ServerError',
             'ServiceUnavailableHtml', 'BadGatewayHtml', 'DropBeforeProcessing', 'DropAfterProcessing', 'Slow', 'ExpireTokens',
             'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost',
-            'EndlessJsonBody', 'EndlessDownload', 'TrickleBody')]
+            'EndlessJsonBody', 'EndlessDownload', 'TrickleBody',
+            'AuthenticationFailure', 'InvalidOauthToken', 'EchoToken')]
         [string]$Kind,
         [string]$Method,
         [string]$PathContains,
@@ -1211,6 +1243,7 @@ Export-ModuleMember -Function @(
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
     'ConvertTo-ZcrmSecureString'
+    'Get-ZcrmPwshCommandLine'
     'Get-ZcrmFreeLoopbackPort'
     'Start-ZcrmTestEmulator'
     'Stop-ZcrmTestEmulator'

@@ -447,3 +447,77 @@ Describe 'Reliability under injected faults' {
         finally { Stop-Harness $emu }
     }
 }
+
+Describe 'A token Zoho rejects' {
+    # Zoho answers a token it no longer knows (a cached token that outlived the server's memory of it) with 401
+    # AUTHENTICATION_FAILURE, and another data center's token with INVALID_OAUTHTOKEN; the emulator's faults of those
+    # names answer so whatever the token. Each It connects with the refresh token first (Start-Harness).
+    BeforeAll {
+        function Get-TokenCall {
+            param([Parameter(Mandatory)][object]$Emulator)
+            @(Get-ZcrmEmulatorRequest -Emulator $Emulator -Method POST -PathLike '*/oauth/v2/token')
+        }
+    }
+
+    It 'refreshes once when a valid-looking token is answered <Kind>, and the call succeeds' -TestCases @(
+        @{ Kind = 'AuthenticationFailure'; Code = 'AUTHENTICATION_FAILURE' }
+        @{ Kind = 'InvalidOauthToken'; Code = 'INVALID_OAUTHTOKEN' }
+    ) {
+        $emu = Start-Harness
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind $Kind -PathContains '/actions/mass_update' -Times 1
+            Clear-ZcrmEmulatorRequest -Emulator $emu
+            $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Refreshed' } -Id $Seed1 -Force -Verbose }
+            Assert-ZcrmNoError $r
+            $r.Output.Status | Should -BeExactly 'success'
+            (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).Rating | Should -BeExactly 'Refreshed'
+            # The rejected call, one refresh, the call again with the new token.
+            $calls = @(Get-ZcrmEmulatorRequest -Emulator $emu)
+            $calls.statusCode | Should -Be @(401, 200, 200)
+            $calls[1].path | Should -BeLikeExactly '*/oauth/v2/token'
+            $calls[2].headers.Authorization | Should -Not -BeExactly $calls[0].headers.Authorization
+            @($r.Verbose | Where-Object { $_.Contains($Code) -and $_.Contains('refreshing') }) | Should -Not -HaveCount 0
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'ends the command with one authentication error when the new token is refused too, and does not refresh again' {
+        $emu = Start-Harness
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind AuthenticationFailure -PathContains '/actions/mass_update'
+            $ids = @($Seed1) + @(Get-LeadId -Emulator $emu -Take 700)
+            Clear-ZcrmEmulatorRequest -Emulator $emu
+            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Never' } -Force }
+            @($r.Output) | Should -HaveCount 0
+            $r.AllErrors | Should -HaveCount 1 -Because 'one terminating error, nothing else'
+            $r.Terminating.FullyQualifiedErrorId | Should -BeExactly 'AUTHENTICATION_FAILURE,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+            $r.Terminating.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
+            $r.Terminating.Exception.Message | Should -BeLikeExactly '*refreshed and Zoho still rejects it*-DataCenter*'
+            # The first batch, one refresh, the first batch again; the second batch is never sent.
+            @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu) | Should -HaveCount 2
+            @(Get-TokenCall -Emulator $emu) | Should -HaveCount 1
+
+            # The next command does not spend another refresh on a token Zoho just refused after a refresh.
+            $again = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Never' } -Id $Seed1 -Force }
+            $again.Terminating.FullyQualifiedErrorId | Should -BeExactly 'AUTHENTICATION_FAILURE,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+            @(Get-TokenCall -Emulator $emu) | Should -HaveCount 1
+            @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu) | Should -HaveCount 3
+            (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).Rating | Should -Not -BeExactly 'Never'
+        }
+        finally { Stop-Harness $emu }
+    }
+
+    It 'points at the data center when INVALID_OAUTHTOKEN stays after the refresh' {
+        $emu = Start-Harness
+        try {
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind InvalidOauthToken -PathContains '/actions/mass_update'
+            Clear-ZcrmEmulatorRequest -Emulator $emu
+            $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate Leads @{ Rating = 'Never' } -Id $Seed1 -Force }
+            $r.AllErrors | Should -HaveCount 1
+            $r.Terminating.FullyQualifiedErrorId | Should -BeExactly 'INVALID_OAUTHTOKEN,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+            $r.Terminating.Exception.Message | Should -BeLikeExactly '*another data center*-DataCenter*'
+            @(Get-TokenCall -Emulator $emu) | Should -HaveCount 1
+        }
+        finally { Stop-Harness $emu }
+    }
+}

@@ -24,18 +24,8 @@ BeforeAll {
     $Locked = '475243000003269880'
     $Unknown = '738964999999999999'
 
-    # The pwsh running this file, as a command line: under `dotnet pwsh` (the repository's local tool) the process is
-    # dotnet and the shell is $PSHOME/pwsh.dll; an installed pwsh is its own executable.
-    function Get-PwshCommandLine {
-        $process = [Environment]::ProcessPath
-        if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-            $dll = Join-Path $PSHOME 'pwsh.dll'
-            if (-not (Test-Path -LiteralPath $dll)) { throw "This pwsh runs under dotnet ($process) but $dll is missing." }
-            return @($process, $dll)
-        }
-        @($process)
-    }
-    $Pwsh = @(Get-PwshCommandLine)
+    # The pwsh running this file (dotnet + pwsh.dll under `dotnet pwsh`).
+    $Pwsh = @(Get-ZcrmPwshCommandLine)
 
     function ConvertTo-PlainText {
         param([Parameter(Mandatory)][securestring]$SecureString)

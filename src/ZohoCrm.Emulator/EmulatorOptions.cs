@@ -66,6 +66,9 @@ public sealed class EmulatorOptions
     /// <summary>Largest accepted bulk write upload (FILE_TOO_LARGE 413 above).</summary>
     public long MaxUploadBytes { get; set; } = ZohoLimits.BulkWriteUploadBytes;
 
+    /// <summary>The api_domain the token endpoint names (--token-api-domain); null: the emulator's own URL.</summary>
+    public string? TokenApiDomain { get; set; }
+
     /// <summary>Seed of the random draws of fault rules with a Probability below 1 (see <see cref="EmulatorState.AddFault"/>).</summary>
     public int FaultSeed { get; set; } = 12345;
 }

@@ -42,6 +42,12 @@ public enum FaultKind
     EndlessDownload,
     /// <summary>Processed; the real status and headers, then the body one byte per <see cref="FaultRule.Delay"/> (default 1 s) (HostileBodies.cs).</summary>
     TrickleBody,
+    /// <summary>401 AUTHENTICATION_FAILURE, whatever the token (a token Zoho no longer knows); not processed.</summary>
+    AuthenticationFailure,
+    /// <summary>401 INVALID_OAUTHTOKEN (a token of another data center, or past the active-token cap); not processed.</summary>
+    InvalidOauthToken,
+    /// <summary>400 INVALID_DATA whose message and details echo the request's access token in clear; not processed.</summary>
+    EchoToken,
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace ZohoCrm.Emulator;
 
 /// <summary>
-/// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit &lt;n&gt;]
+/// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit &lt;n&gt;] [--token-api-domain &lt;url&gt;]
 /// [--other-dc-tokens] [--already-scheduled-status 400|202] [--result-link-lifetime &lt;seconds&gt;]
 /// [--generated-leads &lt;n&gt;] [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
 /// </summary>
@@ -120,6 +120,9 @@ internal static class Program
                 case "--fault":
                     faults.Add(ParseFault(Value()));
                     break;
+                case "--token-api-domain":
+                    options.TokenApiDomain = Value();
+                    break;
                 case "--fault-seed":
                     options.FaultSeed = int.Parse(Value(), CultureInfo.InvariantCulture);
                     break;
@@ -190,6 +193,7 @@ internal static class Program
         Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
         Console.Error.WriteLine("                        [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n per 10 minutes>]");
         Console.Error.WriteLine("                        [--other-dc-tokens] [--already-scheduled-status 400|202] [--result-link-lifetime <seconds>]");
+        Console.Error.WriteLine("                        [--token-api-domain <the api_domain token answers name; default: the emulator's URL>]");
         Console.Error.WriteLine("                        [--generated-leads <n sample Leads besides the seed ones; default 2000>]");
         Console.Error.WriteLine("                        [--fault <kind>[:<pathContains>[:<probability>]]]... [--fault-seed <n>]");
         Console.Error.WriteLine($"  fault kinds: {string.Join(", ", Enum.GetNames<FaultKind>())} (Slow waits 5 s)");

@@ -19,6 +19,7 @@ public class DataCentersTests
     [InlineData(ZohoDataCenter.CN, "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn", "https://content.zohoapis.com.cn")]
     [InlineData(ZohoDataCenter.CA, "https://accounts.zohocloud.ca", "https://www.zohoapis.ca", "https://upload.zohocloud.ca")]
     [InlineData(ZohoDataCenter.SA, "https://accounts.zoho.sa", "https://www.zohoapis.sa", "https://files.zoho.sa")]
+    [InlineData(ZohoDataCenter.UK, "https://accounts.zoho.uk", "https://www.zohoapis.uk", "https://upload.zoho.com")]
     public void Each_data_center_has_its_accounts_API_and_upload_hosts(ZohoDataCenter dc, string accounts, string api, string upload)
     {
         var hosts = DataCenters.Get(dc);
@@ -45,6 +46,49 @@ public class DataCentersTests
     [InlineData("https://www.zohoapis.com.evil.example")]
     [InlineData("http://127.0.0.1:5000")]
     public void Other_API_domains_are_custom(string url) => Assert.Null(DataCenters.FromApiDomain(new Uri(url)));
+
+    private static readonly Uri Accounts = new("http://127.0.0.1:5000");
+    private static readonly Uri Us = new("https://www.zohoapis.com");
+
+    [Theory]
+    [InlineData("https://www.zohoapis.eu", "https://www.zohoapis.eu/")]
+    [InlineData("https://WWW.ZOHOAPIS.UK/", "https://www.zohoapis.uk/")]
+    [InlineData("https://www.zohoapis.com.au:443", "https://www.zohoapis.com.au/")]
+    [InlineData(null, "https://www.zohoapis.com/")]
+    [InlineData("", "https://www.zohoapis.com/")]
+    public void The_token_answers_api_domain_is_taken_when_it_is_a_known_data_centers(string? fromAnswer, string expected) =>
+        Assert.Equal(expected, DataCenters.TrustedApiDomain(fromAnswer!, null, Us, Accounts).ToString());
+
+    [Theory]
+    [InlineData("https://www.zohoapis.com.evil.test")]
+    [InlineData("https://evil.test")]
+    [InlineData("http://www.zohoapis.com")]
+    [InlineData("https://www.zohoapis.com:8443")]
+    [InlineData("https://user:pw@www.zohoapis.com")]
+    [InlineData("https://zohoapis.com")]
+    [InlineData("https://sandbox.zohoapis.com")]
+    [InlineData("http://127.0.0.1:5000")]
+    [InlineData("not a url")]
+    public void Any_other_api_domain_in_the_token_answer_is_refused_naming_it(string fromAnswer)
+    {
+        var ex = Assert.Throws<ZohoClientException>(() => DataCenters.TrustedApiDomain(fromAnswer, null, Us, Accounts));
+        Assert.Equal("ZohoCrm.UntrustedApiDomain", ex.Code);
+        Assert.True(ErrorPolicy.EndsCommand(ex));
+        Assert.Contains("-ApiDomain", ex.Message);
+        Assert.Contains("http://127.0.0.1:5000", ex.Message);
+        Assert.DoesNotContain("pw", ex.Message);
+        if (Uri.TryCreate(fromAnswer, UriKind.Absolute, out var u)) Assert.Contains(u.Host, ex.Message);
+    }
+
+    [Theory]
+    [InlineData("https://www.zohoapis.com.evil.test")]
+    [InlineData("https://www.zohoapis.eu")]
+    [InlineData(null)]
+    public void The_domain_the_user_gave_wins_over_the_token_answer(string? fromAnswer)
+    {
+        var given = new Uri("http://127.0.0.1:5000");
+        Assert.Same(given, DataCenters.TrustedApiDomain(fromAnswer!, given, given, Accounts));
+    }
 
     [Theory]
     [InlineData("http://127.0.0.1:5000", true)]

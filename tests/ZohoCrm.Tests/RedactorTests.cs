@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using ZohoCrm.Tests.Infrastructure;
 using ZohoCrm.Http;
 
 namespace ZohoCrm.Tests;
@@ -66,6 +67,53 @@ public class RedactorTests
     [InlineData("client_id=1000.CLIENT&grant_type=refresh_token")]
     [InlineData("{\"token_type\":\"Bearer\",\"expires_in\":3600}")]
     public void Zoho_codes_and_other_text_stay_readable(string text) => Assert.Equal(text, Redactor.Redact(text));
+
+    private sealed class FakeSecrets(params string[] values) : ISecretSource
+    {
+        public IEnumerable<System.Security.SecureString> KnownSecrets() => values.Select(Fake.Secure);
+    }
+
+    [Fact]
+    public void Bare_known_secrets_are_redacted_wherever_they_stand()
+    {
+        var source = new FakeSecrets("1000.bare4a7c1e.9d2f0b", "bare-client-secret-77", "1000.old.token.0001");
+        Redactor.Register(source);
+        string text = "the request with 1000.bare4a7c1e.9d2f0b could not be processed (seen: 1000.bare4a7c1e.9d2f0b; key bare-client-secret-77, old 1000.old.token.0001.)";
+        Assert.Equal("the request with *** could not be processed (seen: ***; key ***, old ***.)", Redactor.Redact(text));
+        GC.KeepAlive(source);
+    }
+
+    [Fact]
+    public void Short_known_values_are_not_searched_for_bare()
+    {
+        var source = new FakeSecrets("abc");
+        Redactor.Register(source);
+        Assert.Equal("abc and abcdef", Redactor.Redact("abc and abcdef"));
+        GC.KeepAlive(source);
+    }
+
+    [Fact]
+    public void The_messages_details_and_code_of_a_Zoho_error_are_redacted()
+    {
+        var source = new FakeSecrets("1000.echoed.e77c0de5");
+        Redactor.Register(source);
+        var details = new System.Collections.Hashtable { ["seen"] = "1000.echoed.e77c0de5", ["nested"] = new System.Collections.Hashtable { ["x"] = new object[] { "1000.echoed.e77c0de5" } } };
+        var ex = new ZohoApiException("INVALID_DATA", "the request with 1000.echoed.e77c0de5 failed", 400, details, "GET https://www.zohoapis.com/crm/v8/org");
+        Assert.DoesNotContain("1000.echoed.e77c0de5", ex.Message);
+        Assert.DoesNotContain("1000.echoed.e77c0de5", ex.ZohoMessage);
+        Assert.Equal("***", ex.Details["seen"]);
+        Assert.Equal("***", ((object[])((System.Collections.IDictionary)ex.Details["nested"]!)["x"]!)[0]);
+        Assert.Equal("INVALID_DATA", ex.Code);
+        GC.KeepAlive(source);
+    }
+
+    [Theory]
+    [InlineData("{\"code\":\"1000.6b2e5f.9a01c3\",\"grant_type\":\"authorization_code\"}", "{\"code\":\"***\",\"grant_type\":\"authorization_code\"}")]
+    [InlineData("grant_type=authorization_code&code=1000.6b2e5f.9a01c3&client_id=1000.C", "grant_type=authorization_code&code=***&client_id=1000.C")]
+    [InlineData("https://localhost/cb?code=1000.6b2e5f.9a01c3&location=us", "https://localhost/cb?code=***&location=us")]
+    [InlineData("{\"code\":\"SUCCESS\",\"status\":\"success\"}", "{\"code\":\"SUCCESS\",\"status\":\"success\"}")]
+    public void A_grant_code_is_redacted_and_Zoho_status_codes_are_not(string text, string expected) =>
+        Assert.Equal(expected, Redactor.Redact(text));
 
     [Theory]
     [InlineData(null)]

@@ -128,6 +128,26 @@ public class TokenProvidersTests
     }
 
     [Fact]
+    public async Task A_refusal_that_echoes_the_secrets_shows_neither_them_nor_the_access_token()
+    {
+        // Zoho Accounts (or something in front of it) repeats what it was sent in its error: the bare values are
+        // hidden wherever they stand, in the code (the ErrorId) as in the message, and so is the access token held.
+        string secret = "", refresh = "";
+        var (provider, _, s, r) = Provider(FakeHandler.Sequence(
+            () => FakeHandler.Json(200, Token("1000.first-access-token")),
+            () => FakeHandler.Json(200, $"{{\"error\":\"invalid {secret} {refresh} after 1000.first-access-token\"}}")));
+        secret = s; refresh = r;
+        var first = await provider.GetAsync(CancellationToken.None);
+        var ex = await Assert.ThrowsAsync<ZohoApiException>(() => provider.RefreshAsync(first.Generation, CancellationToken.None));
+        foreach (string value in new[] { secret, refresh, "1000.first-access-token" })
+        {
+            Assert.DoesNotContain(value, ex.ToString());
+            Assert.DoesNotContain(value, ex.Code);
+        }
+        Assert.Contains("invalid ***", ex.Code);
+    }
+
+    [Fact]
     public async Task A_server_error_of_Zoho_Accounts_is_tried_again()
     {
         var (provider, handler, _, _) = Provider(FakeHandler.Sequence(() => FakeHandler.Json(503, "{}"), () => FakeHandler.Json(200, Token())));

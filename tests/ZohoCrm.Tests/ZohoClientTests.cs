@@ -9,7 +9,7 @@ namespace ZohoCrm.Tests;
 
 /// <summary>
 /// ZohoClient.SendAsync apart from retries (see RetryPolicyTests): which hosts get the token, headers, redirects,
-/// the one refresh on INVALID_TOKEN, downloads; and ZohoResponse's handling of bodies that are not Zoho's JSON.
+/// the one refresh when Zoho rejects the token (and the error when it stays), downloads; and ZohoResponse's handling of bodies that are not Zoho's JSON.
 /// </summary>
 public class ZohoClientTests
 {
@@ -142,24 +142,15 @@ public class ZohoClientTests
     }
 
     [Fact]
-    public async Task INVALID_TOKEN_refreshes_once_and_sends_again_with_the_new_token()
-    {
-        var tokens = new CountingTokenProvider();
-        var handler = FakeHandler.Sequence(() => FakeHandler.Json(401, InvalidToken), () => Ok());
-        // No retries allowed: the refresh is not a retry.
-        var response = await Fake.Client(handler, Fake.NoRetry, tokens).SendAsync(Fake.Post(idempotent: false), CancellationToken.None);
-        Assert.Equal(200, response.StatusCode);
-        Assert.Equal(1, tokens.Refreshes);
-        Assert.Equal(new[] { "Zoho-oauthtoken token-1", "Zoho-oauthtoken token-2" }, handler.Requests.Select(r => r.Header("Authorization")));
-    }
-
-    [Fact]
-    public async Task A_second_INVALID_TOKEN_is_returned_not_looped_on()
+    public async Task A_second_INVALID_TOKEN_is_one_authentication_error_not_a_loop()
     {
         var tokens = new CountingTokenProvider();
         var handler = FakeHandler.Always(401, InvalidToken);
-        var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
-        Assert.Equal(401, response.StatusCode);
+        var ex = await Assert.ThrowsAsync<ZohoApiException>(() => Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None));
+        Assert.Equal("INVALID_TOKEN", ex.Code);
+        Assert.Equal(ZohoErrorKind.AuthenticationError, ex.Kind);
+        Assert.True(ErrorPolicy.EndsCommand(ex));
+        Assert.Contains("refreshed and Zoho still rejects it", ex.Message);
         Assert.Equal(2, handler.Calls);
         Assert.Equal(1, tokens.Refreshes);
     }
@@ -169,29 +160,68 @@ public class ZohoClientTests
     {
         var tokens = new CountingTokenProvider();
         var handler = FakeHandler.Sequence(() => FakeHandler.Json(401, InvalidToken), () => FakeHandler.Json(503, "{}"), () => FakeHandler.Json(401, InvalidToken));
-        var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
-        Assert.Equal(401, response.StatusCode);
+        await Assert.ThrowsAsync<ZohoApiException>(() => Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None));
         Assert.Equal(3, handler.Calls);
         Assert.Equal(1, tokens.Refreshes);
     }
 
     [Fact]
-    public async Task A_token_that_cannot_be_refreshed_is_not_refreshed()
+    public async Task A_token_that_cannot_be_refreshed_is_not_refreshed_and_the_error_says_so()
     {
         var tokens = new CountingTokenProvider { CanRefresh = false };
         var handler = FakeHandler.Always(401, InvalidToken);
-        var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
-        Assert.Equal(401, response.StatusCode);
+        var ex = await Assert.ThrowsAsync<ZohoApiException>(() => Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None));
+        Assert.Contains("-AccessToken", ex.Message);
         Assert.Equal(1, handler.Calls);
         Assert.Equal(0, tokens.Refreshes);
+    }
+
+    [Theory]
+    [InlineData("AUTHENTICATION_FAILURE")]
+    [InlineData("INVALID_OAUTHTOKEN")]
+    [InlineData("INVALID_TOKEN")]
+    public async Task Each_401_token_rejection_refreshes_once_and_sends_again_with_the_new_token(string code)
+    {
+        var tokens = new CountingTokenProvider();
+        var handler = FakeHandler.Sequence(() => FakeHandler.Json(401, "{\"code\":\"" + code + "\",\"details\":{},\"message\":\"no\",\"status\":\"error\"}"), () => Ok());
+        var response = await Fake.Client(handler, Fake.NoRetry, tokens).SendAsync(Fake.Post(idempotent: false), CancellationToken.None);
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(1, tokens.Refreshes);
+        Assert.Equal(new[] { "Zoho-oauthtoken token-1", "Zoho-oauthtoken token-2" }, handler.Requests.Select(r => r.Header("Authorization")));
+    }
+
+    [Fact]
+    public async Task INVALID_OAUTHTOKEN_that_stays_points_at_the_data_center()
+    {
+        var tokens = new CountingTokenProvider();
+        var handler = FakeHandler.Always(401, "{\"code\":\"INVALID_OAUTHTOKEN\",\"details\":{},\"message\":\"invalid oauth token\",\"status\":\"error\"}");
+        var ex = await Assert.ThrowsAsync<ZohoApiException>(() => Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None));
+        Assert.Equal("INVALID_OAUTHTOKEN", ex.Code);
+        Assert.Contains("another data center", ex.Message);
+        Assert.Contains("-DataCenter", ex.Message);
+        Assert.Equal(1, tokens.Refreshes);
+    }
+
+    [Fact]
+    public async Task A_refresh_that_did_not_help_is_not_repeated_by_the_next_requests()
+    {
+        var tokens = new CountingTokenProvider();
+        var handler = FakeHandler.Always(401, "{\"code\":\"AUTHENTICATION_FAILURE\",\"details\":{},\"message\":\"Authentication failed\",\"status\":\"error\"}");
+        var client = Fake.Client(handler, Fake.QuickRetry(), tokens);
+        for (int i = 0; i < 5; i++)
+            await Assert.ThrowsAsync<ZohoApiException>(() => client.SendAsync(Fake.Get(), CancellationToken.None));
+        // One refresh for the first request; the new token's rejection is remembered, so the refresh limit is not spent in a loop.
+        Assert.Equal(1, tokens.Refreshes);
+        Assert.Equal(2 + 4, handler.Calls);
     }
 
     [Fact]
     public async Task Another_401_does_not_refresh()
     {
         var tokens = new CountingTokenProvider();
-        var handler = FakeHandler.Always(401, "{\"code\":\"AUTHENTICATION_FAILURE\",\"message\":\"no\",\"status\":\"error\"}");
-        await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
+        var handler = FakeHandler.Always(401, "{\"code\":\"OAUTH_SCOPE_MISMATCH\",\"message\":\"no\",\"status\":\"error\"}");
+        var response = await Fake.Client(handler, Fake.QuickRetry(), tokens).SendAsync(Fake.Get(), CancellationToken.None);
+        Assert.Equal(401, response.StatusCode);
         Assert.Equal(1, handler.Calls);
         Assert.Equal(0, tokens.Refreshes);
     }

@@ -43,7 +43,7 @@ internal static class AccountsEndpoints
             _ => new JsonObject
             {
                 ["access_token"] = token,
-                ["api_domain"] = state.ApiDomain,
+                ["api_domain"] = state.Options.TokenApiDomain ?? state.ApiDomain,
                 ["token_type"] = "Bearer",
                 ["expires_in"] = Math.Max(1L, (long)Math.Floor(state.Options.TokenLifetime.TotalSeconds)),
             },

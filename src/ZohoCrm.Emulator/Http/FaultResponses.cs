@@ -53,10 +53,32 @@ internal static class FaultResponses
                 ctx.Response.Headers.Location = OtherHostUrl(ctx);
                 await HttpWrite.BytesAsync(ctx, 302, null, []).ConfigureAwait(false);
                 return 302;
+            case FaultKind.AuthenticationFailure:
+                await HttpWrite.JsonAsync(ctx, 401, Zoho.AuthenticationFailure()).ConfigureAwait(false);
+                return 401;
+            case FaultKind.InvalidOauthToken:
+                await HttpWrite.JsonAsync(ctx, 401, InvalidOauthToken()).ConfigureAwait(false);
+                return 401;
+            case FaultKind.EchoToken:
+                await HttpWrite.JsonAsync(ctx, 400, EchoToken(ctx)).ConfigureAwait(false);
+                return 400;
             default: // DropBeforeProcessing
                 ctx.Abort();
                 return 0;
         }
+    }
+
+    private static JsonObject InvalidOauthToken() => Json.Error("INVALID_OAUTHTOKEN", "invalid oauth token");
+
+    /// <summary>
+    /// An error that repeats the request's token bare (no "token" key a pattern could spot), as a careless server or
+    /// proxy might: in the message and in a details value.
+    /// </summary>
+    private static JsonObject EchoToken(HttpContext ctx)
+    {
+        var header = ctx.Request.Headers.Authorization.ToString();
+        var token = header.Contains(' ', StringComparison.Ordinal) ? header[(header.IndexOf(' ', StringComparison.Ordinal) + 1)..].Trim() : header;
+        return Json.Error("INVALID_DATA", $"the request with {token} could not be processed", new JsonObject { ["seen"] = token });
     }
 
     private static JsonObject TooManyRequests(int? retryAfter) => Json.Error("TOO_MANY_REQUESTS", "too many requests",

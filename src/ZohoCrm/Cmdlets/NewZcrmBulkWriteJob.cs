@@ -129,7 +129,8 @@ namespace ZohoCrm.Cmdlets
                     throw new ZohoValidationException("ZohoCrm.FindByRequired", $"-Operation {Operation} needs -FindBy: the unique field (or id) that finds each record to {Operation}.", "FindBy");
                 if (FindBy != null && !InputRules.IsFieldName(FindBy))
                     throw new ZohoValidationException("ZohoCrm.InvalidFieldName", $"-FindBy {InputRules.Show(FindBy)} is not a field API name: API names are letters, digits and underscores, such as Email or id.", "FindBy");
-                if (CallbackUrl != null) CheckCallbackUrl(CallbackUrl);
+                string callbackWarning = CallbackUrl != null ? CallbackUrls.Check(CallbackUrl) : null;
+                if (callbackWarning != null) WriteWarning(callbackWarning);
                 RequireWaitForTimeout(Wait);
                 if (CharacterEncoding != null && ParameterSetName == InputSet)
                     throw new ZohoValidationException("ZohoCrm.EncodingNotApplicable", "-CharacterEncoding applies to -Path and -FileId; pipeline objects are uploaded as UTF-8.", "CharacterEncoding");
@@ -172,12 +173,6 @@ namespace ZohoCrm.Cmdlets
             var backup = _backup;
             if (string.Equals(FindBy, "id", StringComparison.OrdinalIgnoreCase)) Run(ct => backup.SaveAsync(keys.Keys, ct));
             else Run(ct => backup.SaveByAsync(FindBy, keys.Keys, ct));
-        }
-
-        private static void CheckCallbackUrl(string url)
-        {
-            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(uri.Host))
-                throw new ZohoValidationException("ZohoCrm.InvalidCallbackUrl", $"-CallbackUrl '{url}' is not an absolute http(s) URL such as https://hooks.example.com/zoho/bulk-done.", "CallbackUrl");
         }
 
         /// <summary>-Path: wildcards expand to the matching files (in the provider's order); a pattern matching nothing is an error.</summary>

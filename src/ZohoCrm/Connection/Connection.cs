@@ -40,7 +40,7 @@ namespace ZohoCrm
         public string ApiDomain { get; }
         public string AccountsUrl { get; }
         public string UploadUrl { get; }
-        /// <summary>US, EU, IN, AU, JP, CN, CA, SA, or Custom for another API domain (the emulator, a proxy).</summary>
+        /// <summary>US, EU, IN, AU, JP, CN, CA, SA, UK, or Custom for another API domain (the emulator, a proxy).</summary>
         public string DataCenter { get; }
         public string ApiVersion { get; }
         public string OrgId { get; }

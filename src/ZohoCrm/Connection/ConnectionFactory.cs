@@ -76,18 +76,16 @@ namespace ZohoCrm
             // or data center fails here rather than in the middle of a job.
             await tokens.GetAsync(ct).ConfigureAwait(false);
 
-            // Zoho names the org's API domain in the token answer; it wins unless -ApiDomain was given.
-            if (!p.ApiDomainGiven && !string.IsNullOrEmpty(tokens.ApiDomainFromZoho))
+            // Zoho names the org's API domain in the token answer; it wins unless -ApiDomain was given, and only if it
+            // is a known data center's API domain (DataCenters.TrustedApiDomain): the token follows it.
+            var fromZoho = DataCenters.TrustedApiDomain(tokens.ApiDomainFromZoho, p.ApiDomainGiven ? apiDomain : null, apiDomain, accounts);
+            if (!string.Equals(fromZoho.ToString(), apiDomain.ToString(), StringComparison.OrdinalIgnoreCase))
             {
-                var fromZoho = DataCenters.ParseBaseUrl(tokens.ApiDomainFromZoho, "api_domain (from Zoho Accounts)");
-                if (!string.Equals(fromZoho.ToString(), apiDomain.ToString(), StringComparison.OrdinalIgnoreCase))
-                {
-                    OperationLog.Verbose($"Zoho Accounts names {fromZoho.ToString().TrimEnd('/')} as this org's API domain; using it.");
-                    apiDomain = fromZoho;
-                    var dc = DataCenters.FromApiDomain(apiDomain);
-                    dataCenter = dc?.DataCenter.ToString() ?? "Custom";
-                    if (p.UploadUrl == null) upload = dc != null ? new Uri(dc.UploadUrl) : apiDomain;
-                }
+                OperationLog.Verbose($"Zoho Accounts names {fromZoho.ToString().TrimEnd('/')} as this org's API domain; using it.");
+                apiDomain = fromZoho;
+                var dc = DataCenters.FromApiDomain(apiDomain);
+                dataCenter = dc.DataCenter.ToString();
+                if (p.UploadUrl == null) upload = new Uri(dc.UploadUrl);
             }
             return new Connection(apiDomain, accounts, upload, dataCenter, p.ApiVersion, p.OrgId, "RefreshToken", p.ClientId,
                 tokens, http, retry, timeout, p.MaxResponseSizeMB);

@@ -6,7 +6,7 @@ using System.Net;
 namespace ZohoCrm
 {
     /// <summary>Zoho's data centers: each has its own accounts (token), API and upload hosts.</summary>
-    public enum ZohoDataCenter { US, EU, IN, AU, JP, CN, CA, SA }
+    public enum ZohoDataCenter { US, EU, IN, AU, JP, CN, CA, SA, UK }
 
     internal sealed class DataCenterHosts
     {
@@ -32,14 +32,38 @@ namespace ZohoCrm
             new DataCenterHosts(ZohoDataCenter.CN, "https://accounts.zoho.com.cn", "https://www.zohoapis.com.cn", "https://content.zohoapis.com.cn"),
             new DataCenterHosts(ZohoDataCenter.CA, "https://accounts.zohocloud.ca", "https://www.zohoapis.ca", "https://upload.zohocloud.ca"),
             new DataCenterHosts(ZohoDataCenter.SA, "https://accounts.zoho.sa", "https://www.zohoapis.sa", "https://files.zoho.sa"),
+            // Zoho Accounts lists UK (accounts.zoho.uk, www.zohoapis.uk); no Zoho source names a UK upload host, so it
+            // gets the upload endpoint Zoho's upload page calls common to all data centers. -UploadUrl overrides.
+            new DataCenterHosts(ZohoDataCenter.UK, "https://accounts.zoho.uk", "https://www.zohoapis.uk", "https://upload.zoho.com"),
         };
 
         public static DataCenterHosts Get(ZohoDataCenter dc) => All.First(h => h.DataCenter == dc);
 
-        /// <summary>The data center whose API domain is <paramref name="apiDomain"/>, or null for any other host.</summary>
+        /// <summary>The data center whose API domain is <paramref name="apiDomain"/> (https, port 443), or null for any other host.</summary>
         public static DataCenterHosts FromApiDomain(Uri apiDomain) =>
             All.FirstOrDefault(h => string.Equals(new Uri(h.ApiDomain).Host, apiDomain.Host, StringComparison.OrdinalIgnoreCase)
-                                    && apiDomain.Scheme == Uri.UriSchemeHttps);
+                                    && apiDomain.Scheme == Uri.UriSchemeHttps && apiDomain.Port == 443);
+
+        /// <summary>
+        /// Where the access token may go, given the api_domain Zoho Accounts named in its token answer: the domain the
+        /// user gave (-ApiDomain wins; the answer is not used), else the answer's domain if it is the API domain of a
+        /// known data center (as that data center spells it), else <paramref name="current"/> when the answer names
+        /// none. Any other domain (another host, http, another port, www.zohoapis.com.evil.test) is refused: the
+        /// accounts host could be misconfigured or not Zoho's, and the token would follow the answer there.
+        /// </summary>
+        public static Uri TrustedApiDomain(string fromAnswer, Uri userGiven, Uri current, Uri accountsUrl)
+        {
+            if (userGiven != null) return userGiven;
+            if (string.IsNullOrWhiteSpace(fromAnswer)) return current;
+            var known = Uri.TryCreate(fromAnswer.Trim(), UriKind.Absolute, out var uri) && string.IsNullOrEmpty(uri.UserInfo)
+                ? FromApiDomain(uri) : null;
+            if (known != null) return new Uri(known.ApiDomain);
+            string shown = uri != null ? uri.Scheme + "://" + uri.Authority : fromAnswer.Trim();
+            throw new ZohoClientException("ZohoCrm.UntrustedApiDomain",
+                $"Zoho Accounts ({Authority(accountsUrl)}) named {shown} as this org's API domain, which is not the API domain of a known Zoho data center ({string.Join(", ", All.Select(h => new Uri(h.ApiDomain).Host))}), so the access token is not sent there. "
+                + "Check -AccountsUrl and -DataCenter; if you trust that host, give it to Connect-Zcrm as -ApiDomain.",
+                ZohoErrorKind.AuthenticationError);
+        }
 
         public static bool IsLoopback(Uri uri)
         {

@@ -42,10 +42,11 @@ namespace ZohoCrm
     }
 
     /// <summary>A token the user gave: used as is; it cannot be refreshed.</summary>
-    internal sealed class StaticTokenProvider : ITokenProvider
+    internal sealed class StaticTokenProvider : ITokenProvider, ISecretSource
     {
         private readonly SecureString _token;
-        public StaticTokenProvider(SecureString token) { _token = token.Copy(); _token.MakeReadOnly(); }
+        public StaticTokenProvider(SecureString token) { _token = token.Copy(); _token.MakeReadOnly(); Redactor.Register(this); }
+        public IEnumerable<SecureString> KnownSecrets() { yield return _token; }
         public bool CanRefresh => false;
         public DateTimeOffset? ExpiresOn => null;
         public Task<AccessToken> GetAsync(CancellationToken ct) => Task.FromResult(new AccessToken(Secrets.Reveal(_token), 0));
@@ -58,7 +59,7 @@ namespace ZohoCrm
     /// Zoho's limit of 10 new access tokens per refresh token in 10 minutes (past that Zoho locks the refresh
     /// token out for the rest of the window, so we stop first and say so).
     /// </summary>
-    internal sealed class RefreshTokenProvider : ITokenProvider
+    internal sealed class RefreshTokenProvider : ITokenProvider, ISecretSource
     {
         public const int RefreshLimit = 10;
         public static readonly TimeSpan RefreshWindow = TimeSpan.FromMinutes(10);
@@ -84,6 +85,10 @@ namespace ZohoCrm
         }
 
         private TokenState _state;
+
+        /// <summary>Access tokens this provider had before the current one, newest last, for the redactor (a server may echo an old one).</summary>
+        private readonly Queue<SecureString> _pastTokens = new Queue<SecureString>();
+        private const int PastTokensKept = 32;
 
         private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RefreshTokenProvider> Shared =
             new System.Collections.Concurrent.ConcurrentDictionary<string, RefreshTokenProvider>();
@@ -111,6 +116,16 @@ namespace ZohoCrm
             _refreshToken = refreshToken.Copy(); _refreshToken.MakeReadOnly();
             _http = http;
             _requestTimeout = requestTimeout;
+            Redactor.Register(this);
+        }
+
+        public IEnumerable<SecureString> KnownSecrets()
+        {
+            var list = new List<SecureString> { _clientSecret, _refreshToken };
+            var current = Volatile.Read(ref _state);
+            if (current != null) list.Add(current.Token);
+            lock (_pastTokens) list.AddRange(_pastTokens);
+            return list;
         }
 
         public bool CanRefresh => true;
@@ -244,6 +259,12 @@ namespace ZohoCrm
                 ApiDomainFromZoho = Json.GetString(root.Value, "api_domain");
                 // The old token is not disposed: a reader may still hold it for a request in flight.
                 var previous = Volatile.Read(ref _state);
+                if (previous != null)
+                    lock (_pastTokens)
+                    {
+                        _pastTokens.Enqueue(previous.Token);
+                        while (_pastTokens.Count > PastTokensKept) _pastTokens.Dequeue();
+                    }
                 Volatile.Write(ref _state, new TokenState(Secrets.Protect(access), (previous?.Generation ?? 0) + 1, started + lifetime, lifetime));
             }
         }

@@ -35,14 +35,14 @@ namespace ZohoCrm.Http
         /// Reads Zoho's error envelope: {"code","details","message","status":"error"} at top level.
         /// Returns null when the element is not an error.
         /// </summary>
-        public static ZohoApiException FromEnvelope(JsonElement element, int httpStatus, string request, string prefix = null)
+        public static ZohoApiException FromEnvelope(JsonElement element, int httpStatus, string request, string prefix = null, string hint = null)
         {
             if (element.ValueKind != JsonValueKind.Object) return null;
             string status = Json.GetString(element, "status");
             string code = Json.GetString(element, "code");
             if (!string.Equals(status, "error", StringComparison.OrdinalIgnoreCase)) return null;
             return new ZohoApiException(code ?? "UNKNOWN_ERROR", Json.GetString(element, "message"), httpStatus,
-                element.TryGetProperty("details", out var d) ? Json.ToHashtable(d) : new Hashtable(), request, prefix);
+                element.TryGetProperty("details", out var d) ? Json.ToHashtable(d) : new Hashtable(), request, prefix, hint);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System;
-using System.Text.RegularExpressions;
 using System.Threading;
 
 namespace ZohoCrm.Http
@@ -45,24 +44,5 @@ namespace ZohoCrm.Http
         public static void Debug(string message) => Current.Value?.Debug(Redactor.Redact(message));
         public static void Warning(string message) => Current.Value?.Warning(Redactor.Redact(message));
         public static void Progress(OperationProgress progress) => Current.Value?.Progress(progress);
-    }
-
-    /// <summary>Removes secrets from text meant for a log or an error: token fields in JSON, forms and query strings.</summary>
-    internal static class Redactor
-    {
-        // Not "code": Zoho's error codes are in "code" fields and are what -Debug is for.
-        private const string Names = "access_token|refresh_token|client_secret|token|id_token|password";
-
-        private static readonly Regex JsonField = new Regex("(\"(?:" + Names + ")\"\\s*:\\s*\")[^\"]*(\")", RegexOptions.IgnoreCase | RegexOptions.Compiled);
-        private static readonly Regex FormField = new Regex("((?:^|[?&\\s])(?:" + Names + ")=)[^&\\s]*", RegexOptions.IgnoreCase | RegexOptions.Compiled);
-        private static readonly Regex AuthHeader = new Regex("((?:Zoho-oauthtoken|Bearer)\\s+)[A-Za-z0-9._\\-]+", RegexOptions.IgnoreCase | RegexOptions.Compiled);
-
-        public static string Redact(string text)
-        {
-            if (string.IsNullOrEmpty(text)) return text;
-            text = JsonField.Replace(text, "$1***$2");
-            text = FormField.Replace(text, "$1***");
-            return AuthHeader.Replace(text, "$1***");
-        }
     }
 }

@@ -83,7 +83,7 @@ namespace ZohoCrm.Http
                 throw new ZohoClientException("ZohoCrm.Redirected",
                     $"{describe} answered HTTP {status} (a redirect{(location == null ? "" : " to " + location)}). The module does not follow redirects, so the access token never reaches another host: check -ApiDomain / -DataCenter.",
                     ZohoErrorKind.InvalidResult);
-            OperationLog.Debug($"{describe} answer: {Truncate(body, 2000)}");
+            OperationLog.Debug($"{describe} answer: {Truncate(Redactor.Redact(body), 2000)}");
             return new ZohoResponse(status, body, describe) { RetryAfter = retryAfter };
         }
 

@@ -48,7 +48,7 @@ namespace ZohoCrm.Http
         /// <summary>An answer whose JSON this module does not recognise, as an error naming the request.</summary>
         public ZohoClientException Unrecognised() =>
             new ZohoClientException("ZohoCrm.UnexpectedResponse",
-                $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Redactor.Redact(Body.Length > 300 ? Body.Substring(0, 300) + "..." : Body)}",
+                $"Zoho answered {Request} with HTTP {StatusCode} and a body this module does not recognise: {Snip(Redactor.Redact(Body), 300)}",
                 ZohoErrorKind.InvalidResult);
 
         /// <summary>
@@ -73,6 +73,8 @@ namespace ZohoCrm.Http
             }
         }
 
+        private static string Snip(string s, int max) => s.Length > max ? s.Substring(0, max) + "..." : s;
+
         /// <summary>The body as JSON; a body that is not JSON is an error naming the request and the status.</summary>
         public JsonDocument ParseJson()
         {
@@ -82,7 +84,8 @@ namespace ZohoCrm.Http
             }
             catch (JsonException)
             {
-                string snippet = Redactor.Redact(Body.Length > 200 ? Body.Substring(0, 200) + "..." : Body).Replace("\r", " ").Replace("\n", " ");
+                // Redacted before it is cut, so a secret across the cut cannot leave its first part.
+                string snippet = Snip(Redactor.Redact(Body), 200).Replace("\r", " ").Replace("\n", " ");
                 // A 5xx or 429 page from a proxy or an overloaded server is a passing failure, not a broken answer.
                 bool serverTrouble = StatusCode >= 500 || StatusCode == 429;
                 throw new ZohoClientException(serverTrouble ? "ZohoCrm.ServerError" : "ZohoCrm.InvalidResponse",
@@ -95,8 +98,8 @@ namespace ZohoCrm.Http
     /// <summary>
     /// The one way requests leave the module, as a chain of small steps: the host guard (the token goes only to the
     /// connection's own hosts), retries (429 always; 5xx, timeouts and broken connections only for requests that
-    /// are safe to repeat; ZohoClient.Retry.cs), the token with X-CRM-ORG and the one refresh on INVALID_TOKEN
-    /// (AuthStep), and one exchange logged with secrets redacted (ZohoClient.Exchange.cs).
+    /// are safe to repeat; ZohoClient.Retry.cs), the token with X-CRM-ORG and the one refresh when Zoho rejects the
+    /// token (AuthStep, ZohoClient.Auth.cs), and one exchange logged with secrets redacted (ZohoClient.Exchange.cs).
     /// </summary>
     internal sealed partial class ZohoClient : IDisposable
     {
@@ -152,49 +155,6 @@ namespace ZohoCrm.Http
             if (!request.AllowedHost && !_mayCarryToken(request.Url))
                 throw new ZohoClientException("ZohoCrm.ForeignHost",
                     $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ZohoErrorKind.SecurityError);
-        }
-
-        /// <summary>
-        /// Adds the access token and X-CRM-ORG to each attempt; when Zoho rejects the token as expired (401
-        /// INVALID_TOKEN), refreshes it and sends again, once per request whatever the number of retries.
-        /// </summary>
-        private sealed class AuthStep
-        {
-            private readonly ZohoClient _client;
-            private readonly ZohoRequest _request;
-            private readonly string _describe;
-            private bool _refreshed;
-
-            public AuthStep(ZohoClient client, ZohoRequest request, string describe) { _client = client; _request = request; _describe = describe; }
-
-            public async Task<ZohoResponse> SendAsync(CancellationToken ct)
-            {
-                while (true)
-                {
-                    var tokens = _client._tokens;
-                    AccessToken token = await tokens.GetAsync(ct).ConfigureAwait(false);
-                    var headers = new List<KeyValuePair<string, string>> { new KeyValuePair<string, string>("Authorization", "Zoho-oauthtoken " + token.Value) };
-                    if (!string.IsNullOrEmpty(_client._orgId)) headers.Add(new KeyValuePair<string, string>("X-CRM-ORG", _client._orgId));
-                    var answer = await _client.ExchangeAsync(_request, _describe, headers, ct).ConfigureAwait(false);
-                    if (answer.StatusCode == 401 && !_refreshed && tokens.CanRefresh && ErrorCode(answer.Body) == "INVALID_TOKEN")
-                    {
-                        OperationLog.Verbose("The access token was rejected as expired (INVALID_TOKEN): refreshing it and sending the request again.");
-                        await tokens.RefreshAsync(token.Generation, ct).ConfigureAwait(false);
-                        _refreshed = true;
-                        continue;
-                    }
-                    return answer;
-                }
-            }
-        }
-
-        private static string ErrorCode(string body)
-        {
-            try
-            {
-                using (var doc = JsonDocument.Parse(body)) return Json.GetString(doc.RootElement, "code");
-            }
-            catch (JsonException) { return null; }
         }
 
         private static string Truncate(string s, int max) => s == null ? "" : s.Length <= max ? s : s.Substring(0, max) + $"... ({s.Length} chars)";

@@ -29,13 +29,16 @@ namespace ZohoCrm
         WriteError,
     }
 
-    /// <summary>Base of every error the module raises; carries the ErrorId (Code) and the kind of failure.</summary>
+    /// <summary>
+    /// Base of every error the module raises; carries the ErrorId (Code) and the kind of failure. Its message and code
+    /// pass the redactor, as log lines do: a server may echo a token in what becomes an error.
+    /// </summary>
     public abstract class ZohoException : Exception
     {
         protected ZohoException(string code, string message, ZohoErrorKind kind, Exception inner = null)
-            : base(message, inner)
+            : base(Redactor.Redact(message), inner)
         {
-            Code = code;
+            Code = Redactor.Redact(code);
             Kind = kind;
         }
 
@@ -82,16 +85,16 @@ namespace ZohoCrm
     /// <summary>An error answer from Zoho CRM or Zoho Accounts.</summary>
     public sealed class ZohoApiException : ZohoException
     {
-        internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null)
-            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix), KindFor(code, httpStatus))
+        internal ZohoApiException(string code, string zohoMessage, int httpStatus, IDictionary details, string request, string prefix = null, string hint = null)
+            : base(code, Describe(code, zohoMessage, httpStatus, details, request, prefix, hint), KindFor(code, httpStatus))
         {
-            ZohoMessage = zohoMessage;
+            ZohoMessage = Redactor.Redact(zohoMessage);
             HttpStatus = httpStatus;
-            Details = details ?? new Hashtable();
-            Request = request;
+            Details = Redactor.Redact(details) ?? new Hashtable();
+            Request = Redactor.Redact(request);
         }
 
-        /// <summary>Zoho's own message text.</summary>
+        /// <summary>Zoho's own message text (redacted, as is every text here).</summary>
         public string ZohoMessage { get; }
         public int HttpStatus { get; }
         /// <summary>Zoho's details object (api_name, reason, json_path, id...) as a hashtable.</summary>
@@ -99,7 +102,7 @@ namespace ZohoCrm
         /// <summary>The request that got this answer, as "METHOD url".</summary>
         public string Request { get; }
 
-        private static string Describe(string code, string message, int status, IDictionary details, string request, string prefix)
+        private static string Describe(string code, string message, int status, IDictionary details, string request, string prefix, string hint)
         {
             var sb = new StringBuilder();
             if (!string.IsNullOrEmpty(prefix)) sb.Append(prefix).Append(' ');
@@ -110,6 +113,7 @@ namespace ZohoCrm
             sb.Append(" [HTTP ").Append(status.ToString(CultureInfo.InvariantCulture));
             if (!string.IsNullOrEmpty(request)) sb.Append(", ").Append(request);
             sb.Append(']');
+            if (!string.IsNullOrEmpty(hint)) sb.Append(". ").Append(hint);
             return sb.ToString();
         }
 

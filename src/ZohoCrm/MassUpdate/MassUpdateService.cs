@@ -174,7 +174,8 @@ namespace ZohoCrm.MassUpdate
                 Id = id,
                 Status = (Json.GetString(e, "status") ?? "error").ToLowerInvariant(),
                 Code = Json.GetString(e, "code"),
-                Message = Json.GetString(e, "message"),
+                // Zoho's text, redacted as error messages are (a server may echo a token in it).
+                Message = Redactor.Redact(Json.GetString(e, "message")),
             };
             if (details.HasValue)
             {
@@ -190,7 +191,7 @@ namespace ZohoCrm.MassUpdate
                 {
                     var rest = Json.ToHashtable(d);
                     foreach (var k in new[] { "id", "api_name" }) rest.Remove(k);
-                    r.Details = rest.Count == 0 ? null : ZohoErrors.FormatDetails(rest);
+                    r.Details = rest.Count == 0 ? null : Redactor.Redact(ZohoErrors.FormatDetails(rest));
                 }
             }
             return r;
