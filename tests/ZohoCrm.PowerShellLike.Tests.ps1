@@ -297,6 +297,30 @@ Describe 'Ids as strings, numbers and properties of piped objects' {
         Stop-ZcrmTestEmulator -Emulator $emu
     }
 
+    It 'passes the piped rows'' other columns through to the results, so each result says which input it answers' {
+        $dir = Join-Path ([System.IO.Path]::GetTempPath()) ("zcrm-pass-" + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $dir
+        try {
+            $csv = Join-Path $dir 'fix.csv'
+            'Record Id,Account,Region,Status', '738964000002131001,Acme,EU,todo', '1306462000000496025,Beta,US,todo' | Set-Content -LiteralPath $csv
+            $results = @(Import-Csv -LiteralPath $csv | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Force -ErrorAction SilentlyContinue)
+            @($results.Id) | Should -BeExactly @('738964000002131001', '1306462000000496025')
+            @($results.Account) | Should -BeExactly @('Acme', 'Beta')
+            @($results.Region) | Should -BeExactly @('EU', 'US')
+            @($results.Status) | Should -BeExactly @('success', 'error') -Because 'the result''s own properties win over the input''s'
+            $results[0].PSObject.TypeNames[0] | Should -BeExactly 'ZohoCrm.MassUpdateResult'
+            $out = Join-Path $dir 'results.csv'
+            $results | Where-Object Status -EQ 'error' | Export-Csv -LiteralPath $out -NoTypeInformation
+            $exported = @(Import-Csv -LiteralPath $out)
+            $exported.Account | Should -BeExactly 'Beta'
+            $exported.Code | Should -BeExactly 'NOT_APPROVED'
+
+            $bare = @('738964000002131001' | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Force)
+            @($bare[0].PSObject.Properties.Name) | Should -Not -Contain 'Length' -Because 'a piped string has nothing to pass through'
+        }
+        finally { Remove-Item -LiteralPath $dir -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
     # The ids are written out in the cases, since -ForEach data is read before BeforeAll runs ($Seed1 = 738964000002131001).
     It 'updates the record for <Typed>' -ForEach @(
         @{ Typed = "[pscustomobject]@{ Id = [long]738964000002131001 } | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Force" }

@@ -21,6 +21,8 @@ namespace ZohoCrm.Cmdlets
         private const string ByIdSet = "ById";
         private const string ByViewSet = "ByCustomView";
         private readonly List<string> _pending = new List<string>();
+        /// <summary>The piped object each pending id came from (null when typed), for the result's pass-through properties.</summary>
+        private readonly List<PSObject> _pendingInputs = new List<PSObject>();
         /// <summary>Zoho rejected the request itself: no more batches are sent.</summary>
         private ZohoException _rejected;
         private List<string> _rejectedBatch;
@@ -52,6 +54,13 @@ namespace ZohoCrm.Cmdlets
         [ZohoIdTransformation]
         [ValidateZohoId]
         public string[] Id { get; set; }
+
+        /// <summary>
+        /// The piped object an id came from (Import-Csv rows, objects of other modules): its other properties are
+        /// added to the result (the result's own properties win), so a result still says which input it answers.
+        /// </summary>
+        [Parameter(ParameterSetName = ByIdSet, ValueFromPipeline = true)]
+        public PSObject InputObject { get; set; }
 
         /// <summary>For multi-select picklists: replace the values instead of appending.</summary>
         [Parameter(ParameterSetName = ByIdSet)]
@@ -117,6 +126,7 @@ namespace ZohoCrm.Cmdlets
                 // Once Zoho has rejected the request itself, the rest of the input is only collected, to be named.
                 if (_rejected != null) { _notSent.Add(Id[i]); continue; }
                 _pending.Add(Id[i]);
+                _pendingInputs.Add(PassThroughSource());
                 if (_pending.Count >= BatchSize) SendBatch(Id.Skip(i + 1).ToList());
             }
         }
@@ -148,7 +158,9 @@ namespace ZohoCrm.Cmdlets
         private void SendBatch(List<string> unsent)
         {
             var batch = _pending.ToList();
+            var inputs = _pendingInputs.ToList();
             _pending.Clear();
+            _pendingInputs.Clear();
             string target = batch.Count == 1 ? $"{Module} record {batch[0]}" : $"{batch.Count} {Module} records ({batch[0]} ... {batch[batch.Count - 1]})";
             if (!Confirm(target, $"Update {FieldList}")) return;
 
@@ -182,11 +194,35 @@ namespace ZohoCrm.Cmdlets
                 return;
             }
             _received += results.Count;
-            foreach (var r in results)
+            for (int i = 0; i < results.Count; i++)
             {
-                WriteObject(r);
+                var r = results[i];
+                WriteObject(WithInput(r, i < inputs.Count ? inputs[i] : null));
                 if (!string.Equals(r.Status, "success", StringComparison.OrdinalIgnoreCase)) _failed.Add(r);
             }
+        }
+
+        /// <summary>The piped object, when it is an object with properties (not a bare id such as a string or a number).</summary>
+        private PSObject PassThroughSource()
+        {
+            if (InputObject == null || !MyInvocation.ExpectingInput) return null;
+            var b = InputObject.BaseObject;
+            return b is string || b is ValueType ? null : InputObject;
+        }
+
+        /// <summary>The result, plus the input object's other properties (none of the result's own names is replaced).</summary>
+        private static object WithInput(MassUpdateResult result, PSObject input)
+        {
+            if (input == null) return result;
+            var o = PSObject.AsPSObject(result);
+            foreach (var p in input.Properties)
+            {
+                if (!p.IsGettable || o.Properties[p.Name] != null) continue;
+                object value;
+                try { value = p.Value; } catch (GetValueException) { continue; }
+                o.Properties.Add(new PSNoteProperty(p.Name, value));
+            }
+            return o;
         }
 
         private RecordBackup Backup()
