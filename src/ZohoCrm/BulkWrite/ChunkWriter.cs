@@ -89,8 +89,14 @@ namespace ZohoCrm.BulkWrite
 
         private void Open()
         {
-            string path = Path.Combine(Path.GetTempPath(), "zcrm-bulk-" + Guid.NewGuid().ToString("N") + ".zip");
-            _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 81920);
+            // User-only before a byte of the rows is in it; named for this process, so a later run sweeps it if this one dies.
+            string path = TempFiles.Create("bulk");
+            try { _file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920); }
+            catch
+            {
+                TryDelete(path);
+                throw;
+            }
             _zip = new ZipArchive(_file, ZipArchiveMode.Create, leaveOpen: true);
             var entry = _zip.CreateEntry(_entryName, CompressionLevel.Optimal);
             _writer = new StreamWriter(entry.Open(), Utf8NoBom, 65536);
@@ -111,10 +117,12 @@ namespace ZohoCrm.BulkWrite
             Memory.ForceCompactingCollection();
         }
 
-        /// <summary>Deletes every ZIP this writer made.</summary>
+        /// <summary>Deletes every ZIP this writer made (also after Ctrl+C stopped it half-way through one).</summary>
         public void Dispose()
         {
-            try { Close(); } catch (IOException) { }
+            try { Close(); }
+            catch (Exception) { try { _file?.Dispose(); } catch (IOException) { } }
+            _writer = null; _zip = null; _file = null; _current = null;
             foreach (var c in _chunks) TryDelete(c.ZipPath);
         }
 

@@ -40,6 +40,12 @@ namespace ZohoCrm.Cmdlets
         [ValidateNotNullOrEmpty]
         public string OutFile { get; set; }
 
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            SweepStaleTempFiles();
+        }
+
         protected override void ProcessRecord()
         {
             // A bare id: the job's own download URL, rows numbered from 1 in its file.
@@ -54,7 +60,7 @@ namespace ZohoCrm.Cmdlets
             try
             {
                 var uri = Run(ct => service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct));
-                string path = OutFilePath(job.JobId) ?? (temp = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "zcrm-result-" + Guid.NewGuid().ToString("N") + ".zip"));
+                string path = OutFilePath(job.JobId) ?? (temp = TempFiles.Create("result"));
                 // The job's rows bound the download: those the module sent (RowCount), else Zoho's count.
                 Run(ct => service.DownloadResultAsync(job.JobId, uri, path, job.RowCount ?? job.TotalCount, ct));
                 WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");

@@ -152,6 +152,7 @@ namespace ZohoCrm.Cmdlets
             catch (ZohoException ex) { ThrowTerminating(ex); }
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
+            SweepStaleTempFiles();
         }
 
         private string _backupPath;

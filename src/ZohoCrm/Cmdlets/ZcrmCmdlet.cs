@@ -165,5 +165,12 @@ namespace ZohoCrm.Cmdlets
         }
 
         internal Connection ResolvedConnection { get; private set; }
+
+        /// <summary>Deletes the bulk write temp files (rows, results) that processes which no longer run left in the temp folder (kill -9, a crash).</summary>
+        internal void SweepStaleTempFiles()
+        {
+            int swept = ZohoCrm.BulkWrite.TempFiles.SweepStale();
+            if (swept > 0) WriteVerbose($"Deleted {swept} temp file(s) left in {System.IO.Path.GetTempPath()} by ZohoCrm processes that no longer run.");
+        }
     }
 }

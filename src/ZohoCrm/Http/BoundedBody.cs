@@ -39,6 +39,8 @@ namespace ZohoCrm.Http
         public static async Task<long> CopyToFileAsync(HttpContent content, string path, long maxBytes, CancellationToken ct)
         {
             RefuseAnnounced(content.Headers.ContentLength, maxBytes);
+            // A file the download makes is user-only (a result holds customer data); an existing one keeps its mode.
+            FileModes.CreateUserOnly(path, mustBeNew: false);
             using (var source = await content.ReadAsStreamAsync().ConfigureAwait(false))
             using (var target = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, BufferBytes, useAsync: true))
                 return await CopyAsync(source, target, maxBytes, ct).ConfigureAwait(false);
