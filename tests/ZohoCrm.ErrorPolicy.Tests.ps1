@@ -160,6 +160,30 @@ Describe 'Zoho rejecting the request itself' {
     }
 }
 
+Describe 'A batch that kept failing, under -ErrorAction Stop' {
+    It 'still sends the rest of the input, then stops with the failed batch''s error, so no id goes unreported' {
+        $ids = [string[]]@(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 1300 -First 300 | ForEach-Object { [string]$_.id })
+        $quick = Get-ZcrmStaticParameter -Emulator $emu
+        $quick.MaxRetryCount = 1
+        $conn = Connect-Zcrm @quick -PassThru
+        Connect-Zcrm @static
+        Clear-ZcrmEmulatorRequest -Emulator $emu
+        # The first batch's call and its one retry fail; the next batches are answered.
+        $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -PathContains '/actions/mass_update' -Times 2
+        try {
+            $results = [System.Collections.Generic.List[object]]::new()
+            $caught = $null
+            try { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Cold' } -BatchSize 100 -Connection $conn -Force -ErrorAction Stop | ForEach-Object { $results.Add($_) } }
+            catch { $caught = $_ }
+            @($results.Id) | Should -BeExactly @($ids | Select-Object -Skip 100) -Because 'the batches after the failed one were sent'
+            $caught | Should -Not -BeNullOrEmpty
+            @($caught.TargetObject) | Should -BeExactly @($ids | Select-Object -First 100)
+            $caught.Exception.Code | Should -Not -BeNullOrEmpty
+        }
+        finally { Clear-ZcrmEmulatorFault -Emulator $emu }
+    }
+}
+
 Describe 'Per-record failures' {
     It 'are result objects, then one summary error: $? is false and -ErrorAction Stop fails after the results' {
         $quiet = Invoke-Typed "'$Seed1', '$NotApproved', '$Locked' | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Force" '-ErrorAction SilentlyContinue -ErrorVariable ev'

@@ -136,6 +136,7 @@ namespace ZohoCrm.Cmdlets
             if (ParameterSetName == ByViewSet) { RunCustomView(); return; }
             if (_pending.Count > 0 && _rejected == null) SendBatch(new List<string>());
             if (_sent > 0) WriteProgress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            ReportDeferred();
             if (_rejected != null)
             {
                 // One error for every id the rejection left undone: the rejected call's and every id that came after it.
@@ -190,7 +191,7 @@ namespace ZohoCrm.Cmdlets
                 // A rejection of the request itself (bad field, no permission) would fail every batch: send no more.
                 if (ex.WouldFailEveryBatch) { _rejected = ex; _rejectedBatch = batch; return; }
                 // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
-                Report(new NotUpdatedException(ex, Module, batch, new List<string>()), batch.ToArray());
+                Defer(new NotUpdatedException(ex, Module, batch, new List<string>()), batch.ToArray());
                 return;
             }
             _received += results.Count;

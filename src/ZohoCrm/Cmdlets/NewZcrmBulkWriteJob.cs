@@ -317,6 +317,7 @@ namespace ZohoCrm.Cmdlets
                 }
                 if (Wait && jobs.Count > 0) WaitForJobs(jobs);
                 // Zoho rejected the request itself: one error, at the end, for every row and file not submitted.
+                ReportDeferred();
                 if (_rejection != null) Report(_rejection, _rejection.Target);
             }
             // Only the -FileId job's create is not reported where it is sent: the error is about that file.
@@ -406,7 +407,7 @@ namespace ZohoCrm.Cmdlets
                     if (ex.WouldFailEveryBatch) { _rejection = rest; break; }
                     // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
                     var these = new RowsNotSubmittedException(ex, Module, chunk, chunk.LastRow, fileId, jobs, sourcePath);
-                    Report(these, these.Target);
+                    Defer(these, these.Target);
                 }
                 finally { ChunkWriter.TryDelete(chunk.ZipPath); }
             }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Threading;
@@ -70,7 +71,11 @@ namespace ZohoCrm.Cmdlets
         internal void Report(Exception ex, object target = null)
         {
             if (ex is PipelineStoppedException) throw ex;
-            if (ErrorPolicy.EndsCommand(ex)) ThrowTerminatingError(ErrorRecords.For(ex, target));
+            if (ErrorPolicy.EndsCommand(ex))
+            {
+                ReportDeferred(); // the passing failures so far are not lost with the command
+                ThrowTerminatingError(ErrorRecords.For(ex, target));
+            }
             WriteError(ErrorRecords.For(ex, target));
         }
 
@@ -85,6 +90,26 @@ namespace ZohoCrm.Cmdlets
         {
             if (MyInvocation.BoundParameters.ContainsKey("Timeout") && !wait)
                 ThrowTerminating(new ZohoValidationException("ZohoCrm.TimeoutWithoutWait", "-Timeout only applies with -Wait.", "Timeout"));
+        }
+
+        private readonly System.Collections.Generic.List<KeyValuePair<Exception, object>> _deferred = new System.Collections.Generic.List<KeyValuePair<Exception, object>>();
+
+        /// <summary>
+        /// A passing failure of one batch or job (it kept failing after the retries): reported by ReportDeferred at the
+        /// end, so the rest of the input is still sent even under -ErrorAction Stop, and every record is reported.
+        /// </summary>
+        internal void Defer(Exception ex, object target)
+        {
+            if (ErrorPolicy.EndsCommand(ex)) { Report(ex, target); return; }
+            _deferred.Add(new KeyValuePair<Exception, object>(ex, target));
+        }
+
+        /// <summary>The passing failures, in the order they happened.</summary>
+        internal void ReportDeferred()
+        {
+            var all = _deferred.ToArray();
+            _deferred.Clear();
+            foreach (var e in all) Report(e.Key, e.Value);
         }
 
         /// <summary>A file the command will create: its full path; an error (before any request) if it exists or its folder does not.</summary>
