@@ -61,6 +61,10 @@ namespace ZohoCrm.Backup
             Flush();
         }
 
+        /// <summary>The records a bulk write finds by <paramref name="findBy"/> (id, or a unique field) with these values.</summary>
+        public Task SaveByKeyAsync(string findBy, IReadOnlyList<string> keys, CancellationToken ct) =>
+            string.Equals(findBy, "id", StringComparison.OrdinalIgnoreCase) ? SaveAsync(keys, ct) : SaveByAsync(findBy, keys, ct);
+
         /// <summary>
         /// The same, for records found by a unique field's values (bulk write -FindBy Email): COQL
         /// <c>select id, fields from Module where FindBy in ('a', ...)</c>, 50 values a call. A value no record holds
@@ -73,19 +77,11 @@ namespace ZohoCrm.Backup
                 var part = values.Skip(i).Take(MaxValuesPerQuery).ToList();
                 string select = "select " + string.Join(", ", new[] { "id" }.Concat(_fields)) + " from " + _module + " where " + findBy +
                                 " in (" + string.Join(", ", part.Select(Quote)) + ") limit " + MaxRecordsPerQuery.ToString(CultureInfo.InvariantCulture);
-                var body = new MemoryStream();
-                using (var w = new Utf8JsonWriter(body)) { w.WriteStartObject(); w.WriteString("select_query", select); w.WriteEndObject(); }
-                byte[] bytes = body.ToArray();
+                // A read: repeating it changes nothing.
                 var request = new ZohoRequest(HttpMethod.Post, _connection.CrmUrl("coql"))
                 {
-                    // A read: repeating it changes nothing.
                     Idempotent = true,
-                    Content = () =>
-                    {
-                        var c = new ByteArrayContent(bytes);
-                        c.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                        return c;
-                    },
+                    Content = Json.Body(w => w.WriteString("select_query", select)),
                 };
                 var rows = Rows(await _connection.Client.SendAsync(request, ct).ConfigureAwait(false));
                 foreach (var row in rows) Csv.WriteRow(_writer, row);

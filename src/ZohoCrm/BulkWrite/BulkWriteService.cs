@@ -89,10 +89,8 @@ namespace ZohoCrm.BulkWrite
         public async Task<BulkWriteJob> CreateJobAsync(BulkWriteRequest r, string fileId, CancellationToken ct)
         {
             InputRules.RequireModuleName(r.Module, "Module");
-            var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer))
+            var body = Json.Body(w =>
             {
-                w.WriteStartObject();
                 w.WriteString("operation", r.Operation);
                 if (r.IgnoreEmptyGiven) w.WriteBoolean("ignore_empty", r.IgnoreEmpty);
                 if (r.CharacterEncoding != null) w.WriteString("character_encoding", r.CharacterEncoding);
@@ -134,13 +132,8 @@ namespace ZohoCrm.BulkWrite
                 }
                 w.WriteEndObject();
                 w.WriteEndArray();
-                w.WriteEndObject();
-            }
-            byte[] body = buffer.ToArray();
-            var request = new ZohoRequest(HttpMethod.Post, BulkUrl(""))
-            {
-                Content = () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
-            };
+            });
+            var request = new ZohoRequest(HttpMethod.Post, BulkUrl("")) { Content = body };
             var response = await _connection.Client.SendAsync(request, ct).ConfigureAwait(false);
             using (var doc = response.EnsureSuccess())
             {

@@ -118,10 +118,7 @@ namespace ZohoCrm.Cmdlets
         private string OutFilePath(string jobId)
         {
             if (OutFile == null) return null;
-            string path;
-            try { path = GetUnresolvedProviderPathFromPSPath(OutFile); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-OutFile '{OutFile}' is not a file system path: {ex.Message}", "OutFile"); }
+            string path = FileSystemPath(OutFile, "OutFile");
             if (Directory.Exists(path)) return System.IO.Path.Combine(path, jobId + ".zip");
             if (_jobs > 1)
                 return System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path) ?? "", System.IO.Path.GetFileNameWithoutExtension(path) + "-" + jobId + System.IO.Path.GetExtension(path));

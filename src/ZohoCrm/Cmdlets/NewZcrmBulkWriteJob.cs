@@ -172,8 +172,7 @@ namespace ZohoCrm.Cmdlets
             else if (!_backup.Fields.SequenceEqual(keys.Fields.Where(f => !string.Equals(f, "id", StringComparison.OrdinalIgnoreCase))))
                 throw new ZohoValidationException("ZohoCrm.BackupFieldsDiffer", $"-BackupPath keeps one set of fields ({string.Join(", ", _backup.Fields)}); rows {chunk.FirstRow}-{chunk.LastRow} set {string.Join(", ", keys.Fields)}: write them with a -BackupPath of their own.", "BackupPath");
             var backup = _backup;
-            if (string.Equals(FindBy, "id", StringComparison.OrdinalIgnoreCase)) Run(ct => backup.SaveAsync(keys.Keys, ct));
-            else Run(ct => backup.SaveByAsync(FindBy, keys.Keys, ct));
+            Run(ct => backup.SaveByKeyAsync(FindBy, keys.Keys, ct));
         }
 
         /// <summary>-Path: wildcards expand to the matching files (in the provider's order); a pattern matching nothing is an error.</summary>
@@ -201,10 +200,7 @@ namespace ZohoCrm.Cmdlets
 
         private IEnumerable<string> ResolveLiteralPath(string path, string parameter)
         {
-            string full;
-            try { full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-{parameter} '{path}' is not a file system path: {ex.Message}", parameter); }
+            string full = FileSystemPath(path, parameter);
             if (Directory.Exists(full))
                 throw new ZohoValidationException("ZohoCrm.NotAFile", $"-{parameter} '{path}' is a directory, not a CSV or ZIP file (for its files: Get-ChildItem '{path}' -Filter *.csv | New-ZcrmBulkWriteJob ...).", parameter);
             if (!File.Exists(full)) throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-{parameter} '{path}' does not exist (resolved to {full}).", parameter, ZohoErrorKind.ObjectNotFound);

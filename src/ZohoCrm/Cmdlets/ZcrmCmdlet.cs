@@ -112,16 +112,20 @@ namespace ZohoCrm.Cmdlets
             foreach (var e in all) Report(e.Key, e.Value);
         }
 
+        /// <summary>A path parameter as a file system path (relative to the current location, not required to exist); ZohoCrm.InvalidPath if it is not one.</summary>
+        internal string FileSystemPath(string path, string parameter)
+        {
+            try { return SessionState.Path.GetUnresolvedProviderPathFromPSPath(path); }
+            catch (Exception ex) when (!(ex is PipelineStoppedException))
+            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-{parameter} '{path}' is not a file system path: {ex.Message}", parameter); }
+        }
+
         /// <summary>A file the command will create: its full path; an error (before any request) if it exists or its folder does not.</summary>
         internal string NewFilePath(string path, string parameter)
         {
-            string full;
-            try { full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            {
-                ThrowTerminating(new ZohoValidationException("ZohoCrm.InvalidPath", $"-{parameter} '{path}' is not a file system path: {ex.Message}", parameter));
-                return null;
-            }
+            string full = null;
+            try { full = FileSystemPath(path, parameter); }
+            catch (ZohoValidationException ex) { ThrowTerminating(ex); }
             if (System.IO.File.Exists(full) || System.IO.Directory.Exists(full))
                 ThrowTerminating(new ZohoValidationException("ZohoCrm.FileExists", $"-{parameter} '{full}' already exists: give a new file, so no earlier one is overwritten.", parameter));
             string folder = System.IO.Path.GetDirectoryName(full);

@@ -9,6 +9,23 @@ namespace ZohoCrm.Http
     /// <summary>JSON reading helpers and the one place PowerShell values are turned into JSON values.</summary>
     internal static class Json
     {
+        /// <summary>
+        /// A request body: one JSON object whose members <paramref name="writeMembers"/> writes, serialised once, as
+        /// application/json; charset=utf-8 content made anew for each attempt.
+        /// </summary>
+        public static Func<System.Net.Http.HttpContent> Body(Action<Utf8JsonWriter> writeMembers)
+        {
+            var buffer = new System.IO.MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer)) { w.WriteStartObject(); writeMembers(w); w.WriteEndObject(); }
+            byte[] bytes = buffer.ToArray();
+            return () =>
+            {
+                var content = new System.Net.Http.ByteArrayContent(bytes);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+                return content;
+            };
+        }
+
         public static string GetString(JsonElement element, string name)
         {
             if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(name, out var v)) return null;

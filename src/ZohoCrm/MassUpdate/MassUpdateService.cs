@@ -63,19 +63,6 @@ namespace ZohoCrm.MassUpdate
         private Uri Endpoint(string query = null) =>
             _connection.CrmUrl(Uri.EscapeDataString(_module) + "/actions/mass_update" + (query ?? ""));
 
-        private static Func<HttpContent> JsonBody(Action<Utf8JsonWriter> write)
-        {
-            var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer)) { w.WriteStartObject(); write(w); w.WriteEndObject(); }
-            byte[] bytes = buffer.ToArray();
-            return () =>
-            {
-                var content = new ByteArrayContent(bytes);
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                return content;
-            };
-        }
-
         private static void WriteData(Utf8JsonWriter w, IDictionary data)
         {
             w.WritePropertyName("data");
@@ -97,7 +84,7 @@ namespace ZohoCrm.MassUpdate
         /// </summary>
         public async Task<List<MassUpdateResult>> UpdateByIdsAsync(IDictionary data, IReadOnlyList<string> ids, bool overWrite, CancellationToken ct)
         {
-            var body = JsonBody(w =>
+            var body = Json.Body(w =>
             {
                 WriteData(w, data);
                 w.WriteBoolean("over_write", overWrite);
@@ -200,7 +187,7 @@ namespace ZohoCrm.MassUpdate
         /// <summary>Schedules a mass update of every record in a custom view; returns the job.</summary>
         public async Task<MassUpdateJob> ScheduleByCustomViewAsync(IDictionary data, string customViewId, string territoryId, bool includeChild, CancellationToken ct)
         {
-            var body = JsonBody(w =>
+            var body = Json.Body(w =>
             {
                 WriteData(w, data);
                 w.WriteString("cvid", customViewId);
