@@ -17,11 +17,16 @@ namespace ZohoCrm.Http
         /// has it, so it is called through reflection. On Windows (Windows PowerShell 5.1 included) nothing to do: the
         /// user's temp folder (%TEMP%, under the profile) is already the user's alone.
         /// </summary>
-        internal static void MakeUserOnly(string path)
+        internal static void MakeUserOnly(string path) => SetMode(path, 0x180); // UserRead | UserWrite
+
+        /// <summary>chmod 0700 on a folder on Linux/macOS (a run folder: its files are customer rows); nothing on Windows.</summary>
+        internal static void MakeUserOnlyFolder(string path) => SetMode(path, 0x1C0); // UserRead | UserWrite | UserExecute
+
+        private static void SetMode(string path, int mode)
         {
             if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
             if (SetUnixFileMode == null) throw new PlatformNotSupportedException("File.SetUnixFileMode is missing on this runtime, so the file cannot be made user-only.");
-            try { SetUnixFileMode.Invoke(null, new[] { path, Enum.ToObject(UnixFileMode, 0x180) }); } // UserRead | UserWrite
+            try { SetUnixFileMode.Invoke(null, new[] { path, Enum.ToObject(UnixFileMode, mode) }); }
             catch (TargetInvocationException ex) when (ex.InnerException != null) { throw ex.InnerException; }
         }
 
