@@ -906,8 +906,10 @@ function Add-ZcrmEmulatorFault {
         excluded) match. Of the matching requests the first -Skip pass untouched, then each gets the fault with
         -Probability (the emulator's seeded random), at most -Times times (no limit if not given). Rules are checked
         in the order they were added. -DelayMs is the wait of Slow and the pause between the bytes of TrickleBody; -RetryAfterSeconds (emulator default 1) the
-        seconds the TooManyRequestsRetryAfter* kinds announce. Parameters not given are left out of the JSON, so
-        the emulator's defaults (FaultRule in Faults.cs) apply.
+        seconds the TooManyRequestsRetryAfter* kinds announce. -Row (emulator default 2) is the 1-based data row, header
+        not counted, of a bulk write result that ResultRowMissing removes and ResultRowsSwapped swaps with the next one
+        (the download's path contains '/bulk-write/'; a result with too few rows is left unchanged). Parameters not
+        given are left out of the JSON, so the emulator's defaults (FaultRule in Faults.cs) apply.
     .OUTPUTS
         The rule's id (for Clear-ZcrmEmulatorFault -Id).
     #>
@@ -920,7 +922,7 @@ function Add-ZcrmEmulatorFault {
             'ServiceUnavailableHtml', 'BadGatewayHtml', 'DropBeforeProcessing', 'DropAfterProcessing', 'Slow', 'ExpireTokens',
             'AccessDenied', 'TruncatedBody', 'NonJsonBody', 'DamagedZip', 'RedirectToOtherHost',
             'EndlessJsonBody', 'EndlessDownload', 'TrickleBody',
-            'AuthenticationFailure', 'InvalidOauthToken', 'EchoToken')]
+            'AuthenticationFailure', 'InvalidOauthToken', 'EchoToken', 'ResultRowMissing', 'ResultRowsSwapped')]
         [string]$Kind,
         [string]$Method,
         [string]$PathContains,
@@ -928,7 +930,8 @@ function Add-ZcrmEmulatorFault {
         [ValidateRange(0, [int]::MaxValue)][int]$Skip,
         [ValidateRange(0, [int]::MaxValue)][int]$Times,
         [ValidateRange(0, 86400000)][double]$DelayMs,
-        [ValidateRange(0, 86400)][int]$RetryAfterSeconds
+        [ValidateRange(0, 86400)][int]$RetryAfterSeconds,
+        [ValidateRange(1, [int]::MaxValue)][int]$Row
     )
     # Written by hand: strings escaped by System.Text.Json, numbers in the invariant culture.
     $text = { param([string]$value) [System.Text.Json.JsonSerializer]::Serialize($value, [string]) }
@@ -942,6 +945,7 @@ function Add-ZcrmEmulatorFault {
     if ($PSBoundParameters.ContainsKey('Times')) { $members.Add('"times":' + (& $number $Times)) }
     if ($PSBoundParameters.ContainsKey('DelayMs')) { $members.Add('"delayMs":' + (& $number $DelayMs)) }
     if ($PSBoundParameters.ContainsKey('RetryAfterSeconds')) { $members.Add('"retryAfterSeconds":' + (& $number $RetryAfterSeconds)) }
+    if ($PSBoundParameters.ContainsKey('Row')) { $members.Add('"row":' + (& $number $Row)) }
     $json = '{' + ($members -join ',') + '}'
     Write-Verbose "POST /__emulator/faults $json"
     $answer = Invoke-ZcrmEmulatorControl -Emulator $Emulator -Path 'faults' -Method Post -JsonBody $json

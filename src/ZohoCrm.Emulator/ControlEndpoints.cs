@@ -9,7 +9,7 @@ namespace ZohoCrm.Emulator;
 /// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks, GET uploads/{fileId} (the stored ZIP bytes, application/zip;
 /// seed files included);
 /// faults: POST faults (a JSON <see cref="FaultRule"/>: kind by name, method, pathContains, probability, skip, times,
-/// delayMs, retryAfterSeconds) -> {"id":n}, DELETE faults (all rules), DELETE faults/{id}, GET faults (the injected-fault log).
+/// delayMs, retryAfterSeconds, row) -> {"id":n}, DELETE faults (all rules), DELETE faults/{id}, GET faults (the injected-fault log).
 /// </summary>
 internal static class ControlEndpoints
 {

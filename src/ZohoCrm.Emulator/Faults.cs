@@ -48,6 +48,16 @@ public enum FaultKind
     InvalidOauthToken,
     /// <summary>400 INVALID_DATA whose message and details echo the request's access token in clear; not processed.</summary>
     EchoToken,
+    /// <summary>
+    /// Processed; a bulk write result ZIP answer loses data row <see cref="FaultRule.Row"/> of its CSV (the header
+    /// stays). No effect on other answers, nor on a result with fewer data rows.
+    /// </summary>
+    ResultRowMissing,
+    /// <summary>
+    /// Processed; data rows <see cref="FaultRule.Row"/> and Row + 1 of a bulk write result ZIP answer's CSV change
+    /// places. No effect on other answers, nor on a result with fewer data rows.
+    /// </summary>
+    ResultRowsSwapped,
 }
 
 /// <summary>
@@ -80,6 +90,9 @@ public sealed class FaultRule
     /// <summary>Seconds announced by the TooManyRequestsRetryAfter* kinds.</summary>
     public int RetryAfterSeconds { get; init; } = 1;
 
+    /// <summary>The 1-based data row (header not counted) of the ResultRow* kinds; ResultRowsSwapped swaps it with the next.</summary>
+    public int Row { get; init; } = 2;
+
     public override string ToString()
     {
         var sb = new StringBuilder(Kind.ToString());
@@ -103,6 +116,10 @@ public sealed class FaultRule
         if (Kind is FaultKind.TooManyRequestsRetryAfterHeader or FaultKind.TooManyRequestsRetryAfterDetail)
         {
             sb.Append(" retry-after=").Append(RetryAfterSeconds.ToString(CultureInfo.InvariantCulture)).Append('s');
+        }
+        if (Kind is FaultKind.ResultRowMissing or FaultKind.ResultRowsSwapped)
+        {
+            sb.Append(" row=").Append(Row.ToString(CultureInfo.InvariantCulture));
         }
         return sb.ToString();
     }

@@ -90,7 +90,7 @@ public class EmulatorFidelityTests
     }
 
     /// <summary>Uploads one CSV (zipped) and creates an insert job of it; returns the job id.</summary>
-    private static async Task<string> CreateLeadsInsertAsync(HttpClient http, string csv, string? characterEncoding = null)
+    internal static async Task<string> CreateLeadsInsertAsync(HttpClient http, string csv, string? characterEncoding = null)
     {
         using var ms = new MemoryStream();
         using (var zip = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
@@ -112,7 +112,7 @@ public class EmulatorFidelityTests
         return JsonNode.Parse(created)!["details"]!["id"]!.GetValue<string>();
     }
 
-    private static async Task<JsonObject> WaitForEndAsync(HttpClient http, string jobId)
+    internal static async Task<JsonObject> WaitForEndAsync(HttpClient http, string jobId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -3,9 +3,9 @@ namespace ZohoCrm.Emulator;
 /// <summary>
 /// Injected faults (Faults.cs), decided after the request is logged and before the method and token checks. Kinds
 /// that replace processing answer at once; the others run the endpoint into a buffer and then alter or drop its
-/// answer (DamagedZip only applies, and is only logged, when the answer is a ZIP); the hostile bodies (endless,
-/// trickling) are written by HostileBodies.cs. Also turns an endpoint's exception
-/// into 500 INTERNAL_ERROR, and writes the (buffered) answer with its Content-Length.
+/// answer (the ZIP-altering kinds, DamagedZip and ResultRow*, only apply, and are only logged, when the answer is a ZIP
+/// they can alter); the hostile bodies (endless, trickling) are written by HostileBodies.cs. Also turns an endpoint's
+/// exception into 500 INTERNAL_ERROR, and writes the (buffered) answer with its Content-Length.
 /// </summary>
 internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
 {
@@ -15,7 +15,7 @@ internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         var method = ctx.Request.Method;
         var path = ctx.Request.Path.Value ?? "/";
         var fault = state.Faults.Decide(method, path);
-        if (fault is { Kind: not FaultKind.DamagedZip } f)
+        if (fault is { AltersZip: false } f)
         {
             entry.Fault = f.Kind.ToString();
             if (f.IsHostileBody && f.ReplacesProcessing)
@@ -51,13 +51,8 @@ internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
             case FaultKind.TruncatedBody:
                 bytes = bytes[..(bytes.Length / 2)];
                 break;
-            case FaultKind.DamagedZip when ctx.Response.ContentType == Reply.ZipContentType:
-                entry.Fault = nameof(FaultKind.DamagedZip);
-                state.Faults.Record(FaultKind.DamagedZip, method, path);
-                bytes = FaultResponses.DamageZip(bytes, state.Options.FaultSeed);
-                break;
-            case FaultKind.DamagedZip:
-                state.Faults.Refund(fault.Value); // not a ZIP answer: no fault applied
+            case not null when fault.Value.AltersZip:
+                bytes = AlterZip(ctx, fault.Value, bytes);
                 break;
         }
 
@@ -67,6 +62,22 @@ internal sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         {
             await ctx.Response.Body.WriteAsync(bytes, ctx.RequestAborted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The answer altered by a ZIP-altering fault, logged; unchanged (the fault's turn given back) when it does not apply.</summary>
+    private byte[] AlterZip(HttpContext ctx, FiredFault fault, byte[] bytes)
+    {
+        var altered = ctx.Response.ContentType == Reply.ZipContentType
+            ? FaultResponses.AlterZip(bytes, fault.Rule, state.Options.FaultSeed)
+            : null;
+        if (altered is null)
+        {
+            state.Faults.Refund(fault); // not a ZIP answer, or not a result it can alter: no fault applied
+            return bytes;
+        }
+        ctx.Zoho().Entry.Fault = fault.Kind.ToString();
+        state.Faults.Record(fault.Kind, ctx.Request.Method, ctx.Request.Path.Value ?? "/");
+        return altered;
     }
 
     /// <summary>Runs the rest of the pipeline into a buffer; an exception becomes 500 INTERNAL_ERROR.</summary>

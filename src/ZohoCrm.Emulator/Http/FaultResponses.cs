@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -92,6 +93,68 @@ internal static class FaultResponses
         return $"http://{host}:{port.ToString(CultureInfo.InvariantCulture)}{ctx.Request.PathBase}{ctx.Request.Path}{ctx.Request.QueryString}";
     }
 
+    /// <summary>A ZIP answer as a ZIP-altering kind changes it; null when it does not apply (see <see cref="AlterResult"/>).</summary>
+    public static byte[]? AlterZip(byte[] zip, FaultRule rule, int seed) =>
+        rule.Kind == FaultKind.DamagedZip ? DamageZip(zip, seed) : AlterResult(zip, rule);
+
+    /// <summary>
+    /// A bulk write result (a ZIP of one CSV) with data row <see cref="FaultRule.Row"/> removed (ResultRowMissing) or
+    /// swapped with the next one (ResultRowsSwapped), rewritten as the runner writes it: the same entry name and time,
+    /// UTF-8, CRLF. Null when the ZIP is not one CSV or has too few data rows.
+    /// </summary>
+    private static byte[]? AlterResult(byte[] zip, FaultRule rule)
+    {
+        string name;
+        DateTimeOffset time;
+        var rows = new List<string[]>();
+        try
+        {
+            using var archive = new ZipArchive(new MemoryStream(zip, writable: false), ZipArchiveMode.Read);
+            if (archive.Entries is not [var entry] || !entry.Name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            (name, time) = (entry.FullName, entry.LastWriteTime);
+            using var csv = CsvReader.Open(entry.Open());
+            while (csv.ReadRow() is { } row)
+            {
+                rows.Add(row);
+            }
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+
+        var at = rule.Row; // rows[0] is the header, so data row n is rows[n]
+        var swapped = rule.Kind == FaultKind.ResultRowsSwapped;
+        if (at < 1 || at + (swapped ? 1 : 0) >= rows.Count)
+        {
+            return null;
+        }
+        if (swapped)
+        {
+            (rows[at], rows[at + 1]) = (rows[at + 1], rows[at]);
+        }
+        else
+        {
+            rows.RemoveAt(at);
+        }
+
+        using var ms = new MemoryStream();
+        using (var archive = new ZipArchive(ms, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = archive.CreateEntry(name);
+            entry.LastWriteTime = time;
+            using var writer = new StreamWriter(entry.Open(), new UTF8Encoding(false));
+            foreach (var row in rows)
+            {
+                CsvWriter.WriteRow(writer, row);
+            }
+        }
+        return ms.ToArray();
+    }
+
     /// <summary>The first 30 bytes kept, every later byte changed (a seeded, reproducible garbage), same length.</summary>
     public static byte[] DamageZip(byte[] zip, int seed)
     {
@@ -135,6 +198,12 @@ internal static class FaultResponses
             Times = Number(obj, "times") is { } t ? (int)t : null,
             Delay = delay,
             RetryAfterSeconds = (int)(Number(obj, "retryAfterSeconds") ?? 1),
+            Row = Number(obj, "row") switch
+            {
+                null => 2,
+                >= 1 and <= int.MaxValue and var r when r == Math.Floor(r) => (int)r,
+                _ => throw new FormatException("'row' must be a whole number from 1 (the data row, header not counted)"),
+            },
         };
     }
 

@@ -104,7 +104,7 @@ internal sealed class FaultInjector(int seed)
         }
     }
 
-    /// <summary>Gives a fired fault that turned out not to apply (DamagedZip on a non-ZIP answer) its turn back.</summary>
+    /// <summary>Gives a fired fault that turned out not to apply (a ZIP-altering kind on another answer) its turn back.</summary>
     public void Refund(FiredFault fault)
     {
         lock (_gate)
@@ -141,7 +141,10 @@ internal readonly record struct FiredFault(int RuleId, FaultRule Rule)
 
     /// <summary>Kinds that answer (or drop) instead of processing, before routing and authentication.</summary>
     public bool ReplacesProcessing => Kind is not (FaultKind.DropAfterProcessing or FaultKind.Slow or FaultKind.ExpireTokens
-        or FaultKind.TruncatedBody or FaultKind.DamagedZip or FaultKind.TrickleBody);
+        or FaultKind.TruncatedBody or FaultKind.TrickleBody) && !AltersZip;
+
+    /// <summary>Kinds that alter a ZIP answer after processing, and only apply (and are only logged) when there is one.</summary>
+    public bool AltersZip => Kind is FaultKind.DamagedZip or FaultKind.ResultRowMissing or FaultKind.ResultRowsSwapped;
 
     /// <summary>Kinds whose body is written over time (HostileBodies.cs); they are logged once it ends, with the bytes sent.</summary>
     public bool IsHostileBody => HostileBodies.Handles(Kind);
