@@ -22,6 +22,7 @@
         'New-ZcrmBulkWriteJob'
         'Get-ZcrmBulkWriteJob'
         'Get-ZcrmBulkWriteResult'
+        'Resume-ZcrmBulkWriteRun'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -10,6 +10,28 @@ namespace ZohoCrm.BulkWrite
     /// <summary>One row of a bulk write job's result: its number in the input, the columns Zoho echoes, the outcome.</summary>
     internal sealed class BulkWriteResultRow
     {
+        /// <summary>The properties a result object adds to its input row's columns (they are not uploaded when the row is sent again).</summary>
+        public static readonly string[] OwnProperties = { "RowNumber", "Status", "RecordId", "Errors", "ErrorCodes", "ErrorFields", "JobId", "SourcePath" };
+
+        /// <summary>An input column named like one of <see cref="OwnProperties"/> is kept as Input_&lt;name&gt;.</summary>
+        public const string InputPrefix = "Input_";
+
+        /// <summary>The property name a result object gives an input column.</summary>
+        public static string PropertyOf(string column) =>
+            OwnProperties.Contains(column, StringComparer.OrdinalIgnoreCase) ? InputPrefix + column : column;
+
+        /// <summary>The input column a result object's property holds, or null for the result's own properties.</summary>
+        public static string ColumnOf(string property)
+        {
+            if (OwnProperties.Contains(property, StringComparer.OrdinalIgnoreCase)) return null;
+            if (property.StartsWith(InputPrefix, StringComparison.OrdinalIgnoreCase) && OwnProperties.Contains(property.Substring(InputPrefix.Length), StringComparer.OrdinalIgnoreCase))
+                return property.Substring(InputPrefix.Length);
+            return property;
+        }
+
+        /// <summary>Status of an input row that Zoho's result has no row for: it may or may not have been written.</summary>
+        public const string UnknownStatus = "unknown";
+
         public long RowNumber { get; set; }
         /// <summary>The echoed columns in order; a repeated name gets _2, _3...</summary>
         public List<KeyValuePair<string, string>> Columns { get; } = new List<KeyValuePair<string, string>>();
@@ -18,6 +40,32 @@ namespace ZohoCrm.BulkWrite
         public string RecordId { get; set; }
         public string Errors { get; set; }
         public string JobId { get; set; }
+
+        /// <summary>The codes in Errors, in order, without repeats: "MANDATORY_NOT_FOUND, DUPLICATE_DATA".</summary>
+        public string ErrorCodes => ParsedErrors().Codes;
+        /// <summary>The fields named in Errors, in order, without repeats: "Company, Last_Name, Email".</summary>
+        public string ErrorFields => ParsedErrors().Fields;
+
+        /// <summary>
+        /// Zoho's ERRORS text: codes joined by ':', each followed by '-' and its columns joined by ','
+        /// ("MANDATORY_NOT_FOUND-Company,Last_Name:DUPLICATE_DATA-Email"; zoho-api.md section 4).
+        /// </summary>
+        internal (string Codes, string Fields) ParsedErrors()
+        {
+            if (string.IsNullOrEmpty(Errors)) return (null, null);
+            var codes = new List<string>();
+            var fields = new List<string>();
+            foreach (var part in Errors.Split(':'))
+            {
+                int dash = part.IndexOf('-');
+                string code = (dash < 0 ? part : part.Substring(0, dash)).Trim();
+                if (code.Length > 0 && !codes.Contains(code)) codes.Add(code);
+                if (dash < 0) continue;
+                foreach (var f in part.Substring(dash + 1).Split(','))
+                    if (f.Trim().Length > 0 && !fields.Contains(f.Trim())) fields.Add(f.Trim());
+            }
+            return (codes.Count == 0 ? null : string.Join(", ", codes), fields.Count == 0 ? null : string.Join(", ", fields));
+        }
     }
 
     internal static class BulkWriteResults
@@ -77,7 +125,8 @@ namespace ZohoCrm.BulkWrite
             return candidate;
         }
 
-        private static int IndexOf(List<string> header, string name) => header.FindIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
+        /// <summary>Zoho's own columns come last, after the echoed ones (which may have the same names: an input column "Status").</summary>
+        private static int IndexOf(List<string> header, string name) => header.FindLastIndex(h => string.Equals(h.Trim(), name, StringComparison.OrdinalIgnoreCase));
         private static string Cell(List<string> record, int i) => i >= 0 && i < record.Count ? record[i] : null;
         private static string NullIfEmpty(string s) => string.IsNullOrEmpty(s) ? null : s;
     }

@@ -252,6 +252,9 @@ namespace ZohoCrm.BulkWrite
             fresh.RowCount = known.RowCount ?? fresh.RowCount;
             fresh.FileId = known.FileId ?? fresh.FileId;
             fresh.SourcePath = known.SourcePath ?? fresh.SourcePath;
+            fresh.InputFile = known.InputFile ?? fresh.InputFile;
+            fresh.InputColumns = known.InputColumns ?? fresh.InputColumns;
+            fresh.RunPath = known.RunPath ?? fresh.RunPath;
             fresh.Module = fresh.Module ?? known.Module;
             fresh.Operation = fresh.Operation ?? known.Operation;
             fresh.FindBy = fresh.FindBy ?? known.FindBy;

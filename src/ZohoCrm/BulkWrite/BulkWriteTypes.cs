@@ -37,6 +37,18 @@ namespace ZohoCrm
         /// <summary>The character_encoding Zoho reports (job details), when it does.</summary>
         public string CharacterEncoding { get; internal set; }
 
+        /// <summary>
+        /// The ZIP of the rows this job was made from, while it is kept (in the run folder, or until the creating command
+        /// ends with -Wait), so Get-ZcrmBulkWriteResult can give each result row its whole input row.
+        /// </summary>
+        public string InputFile { get; internal set; }
+
+        /// <summary>The input's columns in the order the caller gave them (the job's file puts the key column first).</summary>
+        public string[] InputColumns { get; internal set; }
+
+        /// <summary>The run folder (-RunPath) this job belongs to.</summary>
+        public string RunPath { get; internal set; }
+
         /// <summary>COMPLETED, SKIPPED and FAILED are final.</summary>
         public bool IsFinished => HasResult || string.Equals(Status, "FAILED", StringComparison.OrdinalIgnoreCase);
 

@@ -2,18 +2,34 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Serialization;
 
 namespace ZohoCrm.BulkWrite
 {
-    /// <summary>One ZIP holding one CSV, ready to upload: rows FirstRow..LastRow of the caller's input.</summary>
+    /// <summary>
+    /// One ZIP holding one CSV, ready to upload: rows FirstRow..LastRow of the caller's input. In a run folder it is
+    /// also the manifest's record of the chunk's steps (State, FileId, JobId...), so it serialises to JSON.
+    /// </summary>
     internal sealed class BulkChunk
     {
-        public string ZipPath { get; set; }
+        /// <summary>ready (written, checksummed), uploaded (FileId), creating (the create call was sent: its outcome is unknown until JobId), created (JobId).</summary>
+        public const string Ready = "ready", Uploaded = "uploaded", Creating = "creating", Created = "created";
+
+        [JsonIgnore] public string ZipPath { get; set; }
+        /// <summary>The ZIP's name in the run folder.</summary>
+        public string File { get; set; }
         public long FirstRow { get; set; }
         public long LastRow { get; set; }
-        public long RowCount => LastRow - FirstRow + 1;
+        [JsonIgnore] public long RowCount => LastRow - FirstRow + 1;
         public long ZipBytes { get; set; }
+        public string Sha256 { get; set; }
+        public string State { get; set; }
+        public string FileId { get; set; }
+        public string JobId { get; set; }
+        /// <summary>The job's last status seen (COMPLETED, FAILED...).</summary>
+        public string JobStatus { get; set; }
         public override string ToString() => $"rows {FirstRow}-{LastRow}";
     }
 
@@ -46,13 +62,29 @@ namespace ZohoCrm.BulkWrite
         private long _rows;
         private readonly string _parameter;
         private readonly long _zohoMaxZipBytes;
+        private readonly int _keyColumn;
+        private readonly string[] _ordered;
 
         /// <param name="parameter">Where the rows come from, for errors: InputObject (the pipeline) or Path (a file).</param>
         public ChunkWriter(IReadOnlyList<string> header, string entryName, int maxRows = MaxRowsPerJob, long maxZipBytes = MaxZipBytes, string parameter = "InputObject",
-                           long zohoMaxZipBytes = ZohoMaxZipBytes)
+                           long zohoMaxZipBytes = ZohoMaxZipBytes, int keyColumn = 0)
         {
             _header = header; _entryName = entryName; _maxRows = maxRows; _maxZipBytes = maxZipBytes; _parameter = parameter; _zohoMaxZipBytes = zohoMaxZipBytes;
+            _keyColumn = keyColumn;
+            _ordered = keyColumn > 0 ? new string[header.Count] : null;
         }
+
+        /// <summary>
+        /// The column (index in the input) each file puts first: Zoho's result echoes only the first three mapped columns,
+        /// so the key (the -FindBy column, else the first) goes first and every result row names its input row.
+        /// </summary>
+        public int KeyColumn => _keyColumn;
+
+        /// <summary>Makes each new chunk file (default: a temp file of this process); gets the chunk's number from 1.</summary>
+        public Func<int, string> NewFile { get; set; } = n => TempFiles.Create("bulk");
+
+        /// <summary>Where input column <paramref name="index"/> is in the files (the key column moved first).</summary>
+        public static int FileIndex(int index, int keyColumn) => keyColumn <= 0 || index > keyColumn ? index : index == keyColumn ? 0 : index + 1;
 
         public IReadOnlyList<BulkChunk> Chunks => _chunks;
         public long RowCount => _rows;
@@ -64,7 +96,7 @@ namespace ZohoCrm.BulkWrite
             if (_current != null && _current.RowCount > 0 && _file.Length + bound > _maxZipBytes) Close();
             if (_current == null) Open();
             _rows++;
-            Csv.WriteRow(_writer, cells);
+            Csv.WriteRow(_writer, KeyFirst(cells));
             _current.LastRow = _rows;
             bool alone = bound > _maxZipBytes;
             if (_current.RowCount >= _maxRows || _file.Length >= _maxZipBytes || alone) Close();
@@ -87,10 +119,17 @@ namespace ZohoCrm.BulkWrite
             return bound;
         }
 
+        private IReadOnlyList<string> KeyFirst(IReadOnlyList<string> cells)
+        {
+            if (_ordered == null) return cells;
+            for (int i = 0; i < cells.Count && i < _ordered.Length; i++) _ordered[FileIndex(i, _keyColumn)] = cells[i];
+            return _ordered;
+        }
+
         private void Open()
         {
-            // User-only before a byte of the rows is in it; named for this process, so a later run sweeps it if this one dies.
-            string path = TempFiles.Create("bulk");
+            // User-only before a byte of the rows is in it; a temp file is named for this process, so a later run sweeps it if this one dies.
+            string path = NewFile(_chunks.Count + 1);
             try { _file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920); }
             catch
             {
@@ -100,8 +139,8 @@ namespace ZohoCrm.BulkWrite
             _zip = new ZipArchive(_file, ZipArchiveMode.Create, leaveOpen: true);
             var entry = _zip.CreateEntry(_entryName, CompressionLevel.Optimal);
             _writer = new StreamWriter(entry.Open(), Utf8NoBom, 65536);
-            Csv.WriteRow(_writer, _header);
-            _current = new BulkChunk { ZipPath = path, FirstRow = _rows + 1, LastRow = _rows };
+            Csv.WriteRow(_writer, KeyFirst(_header));
+            _current = new BulkChunk { ZipPath = path, File = Path.GetFileName(path), FirstRow = _rows + 1, LastRow = _rows, State = BulkChunk.Ready };
             _chunks.Add(_current);
         }
 
@@ -112,6 +151,8 @@ namespace ZohoCrm.BulkWrite
             _writer.Dispose();
             _zip.Dispose();
             _current.ZipBytes = _file.Length;
+            _file.Position = 0;
+            using (var sha = SHA256.Create()) _current.Sha256 = Hex(sha.ComputeHash(_file));
             _file.Dispose();
             _writer = null; _zip = null; _file = null; _current = null;
             Memory.ForceCompactingCollection();
@@ -123,8 +164,25 @@ namespace ZohoCrm.BulkWrite
             try { Close(); }
             catch (Exception) { try { _file?.Dispose(); } catch (IOException) { } }
             _writer = null; _zip = null; _file = null; _current = null;
-            foreach (var c in _chunks) TryDelete(c.ZipPath);
+            if (!KeepFiles) foreach (var c in _chunks) TryDelete(c.ZipPath);
         }
+
+        internal static string Hex(byte[] bytes)
+        {
+            var sb = new StringBuilder(bytes.Length * 2);
+            foreach (var b in bytes) sb.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
+            return sb.ToString();
+        }
+
+        /// <summary>The SHA-256 of a chunk file as <see cref="BulkChunk.Sha256"/> records it.</summary>
+        public static string Sha256Of(string path)
+        {
+            using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            using (var sha = SHA256.Create()) return Hex(sha.ComputeHash(f));
+        }
+
+        /// <summary>Stops deleting this writer's files on Dispose: a run folder keeps them.</summary>
+        public bool KeepFiles { get; set; }
 
         public static void TryDelete(string path)
         {

@@ -54,6 +54,28 @@ namespace ZohoCrm.BulkWrite
             return specs;
         }
 
+        /// <summary>
+        /// The input column a job's file puts first so Zoho's result echo (the first three mapped columns) names each
+        /// row: the one that -FindBy reads (mapped to it, else named so), else the first.
+        /// </summary>
+        public static int KeyColumn(IReadOnlyList<string> columns, IReadOnlyList<FieldMappingSpec> mappings, string findBy)
+        {
+            if (findBy == null) return 0;
+            if (mappings != null)
+                return mappings.FirstOrDefault(m => string.Equals(m.ApiName, findBy, StringComparison.OrdinalIgnoreCase) && m.Index.HasValue)?.Index ?? 0;
+            for (int i = 0; i < columns.Count; i++)
+                if (string.Equals(columns[i], findBy, StringComparison.OrdinalIgnoreCase)) return i;
+            return 0;
+        }
+
+        /// <summary>The mappings with their indexes in the job's file (<see cref="ChunkWriter.FileIndex"/>: the key column first).</summary>
+        public static List<FieldMappingSpec> InFile(IReadOnlyList<FieldMappingSpec> mappings, int keyColumn) =>
+            mappings?.Select(m => new FieldMappingSpec
+            {
+                ApiName = m.ApiName, Format = m.Format, FindBy = m.FindBy, DefaultValue = m.DefaultValue, HasDefault = m.HasDefault,
+                Index = m.Index.HasValue ? ChunkWriter.FileIndex(m.Index.Value, keyColumn) : (int?)null,
+            }).ToList();
+
         private static FieldMappingSpec ParseItem(IDictionary d, IReadOnlyList<string> columns)
         {
             string api = Convert.ToString(Get(d, "ApiName") ?? Get(d, "api_name"), CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using ZohoCrm.BulkWrite;
 
@@ -59,23 +60,38 @@ namespace ZohoCrm.Cmdlets
             string temp = null;
             try
             {
-                var uri = Run(ct => service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct));
-                string path = OutFilePath(job.JobId) ?? (temp = TempFiles.Create("result"));
-                // The job's rows bound the download: those the module sent (RowCount), else Zoho's count.
-                Run(ct => service.DownloadResultAsync(job.JobId, uri, path, job.RowCount ?? job.TotalCount, ct));
-                WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(path).Length} bytes){(temp == null ? " to " + path : "")}.");
-                foreach (var row in BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId))
+                string kept = job.RunPath == null ? null : System.IO.Path.Combine(job.RunPath, $"result-{job.JobId}.zip");
+                string outFile = OutFilePath(job.JobId);
+                string path;
+                if (outFile == null && kept != null && File.Exists(kept) && BulkWriteResults.IsReadable(kept)) path = kept; // downloaded before: the run keeps it
+                else
                 {
-                    var o = ToPSObject(row, job.SourcePath);
-                    _rows++;
-                    WriteObject(o);
-                    if (row.Status == "added" || row.Status == "updated") continue;
-                    _failedCount++;
-                    _failedByStatus.TryGetValue(row.Status ?? "", out long n);
-                    _failedByStatus[row.Status ?? ""] = n + 1;
-                    if (_failed.Count < MaxFailedKept) _failed.Add(o);
+                    var uri = Run(ct => service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct));
+                    string into = outFile ?? (temp = TempFiles.Create("result"));
+                    // The job's rows bound the download: those the module sent (RowCount), else Zoho's count.
+                    Run(ct => service.DownloadResultAsync(job.JobId, uri, into, job.RowCount ?? job.TotalCount, ct));
+                    WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(into).Length} bytes){(temp == null ? " to " + into : "")}.");
+                    path = into;
+                    if (kept != null && temp != null) path = KeepInRun(temp, kept);
                 }
-                Memory.ForceCompactingCollection();
+                var input = InputOf(job);
+                var rows = BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId);
+                if (input == null)
+                {
+                    long n = 0;
+                    foreach (var row in rows) { n++; Emit(ToPSObject(row, job.SourcePath), row.Status); }
+                    if (job.TotalCount.HasValue && n != job.TotalCount.Value)
+                        Report(new ZohoClientException("ZohoCrm.ResultIncomplete",
+                            $"The result of bulk write job {job.JobId} holds {n:N0} rows; the job has {job.TotalCount.Value:N0}. The rows without a result may or may not have been written.", ZohoErrorKind.InvalidResult), job);
+                    return;
+                }
+                var join = new ResultJoin(input);
+                foreach (var joined in join.Join(rows))
+                {
+                    var o = ToPSObject(joined, input.Columns, job);
+                    Emit(o, joined.Result?.Status ?? BulkWriteResultRow.UnknownStatus);
+                }
+                if (join.HasProblems) Report(Mismatch(job, join), join.Missing.Concat(join.OutOfOrder).Distinct().OrderBy(r => r).ToArray());
             }
             catch (ZohoException ex) { Report(ex, job.JobId); }
             catch (InvalidDataException ex)
@@ -87,6 +103,70 @@ namespace ZohoCrm.Cmdlets
                 Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {job.JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), job.JobId);
             }
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+        }
+
+        /// <summary>A result downloaded for a run is kept in its folder (renamed in whole), so it is read from there next time, after Zoho's link has expired too.</summary>
+        private static string KeepInRun(string temp, string kept)
+        {
+            try
+            {
+                if (File.Exists(kept)) File.Delete(kept);
+                File.Move(temp, kept);
+                return kept;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { return temp; }
+        }
+
+        private static ZohoClientException Mismatch(BulkWriteJob job, ResultJoin join)
+        {
+            var parts = new List<string>();
+            string of = job.SourcePath == null ? "" : " of " + System.IO.Path.GetFileName(job.SourcePath);
+            if (join.Missing.Count > 0)
+                parts.Add($"it has no row for input rows {ResultJoin.Ranges(join.Missing)}{of} ({join.Missing.Count:N0}; they may or may not have been written: their Status is '{BulkWriteResultRow.UnknownStatus}')");
+            if (join.OutOfOrder.Count > 0)
+                parts.Add($"rows {ResultJoin.Ranges(join.OutOfOrder.OrderBy(r => r).ToList())}{of} came back out of upload order (tied to their input rows by the echoed key columns)");
+            if (join.Unmatched.Count > 0)
+                parts.Add($"{join.Unmatched.Count:N0} result rows (at {ResultJoin.Ranges(join.Unmatched)} in the file) match no input row, or more than one");
+            return new ZohoClientException("ZohoCrm.ResultMismatch",
+                $"The result of bulk write job {job.JobId} does not match its {join.ResultRows:N0}-row input: {string.Join("; ", parts)}.", ZohoErrorKind.InvalidResult);
+        }
+
+        private bool _warnedNoInput;
+
+        /// <summary>The rows the job was made from: its file kept by the run (or by -Wait), else its rows read again from the caller's file; null if neither is there.</summary>
+        private InputRows InputOf(BulkWriteJob job)
+        {
+            try
+            {
+                if (job.InputFile != null && File.Exists(job.InputFile)) return InputRows.FromChunk(job.InputFile, job.FirstRow ?? 1, job.InputColumns);
+                if (job.SourcePath != null && File.Exists(job.SourcePath) && job.FirstRow.HasValue && job.LastRow.HasValue)
+                {
+                    var rows = InputRows.FromSource(job.SourcePath, job.FirstRow.Value, job.LastRow.Value);
+                    if (rows.Rows.Count == job.LastRow.Value - job.FirstRow.Value + 1) return rows;
+                    WriteWarning($"'{job.SourcePath}' no longer has rows {job.FirstRow}-{job.LastRow} of bulk write job {job.JobId} (it has changed since): its results hold the columns Zoho echoes.");
+                    return null;
+                }
+            }
+            catch (Exception ex) when (ex is ZohoException || ex is IOException || ex is InvalidDataException || ex is UnauthorizedAccessException)
+            {
+                WriteWarning($"The input rows of bulk write job {job.JobId} could not be read ({ex.Message}): its results hold the columns Zoho echoes.");
+                return null;
+            }
+            if (!_warnedNoInput)
+                WriteWarning($"The input rows of bulk write job {job.JobId} are not kept, so its results hold only the columns Zoho echoes. For whole input rows: New-ZcrmBulkWriteJob -RunPath <folder>, or pipe New-ZcrmBulkWriteJob -Wait straight into Get-ZcrmBulkWriteResult.");
+            _warnedNoInput = true;
+            return null;
+        }
+
+        private void Emit(PSObject o, string status)
+        {
+            _rows++;
+            WriteObject(o);
+            if (status == "added" || status == "updated") return;
+            _failedCount++;
+            _failedByStatus.TryGetValue(status ?? "", out long n);
+            _failedByStatus[status ?? ""] = n + 1;
+            if (_failed.Count < MaxFailedKept) _failed.Add(o);
         }
 
         /// <summary>Rows that were skipped (or have no known outcome) make one summary error, so $? is false and -ErrorAction Stop fails a script.</summary>
@@ -109,10 +189,35 @@ namespace ZohoCrm.Cmdlets
             foreach (var column in row.Columns) o.Properties.Add(new PSNoteProperty(column.Key, column.Value));
             o.Properties.Add(new PSNoteProperty("Status", row.Status));
             o.Properties.Add(new PSNoteProperty("RecordId", row.RecordId));
-            o.Properties.Add(new PSNoteProperty("Errors", row.Errors));
-            o.Properties.Add(new PSNoteProperty("JobId", row.JobId));
-            if (sourcePath != null) o.Properties.Add(new PSNoteProperty("SourcePath", sourcePath));
+            AddOutcome(o, row.Status, row.RecordId, row.Errors, row.ErrorCodes, row.ErrorFields, row.JobId, sourcePath);
             return o;
+        }
+
+        /// <summary>A whole-row result: RowNumber, every input column (its own name; Input_&lt;name&gt; if the result has a property so named), the outcome.</summary>
+        private static PSObject ToPSObject(JoinedRow joined, IReadOnlyList<string> columns, BulkWriteJob job)
+        {
+            if (joined.Input == null) return ToPSObject(joined.Result, job.SourcePath);
+            var o = new PSObject();
+            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
+            o.Properties.Add(new PSNoteProperty("RowNumber", joined.RowNumber));
+            for (int i = 0; i < columns.Count; i++) o.Properties.Add(new PSNoteProperty(BulkWriteResultRow.PropertyOf(columns[i]), joined.Input[i]));
+            var r = joined.Result;
+            if (r == null)
+                AddOutcome(o, BulkWriteResultRow.UnknownStatus, null, "Zoho's result has no row for this input row: it may or may not have been written.", null, null, job.JobId, job.SourcePath);
+            else
+                AddOutcome(o, r.Status, r.RecordId, r.Errors, r.ErrorCodes, r.ErrorFields, job.JobId, job.SourcePath);
+            return o;
+        }
+
+        private static void AddOutcome(PSObject o, string status, string recordId, string errors, string codes, string fields, string jobId, string sourcePath)
+        {
+            o.Properties.Add(new PSNoteProperty("Status", status));
+            o.Properties.Add(new PSNoteProperty("RecordId", recordId));
+            o.Properties.Add(new PSNoteProperty("Errors", errors));
+            o.Properties.Add(new PSNoteProperty("ErrorCodes", codes));
+            o.Properties.Add(new PSNoteProperty("ErrorFields", fields));
+            o.Properties.Add(new PSNoteProperty("JobId", jobId));
+            if (sourcePath != null) o.Properties.Add(new PSNoteProperty("SourcePath", sourcePath));
         }
 
         private string OutFilePath(string jobId)

@@ -17,7 +17,7 @@ namespace ZohoCrm.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.New, "ZcrmBulkWriteJob", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = InputSet)]
     [OutputType(typeof(BulkWriteJob))]
-    public sealed class NewZcrmBulkWriteJob : ZcrmApiCmdlet, IDisposable
+    public sealed partial class NewZcrmBulkWriteJob : ZcrmApiCmdlet, IDisposable
     {
         private const string PathSet = "Path";
         private const string LiteralPathSet = "LiteralPath";
@@ -110,6 +110,16 @@ namespace ZohoCrm.Cmdlets
         [ValidateNotNullOrEmpty]
         public string BackupPath { get; set; }
 
+        /// <summary>
+        /// A folder (new, or empty) that keeps the run: its job files and a manifest of each step, so Resume-ZcrmBulkWriteRun
+        /// can finish it after Ctrl+C, a crash or a reboot, and Get-ZcrmBulkWriteResult can give whole input rows at any time.
+        /// </summary>
+        [Parameter(ParameterSetName = PathSet)]
+        [Parameter(ParameterSetName = LiteralPathSet)]
+        [Parameter(ParameterSetName = InputSet)]
+        [ValidateNotNullOrEmpty]
+        public string RunPath { get; set; }
+
         /// <summary>Do not ask for confirmation (for scripts and scheduled tasks). -WhatIf still uploads nothing.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -117,8 +127,15 @@ namespace ZohoCrm.Cmdlets
         private bool FromFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
 
         private BulkWriteRequest _request;
-        /// <summary>Zoho rejected the request itself: nothing more is submitted, and this names all that was not.</summary>
-        private RowsNotSubmittedException _rejection;
+        private BulkWriteRun _run;
+        private BulkWriteSubmitter _submitter;
+        /// <summary>The input being read into the run (-RunPath).</summary>
+        private BulkWriteRunInput _runInput;
+        private int _keyColumn;
+        private IReadOnlyList<string> _columns;
+        /// <summary>The job files of the inputs before this one: deleted when the command ends (they give -Wait's results their input rows).</summary>
+        private readonly List<ChunkWriter> _doneWriters = new List<ChunkWriter>();
+        private bool _submitting;
 
         protected override void BeginProcessing()
         {
@@ -153,6 +170,13 @@ namespace ZohoCrm.Cmdlets
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
             SweepStaleTempFiles();
+            // -WhatIf sends nothing, so it keeps no run either.
+            if (RunPath != null && !WhatIfRequested)
+            {
+                try { _run = BulkWriteRun.Create(FileSystemPath(RunPath, "RunPath"), _request, ResolvedConnection.ApiDomain); }
+                catch (ZohoException ex) { ThrowTerminating(ex, RunPath); }
+            }
+            _submitter = new BulkWriteSubmitter(this, _run, Wait, Force) { KeepInput = _run != null || Wait, BeforeUpload = SaveBackup };
         }
 
         private string _backupPath;
@@ -162,7 +186,7 @@ namespace ZohoCrm.Cmdlets
         private void SaveBackup(BulkChunk chunk)
         {
             if (_backupPath == null) return;
-            var keys = ChunkKeys.Read(chunk, _mappings, FindBy);
+            var keys = ChunkKeys.Read(chunk, _request.FieldMappings, FindBy);
             if (_backup == null)
             {
                 try { _backup = new RecordBackup(ResolvedConnection, Module, keys.Fields, _backupPath); }
@@ -173,76 +197,6 @@ namespace ZohoCrm.Cmdlets
                 throw new ZohoValidationException("ZohoCrm.BackupFieldsDiffer", $"-BackupPath keeps one set of fields ({string.Join(", ", _backup.Fields)}); rows {chunk.FirstRow}-{chunk.LastRow} set {string.Join(", ", keys.Fields)}: write them with a -BackupPath of their own.", "BackupPath");
             var backup = _backup;
             Run(ct => backup.SaveByKeyAsync(FindBy, keys.Keys, ct));
-        }
-
-        /// <summary>-Path: wildcards expand to the matching files (in the provider's order); a pattern matching nothing is an error.</summary>
-        private IEnumerable<string> ResolvePath(string path)
-        {
-            if (!WildcardPattern.ContainsWildcardCharacters(path))
-            {
-                foreach (var p in ResolveLiteralPath(path, "Path")) yield return p;
-                yield break;
-            }
-            System.Collections.ObjectModel.Collection<string> found;
-            ProviderInfo provider;
-            try { found = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out provider); }
-            catch (ItemNotFoundException)
-            { throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' matches no file.", "Path", ZohoErrorKind.ObjectNotFound); }
-            catch (Exception ex) when (!(ex is PipelineStoppedException))
-            { throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-Path '{path}' is not a file system path: {ex.Message}", "Path"); }
-            if (provider.Name != "FileSystem")
-                throw new ZohoValidationException("ZohoCrm.InvalidPath", $"-Path '{path}' is not a file system path (it is in the {provider.Name} provider).", "Path");
-            var files = found.Where(File.Exists).ToList();
-            if (files.Count == 0)
-                throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-Path '{path}' matches no file.", "Path", ZohoErrorKind.ObjectNotFound);
-            foreach (var f in files) yield return CheckFileKind(f, $"-Path '{path}' matches '{f}', which");
-        }
-
-        private IEnumerable<string> ResolveLiteralPath(string path, string parameter)
-        {
-            string full = FileSystemPath(path, parameter);
-            if (Directory.Exists(full))
-                throw new ZohoValidationException("ZohoCrm.NotAFile", $"-{parameter} '{path}' is a directory, not a CSV or ZIP file (for its files: Get-ChildItem '{path}' -Filter *.csv | New-ZcrmBulkWriteJob ...).", parameter);
-            if (!File.Exists(full)) throw new ZohoValidationException("ZohoCrm.FileNotFound", $"-{parameter} '{path}' does not exist (resolved to {full}).", parameter, ZohoErrorKind.ObjectNotFound);
-            yield return full;
-        }
-
-        /// <summary>Piped files must be a CSV or a ZIP: anything else would upload nonsense.</summary>
-        private static string CheckFileKind(string full, string what)
-        {
-            string ext = System.IO.Path.GetExtension(full);
-            if (!string.Equals(ext, ".csv", StringComparison.OrdinalIgnoreCase) && !string.Equals(ext, ".zip", StringComparison.OrdinalIgnoreCase))
-                throw new ZohoValidationException("ZohoCrm.NotACsvFile", $"{what} is not a .csv or .zip file: nothing was uploaded.", "Path");
-            return full;
-        }
-
-        private void AddFiles(IEnumerable<string> files)
-        {
-            foreach (var f in files)
-                if (_seenFiles.Add(f)) _files.Add(f);
-        }
-
-        /// <summary>
-        /// A piped object that is a file (Get-ChildItem, Get-Item, Resolve-Path): its path, or an error for a directory or a file that is
-        /// not a CSV or ZIP; null for a row. Objects of the runtime's own types (System.*: a Process, a string) are neither: an error.
-        /// </summary>
-        private string PipedFile(object value)
-        {
-            if (value is FileInfo file) return CheckFileKind(file.FullName, $"The piped file '{file.FullName}'");
-            if (value is PathInfo resolved && resolved.Provider?.Name == "FileSystem")
-            {
-                if (Directory.Exists(resolved.ProviderPath)) return PipedFile(new DirectoryInfo(resolved.ProviderPath));
-                return CheckFileKind(resolved.ProviderPath, $"The piped path '{resolved.ProviderPath}'");
-            }
-            if (value is DirectoryInfo dir)
-                throw new ZohoValidationException("ZohoCrm.NotAFile", $"The piped object '{dir.FullName}' is a directory, not a CSV or ZIP file or a row: nothing was uploaded (for its files: Get-ChildItem '{dir.FullName}' -Filter *.csv).", "InputObject");
-            if (value is System.Collections.IDictionary || value is PSCustomObject || value is System.Data.DataRow) return null;
-            // The runtime's own types (a string, a number, a Process) are not rows. Objects of other modules' types
-            // (an AD user, a Microsoft Graph user) are property bags a user may well mean as rows: they stay rows.
-            string ns = value.GetType().Namespace ?? "";
-            if (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal))
-                throw new ZohoValidationException("ZohoCrm.NotARow", $"The piped {value.GetType().FullName} '{value}' is neither a row (a hashtable or an object such as Import-Csv writes) nor a CSV or ZIP file: nothing was uploaded.", "InputObject");
-            return null;
         }
 
         protected override void ProcessRecord()
@@ -268,14 +222,17 @@ namespace ZohoCrm.Cmdlets
                     AddFiles(new[] { piped });
                     return;
                 }
+                bool result = PowerShellValues.IsBulkWriteResult(InputObject);
                 if (_rows == null)
                 {
-                    var columns = Property != null ? Property.ToList() : PowerShellValues.ColumnsOf(InputObject);
+                    if (result)
+                        WriteVerbose("The input rows are bulk write results: their input columns are sent, not the result's own properties (" + string.Join(", ", BulkWriteResultRow.OwnProperties) + ").");
+                    var columns = Property != null ? Property.ToList() : result ? PowerShellValues.InputColumnsOf(InputObject) : PowerShellValues.ColumnsOf(InputObject);
                     if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), columns);
                     _rows = new RowBuilder(columns, _mappings, Property != null);
-                    _chunks = new ChunkWriter(columns, Module + ".csv");
+                    StartInput(null, columns, "InputObject");
                 }
-                _chunks.Add(_rows.Build(PowerShellValues.CellsOf(InputObject), _rowNumber));
+                _chunks.Add(_rows.Build(result ? PowerShellValues.InputCellsOf(InputObject) : PowerShellValues.CellsOf(InputObject), _rowNumber));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
             if (_rowNumber % 5000 == 0)
@@ -284,43 +241,46 @@ namespace ZohoCrm.Cmdlets
 
         protected override void EndProcessing()
         {
-            var jobs = new List<BulkWriteJob>();
             try
             {
                 if (_files.Count > 0)
                 {
+                    _run?.PlanFiles(_files);
                     // Each file its own job(s), in order; its rows are numbered from 1 in that file, and its jobs carry SourcePath.
-                    for (int f = 0; f < _files.Count && _rejection == null; f++)
+                    for (int f = 0; f < _files.Count && _submitter.Rejection == null; f++)
                     {
-                        _chunks?.Dispose();
+                        if (_chunks != null) _doneWriters.Add(_chunks);
                         _chunks = null;
                         try { ReadCsvFile(_files[f]); }
                         catch (ZohoValidationException ex)
                         {
                             // A file that cannot be read is one input: it is reported, and the other files go on.
+                            _run?.NotSent(_files[f], ex.Message);
                             WriteError(ErrorRecords.For(ex, _files[f]));
                             continue;
                         }
-                        _chunks?.Close();
-                        SubmitChunks(_files[f], jobs, _files.Skip(f + 1).ToList());
+                        EndInput();
+                        SubmitChunks(_files[f], _files.Skip(f + 1).ToList());
                     }
+                    _run?.InputComplete();
                 }
+                else if (ParameterSetName == FileSet) SubmitFileId();
                 else
                 {
-                    _chunks?.Close();
-                    if (ParameterSetName == FileSet) SubmitFileId(jobs);
-                    else SubmitChunks(null, jobs, new List<string>());
+                    EndInput();
+                    _run?.InputComplete();
+                    SubmitChunks(null, new List<string>());
                 }
-                if (Wait && jobs.Count > 0) WaitForJobs(jobs);
+                if (Wait) _submitter.WaitForJobs(Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null);
                 // Zoho rejected the request itself: one error, at the end, for every row and file not submitted.
                 ReportDeferred();
-                if (_rejection != null) Report(_rejection, _rejection.Target);
+                if (_submitter.Rejection != null) Report(_submitter.Rejection, _submitter.Rejection.Target);
             }
             // Only the -FileId job's create is not reported where it is sent: the error is about that file.
             catch (ZohoException ex) { Report(ex, FileId); }
             finally
             {
-                _chunks?.Dispose();
+                Dispose();
             }
         }
 
@@ -332,7 +292,7 @@ namespace ZohoCrm.Cmdlets
             reader.Read(header =>
             {
                 if (FieldMapping != null) _mappings = FieldMappings.Parse(PowerShellValues.ToPlain(FieldMapping, true), header);
-                _chunks = new ChunkWriter(header, Module + ".csv", parameter: "Path");
+                StartInput(path, header, "Path");
             }, (record, row) =>
             {
                 _chunks.Add(record);
@@ -341,102 +301,66 @@ namespace ZohoCrm.Cmdlets
             });
         }
 
+        /// <summary>
+        /// The job files of one input: the key column first (Zoho's result echoes the first three mapped columns, so each
+        /// result row then names its input row), in the run folder with -RunPath.
+        /// </summary>
+        private void StartInput(string sourcePath, IReadOnlyList<string> columns, string parameter)
+        {
+            _columns = columns.ToList();
+            _keyColumn = FieldMappings.KeyColumn(columns, _mappings, FindBy);
+            _request.FieldMappings = FieldMappings.InFile(_mappings, _keyColumn);
+            _chunks = new ChunkWriter(columns, Module + ".csv", parameter: parameter, keyColumn: _keyColumn) { KeepFiles = _run != null };
+            if (_run == null) return;
+            var run = _run;
+            _chunks.NewFile = n => run.NewChunkFile();
+            _runInput = _run.BeginInput(sourcePath, columns, _keyColumn, _request.FieldMappings);
+        }
+
+        /// <summary>The input is read: its chunks are on disk (and, in a run, in the manifest).</summary>
+        private void EndInput()
+        {
+            _chunks?.Close();
+            if (_run != null && _runInput != null && _chunks != null) _run.EndInput(_runInput, _chunks.Chunks, _chunks.RowCount);
+            _runInput = null;
+        }
+
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
 
-        private void SubmitFileId(List<BulkWriteJob> jobs)
+        private void SubmitFileId()
         {
             _request.FieldMappings = _mappings;
             if (!Confirm($"{Module}: uploaded file {FileId}", $"{Operation} with a bulk write job")) return;
             var service = new BulkWriteService(ResolvedConnection);
             var job = Run(ct => service.CreateJobAsync(_request, FileId, ct));
-            Created(job, jobs);
+            _submitter.Created(_request, job);
         }
 
-        /// <summary>Uploads the chunks of one input (a file, or the piped rows) and creates a job for each, adding them to <paramref name="jobs"/>.</summary>
+        /// <summary>Uploads the chunks of one input (a file, or the piped rows) and creates a job for each.</summary>
         /// <param name="laterFiles">The files after this one: named in the error if Zoho rejects the request itself.</param>
-        private void SubmitChunks(string sourcePath, List<BulkWriteJob> jobs, List<string> laterFiles)
+        private void SubmitChunks(string sourcePath, List<string> laterFiles)
         {
-            string of = sourcePath == null ? "" : $" of {System.IO.Path.GetFileName(sourcePath)}";
             if (_chunks == null || _chunks.RowCount == 0)
             {
                 WriteWarning($"No rows to write to {Module}{(sourcePath == null ? "" : $" in {sourcePath}")}: no bulk write job was created.");
                 return;
             }
-            _request.FieldMappings = _mappings;
-            var service = new BulkWriteService(ResolvedConnection);
-            var chunks = _chunks.Chunks;
-            for (int i = 0; i < chunks.Count; i++)
-            {
-                var chunk = chunks[i];
-                string target = $"{Module}: rows {chunk.FirstRow}-{chunk.LastRow}{of} ({chunk.RowCount} rows{(chunks.Count > 1 ? $", job {i + 1} of {chunks.Count}" : "")})";
-                if (!Confirm(target, $"{Operation} with a bulk write job")) continue;
-                string fileId = null;
-                try
-                {
-                    SaveBackup(chunk);
-                    WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", $"Uploading rows {chunk.FirstRow}-{chunk.LastRow} ({chunk.ZipBytes / 1024} KB zipped)"));
-                    fileId = Run(ct => service.UploadAsync(chunk, ct));
-                    string uploaded = fileId;
-                    var job = Run(ct => service.CreateJobAsync(_request, uploaded, ct));
-                    job.FirstRow = chunk.FirstRow;
-                    job.LastRow = chunk.LastRow;
-                    job.RowCount = chunk.RowCount;
-                    job.SourcePath = sourcePath;
-                    Created(job, jobs);
-                }
-                catch (ZohoValidationException ex)
-                {
-                    // Found before this chunk was sent (its backup cannot be kept): nothing more is sent.
-                    WriteJobsSoFar(jobs);
-                    Report(ex, $"rows {chunk.FirstRow}-{chunk.LastRow}");
-                }
-                catch (ZohoException ex)
-                {
-                    var rest = new RowsNotSubmittedException(ex, Module, chunk, chunks[chunks.Count - 1].LastRow, fileId, jobs, sourcePath, laterFiles);
-                    if (ErrorPolicy.EndsCommand(ex))
-                    {
-                        // Authentication that still fails: nothing more can be done. The jobs made so far are written first.
-                        WriteJobsSoFar(jobs);
-                        Report(rest, rest.Target);
-                    }
-                    // A rejection of the request itself (bad field, mapping) would repeat for every job: submit nothing more.
-                    if (ex.WouldFailEveryBatch) { _rejection = rest; break; }
-                    // A passing failure (server error, no answer) is reported for these rows, and the next job goes on.
-                    var these = new RowsNotSubmittedException(ex, Module, chunk, chunk.LastRow, fileId, jobs, sourcePath);
-                    Defer(these, these.Target);
-                }
-                finally { ChunkWriter.TryDelete(chunk.ZipPath); }
-            }
-            WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", "Submitted") { RecordType = ProgressRecordType.Completed });
-        }
-
-        private void Created(BulkWriteJob job, List<BulkWriteJob> jobs)
-        {
-            jobs.Add(job);
-            string rows = job.FirstRow.HasValue ? $" for rows {job.FirstRow}-{job.LastRow}" : "";
-            if (Wait)
-                WriteHostLine($"Created bulk write job {job.JobId}{rows} ({Module}, {Operation}). If you stop waiting: Get-ZcrmBulkWriteJob -JobId {job.JobId} -Wait");
-            else
-                WriteObject(job);
-            WriteVerbose($"Zoho created bulk write job {job.JobId}{rows}.");
-        }
-
-        private void WriteJobsSoFar(List<BulkWriteJob> jobs)
-        {
-            if (Wait) foreach (var j in jobs) WriteObject(j);
-        }
-
-
-        private void WaitForJobs(List<BulkWriteJob> jobs)
-        {
-            var service = new BulkWriteService(ResolvedConnection);
-            BulkWriteWaiter.WaitAndWrite(this, service, jobs, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
+            _submitting = true;
+            _submitter.Submit(_request, _chunks.Chunks, sourcePath, _columns, laterFiles);
         }
 
         public void Dispose()
         {
             _chunks?.Dispose();
+            _chunks = null;
+            foreach (var w in _doneWriters) w.Dispose();
+            _doneWriters.Clear();
             _backup?.Dispose();
+            _backup = null;
+            // Stopped before a single upload (bad input, Ctrl+C while reading): nothing to resume, so the folder can be used again.
+            if (!_submitting) _run?.DiscardIfNothingSent();
+            _run?.Dispose();
+            _run = null;
         }
     }
 }

@@ -103,6 +103,32 @@ namespace ZohoCrm.Cmdlets
             }
         }
 
+        /// <summary>
+        /// A bulk write result (Get-ZcrmBulkWriteResult's object, also after Select-Object, Export-Clixml or Export-Csv /
+        /// Import-Csv): it carries the type name, or all of RowNumber, Status, RecordId, Errors and JobId.
+        /// </summary>
+        public static bool IsBulkWriteResult(PSObject obj)
+        {
+            if (obj.BaseObject is IDictionary) return false;
+            foreach (var t in obj.TypeNames)
+                if (t.EndsWith("ZohoCrm.BulkWriteResultRow", StringComparison.OrdinalIgnoreCase)) return true;
+            return new[] { "RowNumber", "Status", "RecordId", "Errors", "JobId" }.All(n => obj.Properties[n] != null);
+        }
+
+        /// <summary>A result row sent again: its input columns (Input_Status back to Status), without the result's own properties.</summary>
+        public static List<string> InputColumnsOf(PSObject result) =>
+            ColumnsOf(result).Select(BulkWrite.BulkWriteResultRow.ColumnOf).Where(c => c != null).ToList();
+
+        /// <summary>The cells of a result row sent again: as <see cref="InputColumnsOf"/>.</summary>
+        public static IEnumerable<KeyValuePair<string, object>> InputCellsOf(PSObject result)
+        {
+            foreach (var cell in CellsOf(result))
+            {
+                string column = BulkWrite.BulkWriteResultRow.ColumnOf(cell.Key);
+                if (column != null) yield return new KeyValuePair<string, object>(column, cell.Value);
+            }
+        }
+
         private static string KeyText(object key) => Convert.ToString(key is PSObject p ? p.BaseObject : key, CultureInfo.InvariantCulture);
 
         private static bool IsData(PSPropertyInfo p) =>

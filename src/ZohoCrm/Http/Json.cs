@@ -107,6 +107,7 @@ namespace ZohoCrm.Http
                 case DateTime _:
                 case DateTimeOffset _: w.WriteStringValue(DateValues.ToApiText(value, $"The value of '{path}'", "Data")); return;
                 case Enum en: w.WriteStringValue(en.ToString()); return;
+                case JsonElement element: element.WriteTo(w); return; // a value read back from a run's manifest
                 case IDictionary dict:
                     w.WriteStartObject();
                     foreach (DictionaryEntry entry in dict)
