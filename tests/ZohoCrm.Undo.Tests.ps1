@@ -52,6 +52,8 @@ Describe 'Invoke-ZcrmMassUpdate -BackupPath' {
         $r.Verbose | Should -Contain "Saved the values of 1201 Leads record(s) before the change to $backup. To put them back: New-ZcrmBulkWriteJob -Module Leads -Operation update -FindBy id -Path '$backup' -Wait"
         $saved = @(Import-Csv -LiteralPath $backup)
         $saved | Should -HaveCount 1201
+        # Customer data: readable by its user only.
+        if (-not $IsWindows) { [Convert]::ToString([int](Get-Item -LiteralPath $backup).UnixFileMode, 8) | Should -Be '600' }
         @($saved[0].PSObject.Properties.Name) | Should -BeExactly @('id', 'Industry')
         @($saved.id) | Should -BeExactly $ids
         @($saved | Select-Object -First 10 | Where-Object Industry -NE '') | Should -HaveCount 0
@@ -112,6 +114,26 @@ Describe 'New-ZcrmBulkWriteJob -BackupPath' {
         Assert-ZcrmNoError $undo
         $after = Get-RecordText -Module Leads -Id $ids
         foreach ($id in $ids) { $after[$id] | Should -BeExactly $before[$id] -Because "record $id is as it was" }
+    }
+
+    It 'lists the records an upsert inserted beside its backup, by id, and keeps the values of those it updated' {
+        $leads = @(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 1700 -First 3)
+        $tag = [guid]::NewGuid().ToString('N').Substring(0, 8)
+        $rows = @($leads | ForEach-Object { [pscustomobject]@{ Email = $_.Email; Last_Name = $_.Last_Name; Industry = 'Upsert undo' } }) +
+            @(1..2 | ForEach-Object { [pscustomobject]@{ Email = "new$_-$tag@undo.test"; Last_Name = "New $_"; Industry = 'Upsert undo' } })
+        $backup = Join-Path $dir "upsert-$tag.csv"
+
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Operation upsert -FindBy Email -BackupPath $backup -Wait -Force -Verbose | Get-ZcrmBulkWriteResult }
+        Assert-ZcrmNoError $r
+        $added = @($r.Output | Where-Object Status -EQ 'added')
+        $added | Should -HaveCount 2
+        @(Import-Csv -LiteralPath $backup).id | Should -Be @($leads | ForEach-Object { [string]$_.id })
+        $inserted = Join-Path $dir "upsert-$tag.inserted.csv"
+        @(Import-Csv -LiteralPath $inserted).id | Should -Be @($added.RecordId)
+        @(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Where-Object { $_.Email -like "*-$tag@undo.test" } | ForEach-Object { [string]$_.id } | Sort-Object) |
+            Should -Be @($added.RecordId | Sort-Object)
+        if (-not $IsWindows) { [Convert]::ToString([int](Get-Item -LiteralPath $inserted).UnixFileMode, 8) | Should -Be '600' }
+        $r.Verbose | Should -Contain "The upsert inserted 2 Leads record(s); their ids are in $inserted. To undo it: put the backup back (New-ZcrmBulkWriteJob -Module Leads -Operation update -FindBy id -Path '$backup') and delete those records."
     }
 
     It 'refuses -BackupPath with -Operation insert, before any request' {

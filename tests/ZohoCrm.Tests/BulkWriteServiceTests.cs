@@ -245,9 +245,22 @@ public class BulkWriteServiceTests
             Assert.Null(rows[1].Properties["RecordId"].Value);
             Assert.Equal("INVALID_DATA - Email, invalid", rows[1].Properties["Errors"].Value);
             Assert.Equal("111000", rows[1].Properties["JobId"].Value);
-            Assert.Equal(new[] { "RowNumber", "Last_Name", "Email", "Last_Name_2", "Status", "RecordId", "Errors", "JobId" }, rows[0].Properties.Select(p => p.Name));
+            Assert.Equal(new[] { "RowNumber", "Last_Name", "Email", "Last_Name_2", "Status", "RecordId", "Errors", "ErrorCodes", "ErrorFields", "JobId" }, rows[0].Properties.Select(p => p.Name));
         }
         finally { File.Delete(zip); }
+    }
+
+    [Theory]
+    [InlineData("MANDATORY_NOT_FOUND-Company,Last_Name:DUPLICATE_DATA-Email", "MANDATORY_NOT_FOUND, DUPLICATE_DATA", "Company, Last_Name, Email")]
+    [InlineData("INVALID_DATA-No_of_Employees", "INVALID_DATA", "No_of_Employees")]
+    [InlineData("LIMIT_EXCEEDED", "LIMIT_EXCEEDED", null)]
+    [InlineData("INVALID_DATA-Email:INVALID_DATA-Phone", "INVALID_DATA", "Email, Phone")]
+    [InlineData(null, null, null)]
+    public void Zohos_errors_text_is_parsed_into_codes_and_fields(string errors, string codes, string fields)
+    {
+        var row = new BulkWriteResultRow { Errors = errors };
+        Assert.Equal(codes, row.ErrorCodes);
+        Assert.Equal(fields, row.ErrorFields);
     }
 
     [Fact]

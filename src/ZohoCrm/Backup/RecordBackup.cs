@@ -37,7 +37,9 @@ namespace ZohoCrm.Backup
             _module = module;
             _fields = fields.Where(f => !string.Equals(f, "id", StringComparison.OrdinalIgnoreCase)).ToList();
             Path = path;
-            _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            // New and user-only before a value is in it (the values are customer data).
+            FileModes.CreateUserOnly(path, mustBeNew: true);
+            _file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read);
             _writer = new StreamWriter(_file, new UTF8Encoding(false));
             Csv.WriteRow(_writer, new[] { "id" }.Concat(_fields).ToList());
             Flush();
@@ -144,6 +146,45 @@ namespace ZohoCrm.Backup
         {
             _writer.Flush();
             _file.Flush(true);
+        }
+
+        /// <summary>Where an upsert's inserted records are listed: &lt;backup name&gt;.inserted.csv beside the backup.</summary>
+        public static string InsertedPath(string backupPath) =>
+            System.IO.Path.Combine(System.IO.Path.GetDirectoryName(backupPath) ?? "", System.IO.Path.GetFileNameWithoutExtension(backupPath) + ".inserted.csv");
+
+        /// <summary>
+        /// The records an upsert inserted (result rows with Status added), by id, in <see cref="InsertedPath"/> (user-only):
+        /// undoing an upsert is putting the backup back and deleting these. Returns how many.
+        /// </summary>
+        public async Task<long> SaveInsertedAsync(BulkWriteService service, IReadOnlyList<ZohoCrm.BulkWriteJob> jobs, CancellationToken ct)
+        {
+            string path = InsertedPath(Path);
+            if (File.Exists(path)) File.Delete(path); // this run's own, from a job of an earlier call: the list is made again whole
+            FileModes.CreateUserOnly(path, mustBeNew: true);
+            long n = 0;
+            using (var writer = new StreamWriter(new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)))
+            {
+                Csv.WriteRow(writer, new[] { "id" });
+                foreach (var job in jobs.Where(j => j.HasResult))
+                {
+                    string temp = TempFiles.Create("result");
+                    try
+                    {
+                        var url = await service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct).ConfigureAwait(false);
+                        await service.DownloadResultAsync(job.JobId, url, temp, job.RowCount ?? job.TotalCount, ct).ConfigureAwait(false);
+                        foreach (var row in BulkWriteResults.Read(temp, 1, job.JobId))
+                        {
+                            if (row.Status != "added" || row.RecordId == null) continue;
+                            Csv.WriteRow(writer, new[] { row.RecordId });
+                            n++;
+                        }
+                    }
+                    finally { ChunkWriter.TryDelete(temp); }
+                }
+                writer.Flush();
+                ((FileStream)writer.BaseStream).Flush(flushToDisk: true);
+            }
+            return n;
         }
 
         public void Dispose() => _writer.Dispose();

@@ -154,16 +154,17 @@ namespace ZohoCrm.Cmdlets
             if (_wait) foreach (var j in Jobs) _cmdlet.WriteObject(j);
         }
 
-        /// <summary>Waits for the jobs, writes them (final), and records their final states in the run.</summary>
-        public void WaitForJobs(TimeSpan? timeout)
+        /// <summary>Waits for the jobs, writes them (final), and records their final states in the run. The final jobs; null if the wait stopped.</summary>
+        public BulkWriteJob[] WaitForJobs(TimeSpan? timeout)
         {
-            if (Jobs.Count == 0) return;
+            if (Jobs.Count == 0) return null;
             var final = BulkWriteWaiter.WaitAndWrite(_cmdlet, _service, Jobs, timeout, ProgressId);
-            if (_run == null || final == null) return;
+            if (_run == null || final == null) return final;
             var byId = final.ToDictionary(j => j.JobId, StringComparer.Ordinal);
             foreach (var chunk in _run.Manifest.Inputs.SelectMany(i => i.Chunks))
                 if (chunk.JobId != null && byId.TryGetValue(chunk.JobId, out var job)) chunk.JobStatus = job.Status;
             _run.Save();
+            return final;
         }
     }
 }

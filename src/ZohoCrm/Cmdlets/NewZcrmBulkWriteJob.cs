@@ -271,7 +271,8 @@ namespace ZohoCrm.Cmdlets
                     _run?.InputComplete();
                     SubmitChunks(null, new List<string>());
                 }
-                if (Wait) _submitter.WaitForJobs(Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null);
+                var final = Wait ? _submitter.WaitForJobs(Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null) : null;
+                SaveInserted(final);
                 // Zoho rejected the request itself: one error, at the end, for every row and file not submitted.
                 ReportDeferred();
                 if (_submitter.Rejection != null) Report(_submitter.Rejection, _submitter.Rejection.Target);
@@ -326,6 +327,30 @@ namespace ZohoCrm.Cmdlets
         }
 
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
+
+        /// <summary>-BackupPath with an upsert: the records it inserted, by id, beside the backup (they are in no before-image).</summary>
+        private void SaveInserted(BulkWriteJob[] final)
+        {
+            if (_backup == null || Operation != "upsert") return;
+            string inserted = RecordBackup.InsertedPath(_backup.Path);
+            if (final == null)
+            {
+                WriteWarning($"-BackupPath keeps the values of the records this upsert updates; the records it inserts are listed only when the command waits for its jobs (-Wait). To list them: Get-ZcrmBulkWriteResult | Where-Object Status -eq 'added'.");
+                return;
+            }
+            var backup = _backup;
+            var service = new BulkWriteService(ResolvedConnection);
+            try
+            {
+                long n = Run(ct => backup.SaveInsertedAsync(service, final, ct));
+                WriteVerbose($"The upsert inserted {n} {Module} record(s); their ids are in {inserted}. To undo it: put the backup back (New-ZcrmBulkWriteJob -Module {Module} -Operation update -FindBy id -Path '{_backup.Path}') and delete those records.");
+            }
+            catch (ZohoException ex) { Report(ex, inserted); }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException || ex is InvalidDataException)
+            {
+                Report(new ZohoClientException("ZohoCrm.BackupFailed", $"The ids of the records the upsert inserted could not be saved to {inserted}: {ex.Message}", ZohoErrorKind.WriteError, ex), inserted);
+            }
+        }
 
         private void SubmitFileId()
         {
