@@ -195,6 +195,55 @@ Describe 'New-ZcrmBulkWriteJob -RunPath and Resume-ZcrmBulkWriteRun' {
         Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
     }
 
+    It 'does not send again a chunk whose create got no answer, unless told to; then it makes its job and no duplicate (upsert)' {
+        $tag = 'u' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $run = Join-Path $dir "run-$tag"
+        $rows = @(New-LeadRow -Count 3 -Tag $tag)
+        # Zoho makes the job, and the answer is lost.
+        Add-ZcrmEmulatorFault -Emulator $emu -Kind DropAfterProcessing -Method POST -PathContains '/crm/bulk/' -Times 1
+        $jobsBefore = @(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu).Count
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Operation upsert -FindBy Email -RunPath $run -Force }
+        $r.Errors | Should -HaveCount 1
+        $r.Errors[0].Exception.Message | Should -Match 'may or may not have made a job of them'
+        (Get-Content -LiteralPath (Join-Path $run 'run.json') -Raw | ConvertFrom-Json).inputs[0].chunks[0].state | Should -BeExactly 'creating'
+        (@(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu).Count - $jobsBefore) | Should -Be 1
+        Clear-ZcrmEmulatorFault -Emulator $emu
+
+        $resumed = Invoke-ZcrmCaptured { Resume-ZcrmBulkWriteRun -RunPath $run -Force }
+        $resumed.Output | Should -HaveCount 0
+        @($resumed.Errors.FullyQualifiedErrorId) | Should -Be @('ZohoCrm.CreateOutcomeUnknown,ZohoCrm.Cmdlets.ResumeZcrmBulkWriteRun')
+        $resumed.Errors[0].Exception.Message | Should -Match "rows 1-3 were uploaded as file \d+ and the run stopped before Zoho answered"
+        (@(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu).Count - $jobsBefore) | Should -Be 1
+
+        $jobs = @(Resume-ZcrmBulkWriteRun -RunPath $run -ResubmitUnknown -Force -ErrorAction Stop)
+        $jobs | Should -HaveCount 1
+        (@(Get-ZcrmEmulatorBulkWriteJob -Emulator $emu).Count - $jobsBefore) | Should -Be 2
+        @($jobs | Get-ZcrmBulkWriteResult -ErrorAction Stop).Status | Should -Be @('updated', 'updated', 'updated')
+        Get-TaggedLead -Tag $tag | Should -HaveCount 3
+    }
+
+    It 'refuses a run that another command holds, and a run folder with no run' {
+        $tag = 'l' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $run = Join-Path $dir "run-$tag"
+        $null = New-LeadRow -Count 2 -Tag $tag | New-ZcrmBulkWriteJob -Module Leads -RunPath $run -Force -ErrorAction Stop
+        $lock = [System.IO.File]::Open((Join-Path $run 'run.lock'), 'Open', 'ReadWrite', 'None')
+        try {
+            { Resume-ZcrmBulkWriteRun -RunPath $run -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ZohoCrm.RunInUse,ZohoCrm.Cmdlets.ResumeZcrmBulkWriteRun'
+        }
+        finally { $lock.Dispose() }
+        { Resume-ZcrmBulkWriteRun -RunPath $TestDrive -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ZohoCrm.RunNotFound,ZohoCrm.Cmdlets.ResumeZcrmBulkWriteRun'
+    }
+
+    It 'leaves no run behind when bad input stops the command before any upload' {
+        $run = Join-Path $dir ('run-bad-' + [guid]::NewGuid().ToString('N').Substring(0, 6))
+        $rows = @([pscustomobject]@{ Last_Name = 'A' }, [pscustomobject]@{ Last_Name = 'B'; Extra = 'x' })
+        { $rows | New-ZcrmBulkWriteJob -Module Leads -RunPath $run -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ZohoCrm.UnknownColumn,ZohoCrm.Cmdlets.NewZcrmBulkWriteJob'
+        @(Get-ChildItem -LiteralPath $run -File | Where-Object Name -NE 'run.lock') | Should -HaveCount 0
+        # So the folder can be used again at once.
+        $jobs = @([pscustomobject]@{ Last_Name = 'A' } | New-ZcrmBulkWriteJob -Module Leads -RunPath $run -Force -ErrorAction Stop)
+        $jobs | Should -HaveCount 1
+    }
+
     It 'finishes a 60,001-row run killed (-9) after its second of three jobs: 3 jobs in all, 60,001 results, no row written twice' {
         $tag = 'x' + [guid]::NewGuid().ToString('N').Substring(0, 6)
         $run = Join-Path $dir "run-$tag"
