@@ -70,6 +70,7 @@ Describe 'Connect-Zcrm' {
             'Get-ZcrmMassUpdateJob'
             'Invoke-ZcrmMassUpdate'
             'New-ZcrmBulkWriteJob'
+            'Resume-ZcrmMassUpdateRun'
         )
         @($module.ExportedFunctions.Keys) | Should -HaveCount 0
         @($module.ExportedAliases.Keys) | Should -HaveCount 0

@@ -25,4 +25,20 @@ namespace ZohoCrm
             return $"{inner.Message} -- {ids.Count} {module} id(s) not updated: {list}.{rest} All of them are in the error's TargetObject.";
         }
     }
+
+    /// <summary>A resumed run whose input had not been read to its end: the ids after the last recorded one were never recorded.</summary>
+    public sealed class RunInputIncompleteException : ZohoException
+    {
+        internal RunInputIncompleteException(string lastId, int lastIndex, string message)
+            : base("ZohoCrm.RunInputIncomplete", message, ZohoErrorKind.InvalidData)
+        {
+            LastId = lastId;
+            LastIndex = lastIndex;
+        }
+
+        /// <summary>The last id the run recorded (null if none).</summary>
+        public string LastId { get; }
+        /// <summary>Its index in the run's id list (-1 if none).</summary>
+        public int LastIndex { get; }
+    }
 }
