@@ -169,6 +169,15 @@ Describe 'Resume-ZcrmMassUpdateRun' {
         (Get-MassUpdateCallCount) - $callsBefore | Should -Be 3
         (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $ids[1200]).Industry | Should -Not -Be 'After kill' -Because 'the third call never got through'
 
+        # -WhatIf: the done batches' results, nothing sent, no warning, the run as it was.
+        $manifestText = Get-Content -LiteralPath (Join-Path $run 'run.json') -Raw
+        $requestsBefore = Get-ZcrmRequestCount -Emulator $emu
+        $preview = @(Resume-ZcrmMassUpdateRun -RunPath $run -WhatIf *>&1)
+        @($preview | Select-ZcrmOutput MassUpdateResult).Id | Should -BeExactly $ids[0..999]
+        @($preview | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -or $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 0
+        Get-ZcrmRequestCount -Emulator $emu | Should -Be $requestsBefore
+        Get-Content -LiteralPath (Join-Path $run 'run.json') -Raw | Should -BeExactly $manifestText
+
         $callsBefore = Get-MassUpdateCallCount
         $all = @(Resume-ZcrmMassUpdateRun -RunPath $run -Force *>&1)
         @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 0

@@ -136,7 +136,7 @@ namespace ZohoCrm.Cmdlets
             for (int i = 0; i < Id.Length; i++)
             {
                 // The run records every id, also those that come after a rejection (a resume sends them).
-                _run?.AddId(Id[i]);
+                if (_run != null) RunStep(() => _run.AddId(Id[i]));
                 // Once Zoho has rejected the request itself, the rest of the input is only collected, to be named.
                 if (_batches.Rejected) { _batches.NotSent(new[] { Id[i] }); continue; }
                 _pending.Add(Id[i]);
@@ -148,13 +148,20 @@ namespace ZohoCrm.Cmdlets
         protected override void EndProcessing()
         {
             if (ParameterSetName == ByViewSet) { RunCustomView(); return; }
-            _run?.EndInput();
+            if (_run != null) RunStep(_run.EndInput);
             if (_pending.Count > 0 && !_batches.Rejected) SendBatch(new List<string>());
             _batches.Finish(_pending);
             if (_backup != null)
                 WriteVerbose($"Saved the values of {_backup.Count} {Module} record(s) before the change to {_backup.Path}. To put them back: New-ZcrmBulkWriteJob -Module {Module} -Operation update -FindBy id -Path '{_backup.Path}' -Wait");
             _batches.ReportFailed();
             _run?.Dispose();
+        }
+
+        /// <summary>A step of the run's bookkeeping: a run folder that cannot be written ends the command (ZohoCrm.RunWriteFailed).</summary>
+        private void RunStep(Action step)
+        {
+            try { step(); }
+            catch (ZohoException ex) { ThrowTerminating(ex, _run.Path); }
         }
 
         private string FieldList => string.Join(", ", Data.Keys.Cast<object>());

@@ -63,7 +63,8 @@ namespace ZohoCrm.Cmdlets
         /// <param name="inputs">The piped object each id came from (null when typed or resumed), for the result's pass-through properties.</param>
         /// <param name="unsent">Ids already received but not yet batched: named too if the command must end.</param>
         /// <param name="backup">The -BackupPath file, made when the first batch is about to be sent (null: none).</param>
-        public void Send(IReadOnlyList<string> batch, IReadOnlyList<PSObject> inputs, IReadOnlyList<string> unsent, Func<RecordBackup> backup, int? runBatch = null)
+        /// <param name="warning">Written once the batch is confirmed, before it is sent (null: none).</param>
+        public void Send(IReadOnlyList<string> batch, IReadOnlyList<PSObject> inputs, IReadOnlyList<string> unsent, Func<RecordBackup> backup, int? runBatch = null, string warning = null)
         {
             string target = batch.Count == 1 ? $"{_module} record {batch[0]}" : $"{batch.Count} {_module} records ({batch[0]} ... {batch[batch.Count - 1]})";
             if (!_cmdlet.ShouldProcessUnlessForced(_force, target, $"Update {_fieldList}"))
@@ -72,6 +73,7 @@ namespace ZohoCrm.Cmdlets
                 if (_run != null && runBatch == null && !_cmdlet.WhatIfRequested) Record(() => _run.AddBatch(batch.Count, MassUpdateRunBatch.Declined));
                 return;
             }
+            if (warning != null) _cmdlet.WriteWarning(warning);
             // The run says "sending" before the call: if the process ends during it, the outcome is known to be unknown.
             int b = -1;
             if (_run != null)

@@ -54,10 +54,10 @@ namespace ZohoCrm.Cmdlets
                     continue;
                 }
                 if (batches.Rejected) { batches.NotSent(ids); continue; }
-                if (batch.State == MassUpdateRunBatch.Sending)
-                    WriteWarning($"Batch {b + 1} of the run (ids {batch.First}-{batch.Last}: {ids[0]} ... {ids[ids.Count - 1]}) was being sent when the run stopped, so whether Zoho applied it is unknown. It is sent again: a mass update by ids sets the same values again, which is safe, but workflows, blueprints or other automations on those records may fire again.");
+                string warning = batch.State != MassUpdateRunBatch.Sending ? null :
+                    $"Batch {b + 1} of the run (ids {batch.First}-{batch.Last}: {ids[0]} ... {ids[ids.Count - 1]}) was being sent when the run stopped, so whether Zoho applied it is unknown. It is sent again: a mass update by ids sets the same values again, which is safe, but workflows, blueprints or other automations on those records may fire again.";
                 resent++;
-                batches.Send(ids, null, Rest(b + 1), null, b);
+                batches.Send(ids, null, Rest(b + 1), null, b, warning);
             }
             // Ids recorded but never in a batch (the input went on after a rejection, or the process ended while they arrived).
             for (int first = _run.BatchedCount; first < _run.Ids.Count; first = _run.BatchedCount)
