@@ -219,6 +219,27 @@ Describe 'Resume-ZcrmMassUpdateRun' {
         $resumed.Verbose | Should -Contain "The run in '$run' is finished: nothing was sent; its 7 result(s) are from its results file."
     }
 
+    It 'sends again a batch whose call kept failing, and writes every result in input order' {
+        $ids = $LeadIds[2610..2616]
+        $run = New-RunPath
+        # The second call of 3 ids fails with every retry (HTTP 500), the others go through.
+        $fault = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -Method POST -PathContains '/actions/mass_update' -Skip 1 -Times 6
+        try { $first = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = 'Failed once' } -BatchSize 3 -RunPath $run -Force } }
+        finally { Clear-ZcrmEmulatorFault -Emulator $emu -Id $fault }
+        @($first.Output).Id | Should -BeExactly @($ids[0..2] + $ids[6])
+        @($first.Errors.TargetObject) | Should -BeExactly $ids[3..5]
+        @((Read-RunManifest $run).batches.state) | Should -BeExactly @('done', 'failed', 'done')
+
+        $callsBefore = Get-MassUpdateCallCount
+        $all = @(Resume-ZcrmMassUpdateRun -RunPath $run -Force *>&1)
+        @($all | Where-Object { $_ -is [System.Management.Automation.WarningRecord] -or $_ -is [System.Management.Automation.ErrorRecord] }) | Should -HaveCount 0
+        @($all | Select-ZcrmOutput MassUpdateResult).Id | Should -BeExactly $ids
+        $calls = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu | Select-Object -Skip $callsBefore)
+        $calls | Should -HaveCount 1
+        (Get-ZcrmJsonValue -Json $calls[0].body -Path 'ids').Items | Should -BeExactly $ids[3..5]
+        (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $ids[4]).Industry | Should -BeExactly 'Failed once'
+    }
+
     It 'finishes the ids a run recorded before its input stopped, then says after which id the input stopped' {
         # Killed during the second call, which is sent when the 1,000th id arrives: the input was not read to its end.
         $ids = $LeadIds[2700..3900]
