@@ -66,7 +66,7 @@ namespace ZohoCrm.Cmdlets
                 if (batches.Rejected) { batches.NotSent(_run.Ids.Skip(first)); break; }
                 int before = _run.Batches.Count;
                 batches.Send(ids, null, _run.Ids.Skip(first + ids.Count).ToList(), null);
-                if (_run.Batches.Count == before) break; // no run batch was made (cannot happen with a run; never loop forever)
+                if (_run.Batches.Count == before) break; // -WhatIf: no batch is made, so the rest is not previewed (and the loop ends)
                 resent++;
             }
             if (resent == 0) WriteVerbose($"The run in '{_run.Path}' is finished: nothing was sent; its {_run.Ids.Count} result(s) are from its results file.");
