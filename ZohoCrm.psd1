@@ -19,6 +19,7 @@
         'Get-ZcrmConnection'
         'Invoke-ZcrmMassUpdate'
         'Get-ZcrmMassUpdateJob'
+        'Resume-ZcrmMassUpdateRun'
         'New-ZcrmBulkWriteJob'
         'Get-ZcrmBulkWriteJob'
         'Get-ZcrmBulkWriteResult'

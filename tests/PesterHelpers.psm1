@@ -1230,6 +1230,65 @@ function Invoke-ZcrmCaptured {
     }
 }
 
+function Start-ZcrmChildPwsh {
+    <#
+    .SYNOPSIS
+        Starts a child pwsh (the one running the tests, Get-ZcrmPwshCommandLine) on a script file holding -Script,
+        in -Folder; stdout and stderr are read as it runs. With -Emulator the script first imports the module under
+        test and connects to the emulator with its static token ($ErrorActionPreference Stop). -Environment sets
+        variables for the child (e.g. TMPDIR).
+    .OUTPUTS
+        Process, Out and Err (tasks giving the text): for Wait-ZcrmChildPwsh, or Stop-Process -Force (kill -9).
+    #>
+    param(
+        [Parameter(Mandatory)][string]$Script,
+        [Parameter(Mandatory)][string]$Folder,
+        [object]$Emulator,
+        [hashtable]$Environment = @{}
+    )
+    $file = Join-Path $Folder "child-$([guid]::NewGuid().ToString('N').Substring(0, 8)).ps1"
+    $preamble = if ($Emulator) {
+        @'
+$ErrorActionPreference = 'Stop'
+Import-Module $env:ZCRM_T_MANIFEST
+Connect-Zcrm -ApiDomain $env:ZCRM_T_URL -AccessToken (ConvertTo-SecureString $env:ZCRM_T_TOKEN -AsPlainText -Force) -RetryBaseDelay 00:00:00.02
+'@ + "`n"
+    } else { '' }
+    Set-Content -LiteralPath $file -Encoding utf8 -Value ($preamble + $Script)
+    $pwsh = @(Get-ZcrmPwshCommandLine)
+    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NonInteractive', '-NoProfile', '-File', $file)) { $start.ArgumentList.Add($a) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.Environment['ZCRM_T_MANIFEST'] = $script:ModuleManifest
+    if ($Emulator) {
+        $start.Environment['ZCRM_T_URL'] = $Emulator.BaseUrl
+        $start.Environment['ZCRM_T_TOKEN'] = [System.Net.NetworkCredential]::new('', $Emulator.AccessToken).Password
+    }
+    foreach ($name in $Environment.Keys) { $start.Environment[$name] = [string]$Environment[$name] }
+    $process = [System.Diagnostics.Process]::Start($start)
+    [pscustomobject]@{ Process = $process; Out = $process.StandardOutput.ReadToEndAsync(); Err = $process.StandardError.ReadToEndAsync() }
+}
+
+function Wait-ZcrmChildPwsh {
+    <# Waits (up to -TimeoutSec) for a Start-ZcrmChildPwsh child to end: its ExitCode, Out and Err. Killed if it does not. #>
+    param([Parameter(Mandatory)][object]$Child, [int]$TimeoutSec = 120)
+    if (-not $Child.Process.WaitForExit($TimeoutSec * 1000)) { $Child.Process.Kill($true); throw "The child pwsh did not end within $TimeoutSec s." }
+    $Child.Process.WaitForExit()
+    [pscustomobject]@{ ExitCode = $Child.Process.ExitCode; Out = $Child.Out.GetAwaiter().GetResult(); Err = $Child.Err.GetAwaiter().GetResult() }
+}
+
+function Wait-ZcrmCondition {
+    <# Waits until -Condition is true, checking every 50 ms; throws naming -What after -TimeoutSec. #>
+    param([Parameter(Mandatory)][scriptblock]$Condition, [int]$TimeoutSec = 30, [string]$What)
+    $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (& $Condition)) {
+        if ([datetime]::UtcNow -ge $deadline) { throw "Not within $TimeoutSec s: $What" }
+        Start-Sleep -Milliseconds 50
+    }
+}
+
 function Assert-ZcrmNoError {
     # Fails unless an Invoke-ZcrmCaptured (or runspace) result has no error record and no terminating error.
     param([Parameter(Mandatory)][object]$Result)
@@ -1244,6 +1303,9 @@ Export-ModuleMember -Function @(
     'Get-ZcrmRequestCount'
     'Invoke-ZcrmCaptured'
     'Assert-ZcrmNoError'
+    'Start-ZcrmChildPwsh'
+    'Wait-ZcrmChildPwsh'
+    'Wait-ZcrmCondition'
     'Get-ZcrmRepoRoot'
     'Get-ZcrmModuleManifest'
     'ConvertTo-ZcrmSecureString'

@@ -20,46 +20,12 @@ BeforeAll {
     # A child pwsh with TMPDIR set to $TempDir that connects to $Emulator with its static token and runs $Script.
     function Start-ZcrmChild {
         param([object]$Emulator, [string]$TempDir, [string]$Script)
-        $file = Join-Path $TestDrive "child-$([guid]::NewGuid().ToString('N').Substring(0, 8)).ps1"
-        Set-Content -LiteralPath $file -Encoding utf8 -Value (@'
-$ErrorActionPreference = 'Stop'
-Import-Module $env:ZCRM_T_MANIFEST
-Connect-Zcrm -ApiDomain $env:ZCRM_T_URL -AccessToken (ConvertTo-SecureString $env:ZCRM_T_TOKEN -AsPlainText -Force) -RetryBaseDelay 00:00:00.02
-'@ + "`n" + $Script)
-        $pwsh = @(Get-ZcrmPwshCommandLine)
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($a in @($pwsh | Select-Object -Skip 1) + @('-NonInteractive', '-NoProfile', '-File', $file)) { $start.ArgumentList.Add($a) }
-        $start.UseShellExecute = $false
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.Environment['TMPDIR'] = $TempDir
-        $start.Environment['ZCRM_T_MANIFEST'] = Get-ZcrmModuleManifest
-        $start.Environment['ZCRM_T_URL'] = $Emulator.BaseUrl
-        $start.Environment['ZCRM_T_TOKEN'] = [System.Net.NetworkCredential]::new('', $Emulator.AccessToken).Password
-        $process = [System.Diagnostics.Process]::Start($start)
-        [pscustomobject]@{ Process = $process; Out = $process.StandardOutput.ReadToEndAsync(); Err = $process.StandardError.ReadToEndAsync() }
-    }
-
-    function Wait-ZcrmChild {
-        param([object]$Child, [int]$TimeoutSec = 120)
-        if (-not $Child.Process.WaitForExit($TimeoutSec * 1000)) { $Child.Process.Kill($true); throw "The child pwsh did not end within $TimeoutSec s." }
-        $Child.Process.WaitForExit()
-        [pscustomobject]@{ ExitCode = $Child.Process.ExitCode; Out = $Child.Out.GetAwaiter().GetResult(); Err = $Child.Err.GetAwaiter().GetResult() }
+        Start-ZcrmChildPwsh -Emulator $Emulator -Folder $TestDrive -Script $Script -Environment @{ TMPDIR = $TempDir }
     }
 
     function Get-ZcrmTempFile {
         param([string]$Folder, [string]$Filter = 'zcrm-*')
         @(Get-ChildItem -LiteralPath $Folder -Filter $Filter -File -ErrorAction SilentlyContinue)
-    }
-
-    # Waits until $Condition is true (at most $TimeoutSec).
-    function Wait-ZcrmCondition {
-        param([scriptblock]$Condition, [int]$TimeoutSec = 30, [string]$What)
-        $deadline = [datetime]::UtcNow.AddSeconds($TimeoutSec)
-        while (-not (& $Condition)) {
-            if ([datetime]::UtcNow -ge $deadline) { throw "Not within $TimeoutSec s: $What" }
-            Start-Sleep -Milliseconds 50
-        }
     }
 
     # Sends again exactly the rows the error's TargetObject names as not submitted ("rows a-b"; the input's rows are
@@ -106,7 +72,7 @@ Describe 'Bulk write temp files' -Skip:$IsWindows {
             $results | Should -HaveCount 1 -Because 'the result download has its file from before the first byte arrives'
             $results[0].Name | Should -Match "^zcrm-result-$childPid-\d+-[0-9a-f]{32}\.zip$"
             $results[0].UnixFileMode | Should -Be $UserOnly
-            $done = Wait-ZcrmChild $child
+            $done = Wait-ZcrmChildPwsh $child
             $done.ExitCode | Should -Be 0 -Because $done.Err
             Get-ZcrmTempFile $tmp | Should -HaveCount 0 -Because 'the run deletes its temp files when it ends'
             @(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Where-Object Last_Name -like 'Temp *') | Should -HaveCount 3
@@ -168,7 +134,7 @@ Describe 'Bulk write temp files' -Skip:$IsWindows {
             $old = Join-Path $tmp "zcrm-bulk-$([guid]::NewGuid().ToString('N')).zip"
             Set-Content -LiteralPath $old -Value 'old'
             Clear-ZcrmEmulatorFault -Emulator $emu -Id $slow
-            $next = Wait-ZcrmChild (Start-ZcrmChild -Emulator $emu -TempDir $tmp -Script @'
+            $next = Wait-ZcrmChildPwsh (Start-ZcrmChild -Emulator $emu -TempDir $tmp -Script @'
 @{ Last_Name = 'Next run' } | New-ZcrmBulkWriteJob -Module Leads -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message
 '@)
             $next.ExitCode | Should -Be 0 -Because $next.Err

@@ -71,6 +71,7 @@ Describe 'Connect-Zcrm' {
             'Invoke-ZcrmMassUpdate'
             'New-ZcrmBulkWriteJob'
             'Resume-ZcrmBulkWriteRun'
+            'Resume-ZcrmMassUpdateRun'
         )
         @($module.ExportedFunctions.Keys) | Should -HaveCount 0
         @($module.ExportedAliases.Keys) | Should -HaveCount 0

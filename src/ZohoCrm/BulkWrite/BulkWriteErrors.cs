@@ -71,23 +71,7 @@ namespace ZohoCrm
         }
 
         /// <summary>Once the file is uploaded, a create call that got no clear answer (none, 5xx, an unreadable one) may or may not have made a job.</summary>
-        internal static bool IsUnknownOutcome(ZohoException inner, string fileId)
-        {
-            if (fileId == null) return false;
-            if (inner is ZohoApiException api) return api.HttpStatus >= 500;
-            switch (inner.Code)
-            {
-                case "ZohoCrm.Timeout":
-                case "ZohoCrm.ConnectionFailed":
-                case "ZohoCrm.ServerError":
-                case "ZohoCrm.InvalidResponse":
-                case "ZohoCrm.UnexpectedResponse":
-                case "ZohoCrm.AnswerTooLarge":
-                    return true;
-                default:
-                    return false;
-            }
-        }
+        internal static bool IsUnknownOutcome(ZohoException inner, string fileId) => fileId != null && ErrorPolicy.OutcomeUnknown(inner);
 
         private static string Describe(ZohoException inner, string module, RowRanges.Outcome rows, string fileId, IReadOnlyList<BulkWriteJob> created,
                                        string sourcePath, IReadOnlyList<string> filesNotRead)

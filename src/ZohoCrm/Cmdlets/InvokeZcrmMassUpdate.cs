@@ -23,21 +23,16 @@ namespace ZohoCrm.Cmdlets
         private readonly List<string> _pending = new List<string>();
         /// <summary>The piped object each pending id came from (null when typed), for the result's pass-through properties.</summary>
         private readonly List<PSObject> _pendingInputs = new List<PSObject>();
-        /// <summary>Zoho rejected the request itself: no more batches are sent.</summary>
-        private ZohoException _rejected;
-        private List<string> _rejectedBatch;
-        /// <summary>Ids received after the rejection (or not yet sent when it came).</summary>
-        private readonly List<string> _notSent = new List<string>();
         /// <summary>-BackupPath resolved; the file is made when the first batch is about to be sent.</summary>
         private string _backupPath;
         private RecordBackup _backup;
-        /// <summary>Results that are not a success: named in the summary error at the end.</summary>
-        private readonly List<MassUpdateResult> _failed = new List<MassUpdateResult>();
-        private int _sent;
-        private int _received;
-        /// <summary>-Data as plain .NET values (what is sent).</summary>
+        /// <summary>-Data as plain .NET values.</summary>
         private IDictionary _values;
-        private const int ProgressId = 0x5a01;
+        /// <summary>-Data as the JSON object that is sent (and that a run keeps).</summary>
+        private string _dataJson;
+        /// <summary>-RunPath: the run's bookkeeping (null without it, and with -WhatIf).</summary>
+        private MassUpdateRun _run;
+        private MassUpdateBatches _batches;
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateModuleName]
@@ -78,6 +73,14 @@ namespace ZohoCrm.Cmdlets
         [ValidateNotNullOrEmpty]
         public string BackupPath { get; set; }
 
+        /// <summary>
+        /// A folder (new or empty) for a resumable run: the ids, each batch's state and results are kept there as they
+        /// happen, so Resume-ZcrmMassUpdateRun can finish the run after the process died. A folder that holds a run is refused.
+        /// </summary>
+        [Parameter(ParameterSetName = ByIdSet)]
+        [ValidateNotNullOrEmpty]
+        public string RunPath { get; set; }
+
         [Parameter(Mandatory = true, ParameterSetName = ByViewSet)]
         [ValidateZohoId]
         public string CustomViewId { get; set; }
@@ -111,11 +114,20 @@ namespace ZohoCrm.Cmdlets
             {
                 _values = (IDictionary)PowerShellValues.ToPlain(Data, true);
                 MassUpdateService.ValidateData(Module, _values);
-                MassUpdateService.CheckValuesSerialize(_values);
+                _dataJson = MassUpdateService.DataJson(_values);
             }
             catch (ZohoException ex) { ThrowTerminating(ex, Data); }
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
+            if (ParameterSetName != ByIdSet) return;
+            // -WhatIf sends nothing and makes no run.
+            if (RunPath != null && !WhatIfRequested)
+            {
+                try { _run = MassUpdateRun.Create(FileSystemPath(RunPath, "RunPath"), Module, _dataJson, OverWrite, BatchSize, ResolvedConnection.ApiDomain); }
+                catch (ZohoException ex) { ThrowTerminating(ex, RunPath); }
+                WriteVerbose($"Run folder: {_run.Path}. If this command is stopped, finish the run with: Resume-ZcrmMassUpdateRun -RunPath '{_run.Path}'");
+            }
+            _batches = new MassUpdateBatches(this, Module, _dataJson, Data.Keys.Cast<object>().Select(k => k.ToString()), OverWrite, Force, Data, _run);
         }
 
         protected override void ProcessRecord()
@@ -123,8 +135,10 @@ namespace ZohoCrm.Cmdlets
             if (ParameterSetName != ByIdSet) return;
             for (int i = 0; i < Id.Length; i++)
             {
+                // The run records every id, also those that come after a rejection (a resume sends them).
+                if (_run != null) RunStep(() => _run.AddId(Id[i]));
                 // Once Zoho has rejected the request itself, the rest of the input is only collected, to be named.
-                if (_rejected != null) { _notSent.Add(Id[i]); continue; }
+                if (_batches.Rejected) { _batches.NotSent(new[] { Id[i] }); continue; }
                 _pending.Add(Id[i]);
                 _pendingInputs.Add(PassThroughSource());
                 if (_pending.Count >= BatchSize) SendBatch(Id.Skip(i + 1).ToList());
@@ -134,23 +148,22 @@ namespace ZohoCrm.Cmdlets
         protected override void EndProcessing()
         {
             if (ParameterSetName == ByViewSet) { RunCustomView(); return; }
-            if (_pending.Count > 0 && _rejected == null) SendBatch(new List<string>());
-            if (_sent > 0) WriteProgress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
-            ReportDeferred();
-            if (_rejected != null)
-            {
-                // One error for every id the rejection left undone: the rejected call's and every id that came after it.
-                _notSent.AddRange(_pending);
-                Report(new NotUpdatedException(_rejected, Module, _rejectedBatch, _notSent), _rejectedBatch.Concat(_notSent).ToArray());
-            }
+            if (_run != null) RunStep(_run.EndInput);
+            if (_pending.Count > 0 && !_batches.Rejected) SendBatch(new List<string>());
+            _batches.Finish(_pending);
             if (_backup != null)
                 WriteVerbose($"Saved the values of {_backup.Count} {Module} record(s) before the change to {_backup.Path}. To put them back: New-ZcrmBulkWriteJob -Module {Module} -Operation update -FindBy id -Path '{_backup.Path}' -Wait");
-            if (_failed.Count > 0)
-                Report(RecordsFailedException.Of($"{Module} records were not updated", _received, _failed.Select(r => r.Code),
-                    "The failed results are in the output (Status 'error', Code, Message) and in this error's TargetObject."), _failed.ToArray());
+            _batches.ReportFailed();
+            _run?.Dispose();
         }
 
-        private string Activity => $"Mass update of {Module}";
+        /// <summary>A step of the run's bookkeeping: a run folder that cannot be written ends the command (ZohoCrm.RunWriteFailed).</summary>
+        private void RunStep(Action step)
+        {
+            try { step(); }
+            catch (ZohoException ex) { ThrowTerminating(ex, _run.Path); }
+        }
+
         private string FieldList => string.Join(", ", Data.Keys.Cast<object>());
 
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
@@ -162,45 +175,7 @@ namespace ZohoCrm.Cmdlets
             var inputs = _pendingInputs.ToList();
             _pending.Clear();
             _pendingInputs.Clear();
-            string target = batch.Count == 1 ? $"{Module} record {batch[0]}" : $"{batch.Count} {Module} records ({batch[0]} ... {batch[batch.Count - 1]})";
-            if (!Confirm(target, $"Update {FieldList}")) return;
-
-            _sent += batch.Count;
-            WriteProgress(new ProgressRecord(ProgressId, Activity, $"Updating {FieldList}: {_received} done, {batch.Count} being sent"));
-            var service = new MassUpdateService(ResolvedConnection, Module);
-            List<MassUpdateResult> results;
-            try
-            {
-                var backup = Backup();
-                results = Run(async ct =>
-                {
-                    // No record is changed before its current values are on disk.
-                    if (backup != null) await backup.SaveAsync(batch, ct).ConfigureAwait(false);
-                    return await service.UpdateByIdsAsync(_values, batch, OverWrite, ct).ConfigureAwait(false);
-                });
-            }
-            catch (ZohoValidationException ex)
-            {
-                Report(ex, Data);
-                return;
-            }
-            catch (ZohoException ex)
-            {
-                // Authentication that still fails: nothing more can be done; the error names this batch and the ids received so far.
-                if (ErrorPolicy.EndsCommand(ex)) Report(new NotUpdatedException(ex, Module, batch, unsent), batch.Concat(unsent).ToArray());
-                // A rejection of the request itself (bad field, no permission) would fail every batch: send no more.
-                if (ex.WouldFailEveryBatch) { _rejected = ex; _rejectedBatch = batch; return; }
-                // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
-                Defer(new NotUpdatedException(ex, Module, batch, new List<string>()), batch.ToArray());
-                return;
-            }
-            _received += results.Count;
-            for (int i = 0; i < results.Count; i++)
-            {
-                var r = results[i];
-                WriteObject(WithInput(r, i < inputs.Count ? inputs[i] : null));
-                if (!string.Equals(r.Status, "success", StringComparison.OrdinalIgnoreCase)) _failed.Add(r);
-            }
+            _batches.Send(batch, inputs, unsent, Backup);
         }
 
         /// <summary>The piped object, when it is an object with properties (not a bare id such as a string or a number).</summary>
@@ -209,21 +184,6 @@ namespace ZohoCrm.Cmdlets
             if (InputObject == null || !MyInvocation.ExpectingInput) return null;
             var b = InputObject.BaseObject;
             return b is string || b is ValueType ? null : InputObject;
-        }
-
-        /// <summary>The result, plus the input object's other properties (none of the result's own names is replaced).</summary>
-        private static object WithInput(MassUpdateResult result, PSObject input)
-        {
-            if (input == null) return result;
-            var o = PSObject.AsPSObject(result);
-            foreach (var p in input.Properties)
-            {
-                if (!p.IsGettable || o.Properties[p.Name] != null) continue;
-                object value;
-                try { value = p.Value; } catch (GetValueException) { continue; }
-                o.Properties.Add(new PSNoteProperty(p.Name, value));
-            }
-            return o;
         }
 
         private RecordBackup Backup()
@@ -237,7 +197,11 @@ namespace ZohoCrm.Cmdlets
             }
         }
 
-        public void Dispose() => _backup?.Dispose();
+        public void Dispose()
+        {
+            _backup?.Dispose();
+            _run?.Dispose();
+        }
 
         private void RunCustomView()
         {
@@ -252,7 +216,7 @@ namespace ZohoCrm.Cmdlets
             catch (ZohoException ex) { Report(ex, CustomViewId); return; }
             WriteVerbose($"Zoho scheduled mass update job {job.JobId} for custom view {CustomViewId}.");
             if (!Wait) { WriteObject(job); return; }
-            MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
+            MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, MassUpdateBatches.ProgressId);
         }
 
     }

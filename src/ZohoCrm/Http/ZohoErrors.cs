@@ -80,6 +80,27 @@ namespace ZohoCrm
     {
         public static bool EndsCommand(Exception ex) =>
             !(ex is ZohoException z) || z is ZohoValidationException || z.Kind == ZohoErrorKind.AuthenticationError;
+
+        /// <summary>
+        /// A sent request that got no clear answer (none, a timeout, 5xx, an unreadable or too large one): Zoho may or
+        /// may not have done what it asked, so errors say so instead of "not updated".
+        /// </summary>
+        public static bool OutcomeUnknown(ZohoException ex)
+        {
+            if (ex is ZohoApiException api) return api.HttpStatus >= 500;
+            switch (ex.Code)
+            {
+                case "ZohoCrm.Timeout":
+                case "ZohoCrm.ConnectionFailed":
+                case "ZohoCrm.ServerError":
+                case "ZohoCrm.InvalidResponse":
+                case "ZohoCrm.UnexpectedResponse":
+                case "ZohoCrm.AnswerTooLarge":
+                    return true;
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>An error answer from Zoho CRM or Zoho Accounts.</summary>

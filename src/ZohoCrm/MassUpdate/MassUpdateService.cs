@@ -49,32 +49,14 @@ namespace ZohoCrm.MassUpdate
             }
         }
 
-        /// <summary>Serialises the values of -Data once, so a value JSON cannot carry fails before any request.</summary>
-        public static void CheckValuesSerialize(IDictionary data)
-        {
-            using (var w = new Utf8JsonWriter(Stream.Null))
-            {
-                w.WriteStartArray();
-                foreach (DictionaryEntry e in data) Json.WriteValue(w, e.Value, e.Key.ToString());
-                w.WriteEndArray();
-            }
-        }
-
         private Uri Endpoint(string query = null) =>
             _connection.CrmUrl(Uri.EscapeDataString(_module) + "/actions/mass_update" + (query ?? ""));
 
-        private static void WriteData(Utf8JsonWriter w, IDictionary data)
+        private static void WriteData(Utf8JsonWriter w, string dataJson)
         {
             w.WritePropertyName("data");
             w.WriteStartArray();
-            w.WriteStartObject();
-            foreach (DictionaryEntry entry in data)
-            {
-                string name = entry.Key.ToString();
-                w.WritePropertyName(name);
-                Json.WriteValue(w, entry.Value, name);
-            }
-            w.WriteEndObject();
+            w.WriteRawValue(dataJson);
             w.WriteEndArray();
         }
 
@@ -82,11 +64,36 @@ namespace ZohoCrm.MassUpdate
         /// Updates one batch of ids and returns exactly one result per id, in the order given. A request-level
         /// error (Zoho refused the whole call) is thrown as <see cref="ZohoApiException"/>.
         /// </summary>
-        public async Task<List<MassUpdateResult>> UpdateByIdsAsync(IDictionary data, IReadOnlyList<string> ids, bool overWrite, CancellationToken ct)
+        public Task<List<MassUpdateResult>> UpdateByIdsAsync(IDictionary data, IReadOnlyList<string> ids, bool overWrite, CancellationToken ct) =>
+            UpdateByIdsAsync(DataJson(data), ids, overWrite, ct);
+
+        /// <summary>
+        /// The field values as the JSON object sent in data[0], serialised once: a run keeps this text, so a resume
+        /// sends the same values byte for byte. A value JSON cannot carry fails here, before any request.
+        /// </summary>
+        public static string DataJson(IDictionary data)
+        {
+            var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                foreach (DictionaryEntry entry in data)
+                {
+                    string name = entry.Key.ToString();
+                    w.WritePropertyName(name);
+                    Json.WriteValue(w, entry.Value, name);
+                }
+                w.WriteEndObject();
+            }
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        /// <summary>As above, with the field values already serialised (<see cref="DataJson"/>).</summary>
+        public async Task<List<MassUpdateResult>> UpdateByIdsAsync(string dataJson, IReadOnlyList<string> ids, bool overWrite, CancellationToken ct)
         {
             var body = Json.Body(w =>
             {
-                WriteData(w, data);
+                WriteData(w, dataJson);
                 w.WriteBoolean("over_write", overWrite);
                 w.WritePropertyName("ids");
                 w.WriteStartArray();
@@ -189,7 +196,7 @@ namespace ZohoCrm.MassUpdate
         {
             var body = Json.Body(w =>
             {
-                WriteData(w, data);
+                WriteData(w, DataJson(data));
                 w.WriteString("cvid", customViewId);
                 if (territoryId != null)
                 {

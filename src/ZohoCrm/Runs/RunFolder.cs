@@ -61,12 +61,17 @@ namespace ZohoCrm.Runs
         private static FileStream Lock(string path, string parameter)
         {
             string lockPath = System.IO.Path.Combine(path, LockName);
-            try { return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            FileStream lockFile;
+            try { lockFile = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
             catch (IOException) when (File.Exists(lockPath))
             {
                 throw new ZohoValidationException("ZohoCrm.RunInUse",
                     $"The run in '{path}' is in use by another command or process (it holds {LockName}). Wait for it to end, or stop it, then resume the run.", parameter, ZohoErrorKind.ResourceBusy);
             }
+            // Every file of a run folder is the user's alone, the lock too.
+            try { FileModes.MakeUserOnly(lockPath); }
+            catch { lockFile.Dispose(); throw; }
+            return lockFile;
         }
 
         /// <summary>A new empty file of the run, user-only; its full path.</summary>

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using ZohoCrm.Backup;
+using ZohoCrm.MassUpdate;
+
+namespace ZohoCrm.Cmdlets
+{
+    /// <summary>
+    /// Sends the batches of a mass update by ids for Invoke-ZcrmMassUpdate and Resume-ZcrmMassUpdateRun: one
+    /// ShouldProcess per batch, the call, the run's bookkeeping around it (-RunPath), the results as output, and at
+    /// the end the errors the command owes (passing failures, a rejection and the ids it left undone, the summary of
+    /// failed records).
+    /// </summary>
+    internal sealed class MassUpdateBatches
+    {
+        public const int ProgressId = 0x5a01;
+        private readonly ZcrmApiCmdlet _cmdlet;
+        private readonly MassUpdateService _service;
+        private readonly string _module;
+        private readonly string _dataJson;
+        private readonly string _fieldList;
+        private readonly bool _overWrite;
+        private readonly bool _force;
+        /// <summary>What an error about the values names as its target (the -Data hashtable).</summary>
+        private readonly object _dataTarget;
+        private readonly MassUpdateRun _run;
+        /// <summary>Results that are not a success: named in the summary error at the end.</summary>
+        private readonly List<MassUpdateResult> _failed = new List<MassUpdateResult>();
+        /// <summary>Zoho rejected the request itself: no more batches are sent.</summary>
+        private ZohoException _rejected;
+        private List<string> _rejectedBatch;
+        /// <summary>Ids received after the rejection (or not yet sent when it came).</summary>
+        private readonly List<string> _notSent = new List<string>();
+        private int _sent;
+        private int _received;
+
+        public MassUpdateBatches(ZcrmApiCmdlet cmdlet, string module, string dataJson, IEnumerable<string> fields, bool overWrite, bool force, object dataTarget, MassUpdateRun run)
+        {
+            _cmdlet = cmdlet;
+            _module = module;
+            _dataJson = dataJson;
+            _fieldList = string.Join(", ", fields);
+            _overWrite = overWrite;
+            _force = force;
+            _dataTarget = dataTarget;
+            _run = run;
+            _service = new MassUpdateService(cmdlet.ResolvedConnection, module);
+        }
+
+        /// <summary>Zoho rejected the request itself: the rest is only collected (<see cref="NotSent"/>), to be named at the end.</summary>
+        public bool Rejected => _rejected != null;
+
+        public void NotSent(IEnumerable<string> ids) => _notSent.AddRange(ids);
+
+        private string Activity => $"Mass update of {_module}";
+
+        /// <summary>
+        /// Sends one batch. <paramref name="runBatch"/>: the run's batch being sent again (Resume); null makes a new
+        /// batch of the run of these ids (the ids not yet in a batch), if there is a run.
+        /// </summary>
+        /// <param name="inputs">The piped object each id came from (null when typed or resumed), for the result's pass-through properties.</param>
+        /// <param name="unsent">Ids already received but not yet batched: named too if the command must end.</param>
+        /// <param name="backup">The -BackupPath file, made when the first batch is about to be sent (null: none).</param>
+        /// <param name="warning">Written once the batch is confirmed, before it is sent (null: none).</param>
+        public void Send(IReadOnlyList<string> batch, IReadOnlyList<PSObject> inputs, IReadOnlyList<string> unsent, Func<RecordBackup> backup, int? runBatch = null, string warning = null)
+        {
+            string target = batch.Count == 1 ? $"{_module} record {batch[0]}" : $"{batch.Count} {_module} records ({batch[0]} ... {batch[batch.Count - 1]})";
+            if (!_cmdlet.ShouldProcessUnlessForced(_force, target, $"Update {_fieldList}"))
+            {
+                // A batch answered No is recorded as declined (a resume asks again); -WhatIf changes no run.
+                if (_run != null && runBatch == null && !_cmdlet.WhatIfRequested) Record(() => _run.AddBatch(batch.Count, MassUpdateRunBatch.Declined));
+                return;
+            }
+            if (warning != null) _cmdlet.WriteWarning(warning);
+            // The run says "sending" before the call: if the process ends during it, the outcome is known to be unknown.
+            int b = -1;
+            if (_run != null)
+            {
+                if (runBatch == null) b = Record(() => _run.AddBatch(batch.Count, MassUpdateRunBatch.Sending));
+                else { b = runBatch.Value; Record(() => { _run.SetState(b, MassUpdateRunBatch.Sending); return 0; }); }
+            }
+
+            _sent += batch.Count;
+            _cmdlet.WriteProgress(new ProgressRecord(ProgressId, Activity, $"Updating {_fieldList}: {_received} done, {batch.Count} being sent"));
+            List<MassUpdateResult> results;
+            try
+            {
+                var saver = backup?.Invoke();
+                results = _cmdlet.Run(async ct =>
+                {
+                    // No record is changed before its current values are on disk.
+                    if (saver != null) await saver.SaveAsync(batch, ct).ConfigureAwait(false);
+                    return await _service.UpdateByIdsAsync(_dataJson, batch, _overWrite, ct).ConfigureAwait(false);
+                });
+            }
+            catch (ZohoValidationException ex)
+            {
+                MarkFailed(b);
+                _cmdlet.Report(ex, _dataTarget);
+                return;
+            }
+            catch (ZohoException ex)
+            {
+                MarkFailed(b);
+                var ids = batch.ToList();
+                // Authentication that still fails: nothing more can be done; the error names this batch and the ids received so far.
+                if (ErrorPolicy.EndsCommand(ex)) _cmdlet.Report(new NotUpdatedException(ex, _module, ids, unsent), ids.Concat(unsent).ToArray());
+                // A rejection of the request itself (bad field, no permission) would fail every batch: send no more.
+                if (ex.WouldFailEveryBatch) { _rejected = ex; _rejectedBatch = ids; return; }
+                // A failure of this one call (the service kept failing, no answer): report these ids, go on with the next.
+                _cmdlet.Defer(new NotUpdatedException(ex, _module, ids, new List<string>()), ids.ToArray());
+                return;
+            }
+            // The results are on disk (and the batch done) before they are written out.
+            if (_run != null) Record(() => { _run.Done(b, results); return 0; });
+            for (int i = 0; i < results.Count; i++) Write(results[i], inputs != null && i < inputs.Count ? inputs[i] : null);
+        }
+
+        /// <summary>A result as output (with the input object's other properties), counted for the summary.</summary>
+        public void Write(MassUpdateResult result, PSObject input)
+        {
+            _received++;
+            _cmdlet.WriteObject(WithInput(result, input));
+            if (!string.Equals(result.Status, "success", StringComparison.OrdinalIgnoreCase)) _failed.Add(result);
+        }
+
+        /// <summary>The end of the batches: progress completed, the passing failures, and the ids a rejection left undone.</summary>
+        /// <param name="pending">Ids received and never batched.</param>
+        public void Finish(IEnumerable<string> pending)
+        {
+            if (_sent > 0) _cmdlet.WriteProgress(new ProgressRecord(ProgressId, Activity, "Done") { RecordType = ProgressRecordType.Completed });
+            _cmdlet.ReportDeferred();
+            if (_rejected != null)
+            {
+                // One error for every id the rejection left undone: the rejected call's and every id that came after it.
+                _notSent.AddRange(pending);
+                _cmdlet.Report(new NotUpdatedException(_rejected, _module, _rejectedBatch, _notSent), _rejectedBatch.Concat(_notSent).ToArray());
+            }
+        }
+
+        /// <summary>The one summary error naming the records that were not updated, if any.</summary>
+        public void ReportFailed()
+        {
+            if (_failed.Count > 0)
+                _cmdlet.Report(RecordsFailedException.Of($"{_module} records were not updated", _received, _failed.Select(r => r.Code),
+                    "The failed results are in the output (Status 'error', Code, Message) and in this error's TargetObject."), _failed.ToArray());
+        }
+
+        private void MarkFailed(int batch)
+        {
+            if (batch >= 0) Record(() => { _run.SetState(batch, MassUpdateRunBatch.Failed); return 0; });
+        }
+
+        /// <summary>A step of the run's bookkeeping; a run that cannot be written ends the command (nothing more is sent).</summary>
+        private int Record(Func<int> step)
+        {
+            try { return step(); }
+            catch (ZohoValidationException ex) { _cmdlet.ThrowTerminating(ex, _run.Path); return -1; }
+        }
+
+        /// <summary>The result, plus the input object's other properties (none of the result's own names is replaced).</summary>
+        private static object WithInput(MassUpdateResult result, PSObject input)
+        {
+            if (input == null) return result;
+            var o = PSObject.AsPSObject(result);
+            foreach (var p in input.Properties)
+            {
+                if (!p.IsGettable || o.Properties[p.Name] != null) continue;
+                object value;
+                try { value = p.Value; } catch (GetValueException) { continue; }
+                o.Properties.Add(new PSNoteProperty(p.Name, value));
+            }
+            return o;
+        }
+    }
+}
