@@ -24,6 +24,9 @@
         'Get-ZcrmBulkWriteJob'
         'Get-ZcrmBulkWriteResult'
         'Resume-ZcrmBulkWriteRun'
+        'Get-ZcrmModule'
+        'Get-ZcrmField'
+        'Get-ZcrmCustomView'
     )
     VariablesToExport    = @()
     AliasesToExport      = @()

@@ -167,7 +167,7 @@ Import-Module $ZohoManifest
 Import-Module $ZohoManifest -Force
 [pscustomobject]@{ Jobs = Invoke-BothJobs; Commands = @(Get-Command -Module ZohoCrm).Count } | ConvertTo-Json -Depth 5 -Compress
 '@
-        $r.Commands | Should -Be 10
+        $r.Commands | Should -Be 13
         $r.Jobs.MassUpdate | Should -Be @('success')
         $r.Jobs.BulkWrite | Should -Be @('added', 'added', 'added')
     }

@@ -102,9 +102,9 @@ Describe 'One name for each timeout' {
     It 'has -TimeoutSec only on Connect-Zcrm (each HTTP call) and -Timeout <seconds> on every cmdlet with -Wait' {
         $commands = @(Get-Command -Module ZohoCrm -CommandType Cmdlet)
         $timeouts = @(foreach ($c in $commands) { foreach ($p in $c.Parameters.Values) { if ($p.Name -like '*Timeout*' -or @($p.Aliases | Where-Object { $_ -like '*Timeout*' }).Count) { "$($c.Name) -$($p.Name)" } } })
-        # The commands that wait: with -Wait, and the resume commands, which always wait for the run's jobs.
-        $waiting = @($commands | Where-Object { $_.Parameters.ContainsKey('Wait') -or $_.Verb -eq 'Resume' } | ForEach-Object Name | Sort-Object)
-        @($waiting | Where-Object { $_ -notlike 'Resume-*' }) | Should -BeExactly @('Get-ZcrmBulkWriteJob', 'Get-ZcrmMassUpdateJob', 'Invoke-ZcrmMassUpdate', 'New-ZcrmBulkWriteJob')
+        # The commands that wait: with -Wait, and Resume-ZcrmBulkWriteRun, which always waits for the run's jobs.
+        $waiting = @($commands | Where-Object { $_.Parameters.ContainsKey('Wait') -or $_.Name -eq 'Resume-ZcrmBulkWriteRun' } | ForEach-Object Name | Sort-Object)
+        @($waiting | Where-Object { $_ -ne 'Resume-ZcrmBulkWriteRun' }) | Should -BeExactly @('Get-ZcrmBulkWriteJob', 'Get-ZcrmMassUpdateJob', 'Invoke-ZcrmMassUpdate', 'New-ZcrmBulkWriteJob')
         @($timeouts | Sort-Object) | Should -BeExactly @(@('Connect-Zcrm -TimeoutSec') + @($waiting | ForEach-Object { "$_ -Timeout" }) | Sort-Object)
         foreach ($name in $waiting) { (Get-Command $name).Parameters['Timeout'].ParameterType | Should -Be ([int]) }
         (Get-Command Connect-Zcrm).Parameters['TimeoutSec'].ParameterType | Should -Be ([int])

@@ -67,7 +67,7 @@ Describe 'ZohoCrm smoke' {
             # .NET Framework keeps both: the preloaded 6.0 and, once ZohoCrm used JSON, our 8.0.
             $loaded | Should -Contain '6.0.0.0'
         }
-        @(Get-Command -Module ZohoCrm).Count | Should -Be 10
+        @(Get-Command -Module ZohoCrm).Count | Should -Be 13
     }
 
     It 'connects to the emulator and shows no secret' {

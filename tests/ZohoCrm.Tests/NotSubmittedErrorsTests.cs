@@ -120,9 +120,18 @@ public class NotSubmittedErrorsTests
     {
         var inner = new ZohoClientException("ZohoCrm.Timeout", "no answer.", ZohoErrorKind.OperationTimeout);
         var ex = new NotUpdatedException(inner, "Deals", new[] { "10", "11" }, Array.Empty<string>());
-        Assert.Contains("2 Deals id(s) not updated: 10, 11.", ex.Message);
+        // A timeout is no clear answer: the ids may or may not have been updated.
+        Assert.Contains("2 Deals id(s) may or may not have been updated: 10, 11.", ex.Message);
         Assert.DoesNotContain("not sent", ex.Message);
         Assert.False(ex.WouldFailEveryBatch);
+    }
+
+    [Fact]
+    public void Mass_update_refused_by_Zoho_says_not_updated()
+    {
+        var inner = new ZohoApiException("INVALID_DATA", "invalid data", 400, new System.Collections.Hashtable(), "POST x");
+        var ex = new NotUpdatedException(inner, "Deals", new[] { "10" }, Array.Empty<string>());
+        Assert.Contains("1 Deals id(s) not updated: 10.", ex.Message);
     }
 }
 

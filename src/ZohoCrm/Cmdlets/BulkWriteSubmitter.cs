@@ -141,6 +141,8 @@ namespace ZohoCrm.Cmdlets
         public void Created(BulkWriteRequest request, BulkWriteJob job)
         {
             Jobs.Add(job);
+            string rowsOf = job.FirstRow.HasValue ? $"rows {job.FirstRow}-{job.LastRow}" : "file " + job.FileId;
+            SessionStore.AddJob(System.Management.Automation.Runspaces.Runspace.DefaultRunspace, job.JobId, request.Module, $"{request.Operation}, {rowsOf}", massUpdate: false);
             string rows = job.FirstRow.HasValue ? $" for rows {job.FirstRow}-{job.LastRow}" : "";
             if (_wait)
                 _cmdlet.WriteHostLine($"Created bulk write job {job.JobId}{rows} ({request.Module}, {request.Operation}). If you stop waiting: Get-ZcrmBulkWriteJob -JobId {job.JobId} -Wait");

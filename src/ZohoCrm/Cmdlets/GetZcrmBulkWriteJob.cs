@@ -22,6 +22,7 @@ namespace ZohoCrm.Cmdlets
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
         [ValidateZohoId]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
         public string[] JobId { get; set; }
 
         /// <summary>Jobs of New-ZcrmBulkWriteJob or Get-ZcrmBulkWriteJob, also as Import-Clixml or Receive-Job gives them back.</summary>

@@ -19,11 +19,13 @@ namespace ZohoCrm.Cmdlets
 
         [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ValidateModuleName]
+        [ArgumentCompleter(typeof(ModuleCompleter))]
         public string Module { get; set; }
 
         [Parameter(Mandatory = true, Position = 1, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [ZohoIdTransformation]
         [ValidateZohoId]
+        [ArgumentCompleter(typeof(JobIdCompleter))]
         public string JobId { get; set; }
 
         /// <summary>Jobs of Invoke-ZcrmMassUpdate -CustomViewId or Get-ZcrmMassUpdateJob, also as Import-Clixml or Receive-Job gives them back.</summary>

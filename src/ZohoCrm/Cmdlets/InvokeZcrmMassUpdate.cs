@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.IO;
 using ZohoCrm.Backup;
 using ZohoCrm.MassUpdate;
+using ZohoCrm.Metadata;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -36,6 +37,7 @@ namespace ZohoCrm.Cmdlets
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateModuleName]
+        [ArgumentCompleter(typeof(ModuleCompleter))]
         public string Module { get; set; }
 
         /// <summary>Field API name -> new value. One field (three in Deals). Values keep their JSON types.</summary>
@@ -83,6 +85,7 @@ namespace ZohoCrm.Cmdlets
 
         [Parameter(Mandatory = true, ParameterSetName = ByViewSet)]
         [ValidateZohoId]
+        [ArgumentCompleter(typeof(CustomViewCompleter))]
         public string CustomViewId { get; set; }
 
         [Parameter(ParameterSetName = ByViewSet)]
@@ -105,6 +108,12 @@ namespace ZohoCrm.Cmdlets
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>Send without checking -Data against the module's field metadata first (for a connection without the settings scope).</summary>
+        [Parameter]
+        public SwitchParameter SkipMetadataCheck { get; set; }
+
+        private long _idCount;
+
         protected override void BeginProcessing()
         {
             if (IncludeChildTerritories && TerritoryId == null)
@@ -119,6 +128,13 @@ namespace ZohoCrm.Cmdlets
             catch (ZohoException ex) { ThrowTerminating(ex, Data); }
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
+            // The change against the org's fields, before any request that changes something (also under -WhatIf).
+            var fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
+            if (fields != null)
+            {
+                try { MetadataChecks.MassUpdate(Module, fields, _values); }
+                catch (ZohoException ex) { ThrowTerminating(ex, Data); }
+            }
             if (ParameterSetName != ByIdSet) return;
             // -WhatIf sends nothing and makes no run.
             if (RunPath != null && !WhatIfRequested)
@@ -133,6 +149,7 @@ namespace ZohoCrm.Cmdlets
         protected override void ProcessRecord()
         {
             if (ParameterSetName != ByIdSet) return;
+            _idCount += Id.Length;
             for (int i = 0; i < Id.Length; i++)
             {
                 // The run records every id, also those that come after a rejection (a resume sends them).
@@ -151,6 +168,7 @@ namespace ZohoCrm.Cmdlets
             if (_run != null) RunStep(_run.EndInput);
             if (_pending.Count > 0 && !_batches.Rejected) SendBatch(new List<string>());
             _batches.Finish(_pending);
+            if (WhatIfRequested) WriteHostLine(MassUpdatePlan.ById(Module, _idCount, BatchSize, Data.Keys.Cast<object>().Select(k => k.ToString()).ToList()));
             if (_backup != null)
                 WriteVerbose($"Saved the values of {_backup.Count} {Module} record(s) before the change to {_backup.Path}. To put them back: New-ZcrmBulkWriteJob -Module {Module} -Operation update -FindBy id -Path '{_backup.Path}' -Wait");
             _batches.ReportFailed();
@@ -206,6 +224,7 @@ namespace ZohoCrm.Cmdlets
         private void RunCustomView()
         {
             string scope = TerritoryId == null ? "" : $" in territory {TerritoryId}{(IncludeChildTerritories ? " and its child territories" : "")}";
+            if (WhatIfRequested) WriteHostLine(MassUpdatePlan.ByCustomView(Module, CustomViewId, scope, FieldList));
             if (!Confirm($"every {Module} record in custom view {CustomViewId}{scope}", $"Schedule a mass update of {FieldList}")) return;
             var service = new MassUpdateService(ResolvedConnection, Module);
             MassUpdateJob job;
@@ -215,6 +234,7 @@ namespace ZohoCrm.Cmdlets
             }
             catch (ZohoException ex) { Report(ex, CustomViewId); return; }
             WriteVerbose($"Zoho scheduled mass update job {job.JobId} for custom view {CustomViewId}.");
+            SessionStore.AddJob(CurrentRunspace, job.JobId, Module, $"custom view {CustomViewId}", massUpdate: true);
             if (!Wait) { WriteObject(job); return; }
             MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, MassUpdateBatches.ProgressId);
         }

@@ -7,6 +7,7 @@ using System.Text;
 using ZohoCrm.Backup;
 using ZohoCrm.BulkWrite;
 using ZohoCrm.Http;
+using ZohoCrm.Metadata;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -35,6 +36,7 @@ namespace ZohoCrm.Cmdlets
 
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateModuleName]
+        [ArgumentCompleter(typeof(ModuleCompleter))]
         public string Module { get; set; }
 
         [Parameter]
@@ -61,6 +63,7 @@ namespace ZohoCrm.Cmdlets
         /// <summary>The columns, in order (default: the first object's properties). Other properties are left out.</summary>
         [Parameter(ParameterSetName = InputSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(FieldCompleter))]
         public string[] Property { get; set; }
 
         /// <summary>A file already uploaded to Zoho (its file_id).</summary>
@@ -76,6 +79,7 @@ namespace ZohoCrm.Cmdlets
         /// <summary>The unique field (or id) that finds the record to update; required for update and upsert.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(FieldCompleter))]
         public string FindBy { get; set; }
 
         /// <summary>Empty cells leave the field as it is instead of clearing it.</summary>
@@ -90,6 +94,7 @@ namespace ZohoCrm.Cmdlets
         /// <summary>The encoding of -Path (default UTF-8; the module uploads UTF-8), or Zoho's character_encoding for -FileId.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(EncodingCompleter))]
         public string CharacterEncoding { get; set; }
 
         [Parameter]
@@ -123,6 +128,14 @@ namespace ZohoCrm.Cmdlets
         /// <summary>Do not ask for confirmation (for scripts and scheduled tasks). -WhatIf still uploads nothing.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
+
+        /// <summary>Upload without checking the columns and values against the module's field metadata first (for a connection without the settings scope).</summary>
+        [Parameter]
+        public SwitchParameter SkipMetadataCheck { get; set; }
+
+        /// <summary>The module's fields, for the checks before upload; null with -SkipMetadataCheck or when they cannot be read.</summary>
+        private IReadOnlyList<ZohoField> _fields;
+        private BulkCellCheck _cellCheck;
 
         private bool FromFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
 
@@ -170,6 +183,12 @@ namespace ZohoCrm.Cmdlets
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
             SweepStaleTempFiles();
+            _fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
+            if (_fields != null && ParameterSetName == FileSet && _mappings != null)
+            {
+                try { CheckColumns(_mappings.Where(m => m.Index.HasValue).Select(m => m.ApiName).ToList()); }
+                catch (ZohoException ex) { ThrowTerminating(ex, FileId); }
+            }
             // -WhatIf sends nothing, so it keeps no run either.
             if (RunPath != null && !WhatIfRequested)
             {
@@ -232,7 +251,9 @@ namespace ZohoCrm.Cmdlets
                     _rows = new RowBuilder(columns, _mappings, Property != null);
                     StartInput(null, columns, "InputObject");
                 }
-                _chunks.Add(_rows.Build(result ? PowerShellValues.InputCellsOf(InputObject) : PowerShellValues.CellsOf(InputObject), _rowNumber));
+                var cells = _rows.Build(result ? PowerShellValues.InputCellsOf(InputObject) : PowerShellValues.CellsOf(InputObject), _rowNumber);
+                _cellCheck?.Check(cells, _rowNumber);
+                _chunks.Add(cells);
             }
             catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
             if (_rowNumber % 5000 == 0)
@@ -267,6 +288,7 @@ namespace ZohoCrm.Cmdlets
                 else if (ParameterSetName == FileSet) SubmitFileId();
                 else
                 {
+                    _cellCheck?.ThrowIfAny("InputObject", null);
                     EndInput();
                     _run?.InputComplete();
                     SubmitChunks(null, new List<string>());
@@ -296,10 +318,12 @@ namespace ZohoCrm.Cmdlets
                 StartInput(path, header, "Path");
             }, (record, row) =>
             {
+                _cellCheck?.Check(record, row);
                 _chunks.Add(record);
                 if (row % 5000 == 0)
                     WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", $"{row} rows read from {file}"));
             });
+            _cellCheck?.ThrowIfAny("Path", path);
         }
 
         /// <summary>
@@ -309,6 +333,11 @@ namespace ZohoCrm.Cmdlets
         private void StartInput(string sourcePath, IReadOnlyList<string> columns, string parameter)
         {
             _columns = columns.ToList();
+            if (_fields != null)
+            {
+                CheckColumns(BulkCellCheck.Mapped(columns, _mappings));
+                _cellCheck = new BulkCellCheck(Module, _fields, columns, _mappings);
+            }
             _keyColumn = FieldMappings.KeyColumn(columns, _mappings, FindBy);
             _request.FieldMappings = FieldMappings.InFile(_mappings, _keyColumn);
             _chunks = new ChunkWriter(columns, Module + ".csv", parameter: parameter, keyColumn: _keyColumn) { KeepFiles = _run != null };
@@ -327,6 +356,10 @@ namespace ZohoCrm.Cmdlets
         }
 
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
+
+        /// <summary>The fields the input's columns map to, -FindBy and the mandatory fields of an insert, against the module's metadata.</summary>
+        private void CheckColumns(IReadOnlyList<string> mapped) =>
+            MetadataChecks.BulkWriteColumns(Module, _fields, mapped, FindBy, Operation, (_mappings ?? new List<FieldMappingSpec>()).Where(m => m.HasDefault).Select(m => m.ApiName));
 
         /// <summary>-BackupPath with an upsert: the records it inserted, by id, beside the backup (they are in no before-image).</summary>
         private void SaveInserted(BulkWriteJob[] final)
@@ -372,6 +405,7 @@ namespace ZohoCrm.Cmdlets
             }
             _submitting = true;
             _submitter.Submit(_request, _chunks.Chunks, sourcePath, _columns, laterFiles);
+            if (WhatIfRequested) WriteHostLine(BulkWritePlan.Describe(_request, _chunks.Chunks, sourcePath, BulkCellCheck.Mapped(_columns, _mappings)));
         }
 
         public void Dispose()

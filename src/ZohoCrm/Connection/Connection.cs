@@ -58,6 +58,9 @@ namespace ZohoCrm
 
         internal ZohoClient Client { get; }
 
+        /// <summary>The org's modules, fields and custom views as read so far (read on first need, kept a while).</summary>
+        internal Metadata.MetadataCache Metadata { get; } = new Metadata.MetadataCache();
+
         /// <summary>A host the access token may go to: the API domain or the upload host.</summary>
         internal bool IsOwnHost(Uri url) => _tokenAuthorities.Contains(DataCenters.Authority(url));
 
