@@ -1192,6 +1192,13 @@ function Get-ZcrmRequestCount {
     @(Get-ZcrmEmulatorRequest -Emulator $Emulator).Count
 }
 
+function Get-ZcrmWriteRequestCount {
+    # How many requests that may change something (any method but GET) the emulator has recorded: -WhatIf sends none,
+    # while it may read the org's metadata (a GET) for its checks.
+    param([Parameter(Mandatory)][object]$Emulator)
+    @(Get-ZcrmEmulatorRequest -Emulator $Emulator | Where-Object method -NE 'GET').Count
+}
+
 function Invoke-ZcrmCaptured {
     <#
     .SYNOPSIS

@@ -236,11 +236,11 @@ Describe 'Bulk write' {
     }
 
     It 'uploads and creates nothing with -WhatIf' {
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         $r = Invoke-ZcrmCaptured { 1..30000 | ForEach-Object { @{ Last_Name = "W $_" } } | New-ZcrmBulkWriteJob -Module Leads -WhatIf }
         Assert-ZcrmNoError $r
         $r.Output | Should -HaveCount 0
-        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmWriteRequestCount -Emulator $emu | Should -Be $before
     }
 
     It 'lets skipped rows flow through Where-Object' {
@@ -392,7 +392,7 @@ Describe 'Bulk write' {
         @($forced.Output) | Should -HaveCount 1
         $forced.Output[0].JobId | Should -Match '^\d+$'
 
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         $r = Invoke-ZcrmCaptured {
             @{ Last_Name = 'WhatIf' } | New-ZcrmBulkWriteJob Leads -Force -WhatIf
             function New-Wrapper { [CmdletBinding(SupportsShouldProcess)] param() @{ Last_Name = 'WhatIf' } | New-ZcrmBulkWriteJob Leads -Force }; New-Wrapper -WhatIf
@@ -400,7 +400,7 @@ Describe 'Bulk write' {
         }
         Assert-ZcrmNoError $r
         $r.Output | Should -HaveCount 0
-        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmWriteRequestCount -Emulator $emu | Should -Be $before
     }
 
     It 'sends the feature and org headers with the upload and fetches the org once' {

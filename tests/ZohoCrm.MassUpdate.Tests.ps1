@@ -154,20 +154,20 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
     }
 
     It 'sends no request and changes nothing with -WhatIf' {
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         $all = @(& {
                 Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 4242 } -Id $Seed1 -WhatIf
                 Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 4242 } -CustomViewId $AllLeadsView -WhatIf -Force
             } 2>&1)
         @($all | Select-ErrorRecord) | Should -HaveCount 0
         $all.Count | Should -Be 0
-        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmWriteRequestCount -Emulator $emu | Should -Be $before
         (Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $Seed1).No_of_Employees | Should -Not -Be 4242
     }
 
     It 'never lets -Force override an inherited -WhatIf' {
         # Force_never_overrides_an_inherited_WhatIf
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         # A wrapper script that supports -WhatIf passes it down as $WhatIfPreference.
         $all = @(& {
                 function Update-Wrapper { [CmdletBinding(SupportsShouldProcess)] param() Invoke-ZcrmMassUpdate Leads @{ No_of_Employees = 4343 } -Id '738964000002131001' -Force }; Update-Wrapper -WhatIf
@@ -175,7 +175,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
             } 2>&1)
         @($all | Select-ErrorRecord) | Should -HaveCount 0
         $all.Count | Should -Be 0
-        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmWriteRequestCount -Emulator $emu | Should -Be $before
     }
 
     It 'names the failed batch and every id not sent when Zoho rejects a request' {

@@ -150,10 +150,10 @@ Describe 'Invoke-ZcrmMassUpdate -RunPath' {
 
     It 'makes no run folder and sends nothing with -WhatIf' {
         $run = New-RunPath
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         $null = Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Cold' } -Id $Seed1 -RunPath $run -WhatIf
         Test-Path -LiteralPath $run | Should -BeFalse
-        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmWriteRequestCount -Emulator $emu | Should -Be $before
     }
 }
 

@@ -83,10 +83,10 @@ Describe 'Invoke-ZcrmMassUpdate -BackupPath' {
 
     It 'makes no file and sends nothing with -WhatIf' {
         $planned = Join-Path $dir 'whatif.csv'
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         $null = Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = 'X' } -Id 738964000002131001 -BackupPath $planned -WhatIf
         Test-Path -LiteralPath $planned | Should -BeFalse
-        Get-ZcrmRequestCount -Emulator $emu | Should -Be $before
+        Get-ZcrmWriteRequestCount -Emulator $emu | Should -Be $before
     }
 }
 
