@@ -114,6 +114,7 @@ function Start-ZcrmTestEmulator {
         --urls http://127.0.0.1:<port> [--job-step-ms <ms>] [--token-lifetime <s>] [--bulk-step-ms <ms>]
         [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n>]
         [--generated-leads <n>] [--other-dc-tokens] [--already-scheduled-status <n>] [--result-link-lifetime <s>]
+        [--no-settings-scope]
         [--fault <rule>]... [--fault-seed <n>]` in the background, output in temp
         files, and polls GET /__emulator/requests until it answers (or the deadline passes). The credentials are the
         ones the emulator prints at start (EmulatorOptions.cs defaults; Program.cs has no option to change them).
@@ -161,6 +162,10 @@ function Start-ZcrmTestEmulator {
 
         # The token endpoint issues tokens of another data center (every API call: 401 INVALID_OAUTHTOKEN): --other-dc-tokens.
         [switch]$OtherDataCenterTokens,
+
+        # The token lacks the ZohoCRM.settings.* scopes: settings/modules, settings/fields and settings/custom_views
+        # answer 401 OAUTH_SCOPE_MISMATCH, everything else is unchanged: --no-settings-scope.
+        [switch]$NoSettingsScope,
 
         # HTTP status of ALREADY_SCHEDULED: 400 (the seeds, the emulator's default) or 202 (Zoho's docs):
         # --already-scheduled-status.
@@ -226,6 +231,9 @@ function Start-ZcrmTestEmulator {
     }
     if ($OtherDataCenterTokens) {
         $arguments += '--other-dc-tokens'
+    }
+    if ($NoSettingsScope) {
+        $arguments += '--no-settings-scope'
     }
     if ($PSBoundParameters.ContainsKey('AlreadyScheduledStatus')) {
         $arguments += @('--already-scheduled-status', $AlreadyScheduledStatus.ToString([cultureinfo]::InvariantCulture))

@@ -69,6 +69,12 @@ public sealed class EmulatorOptions
     /// <summary>The api_domain the token endpoint names (--token-api-domain); null: the emulator's own URL.</summary>
     public string? TokenApiDomain { get; set; }
 
+    /// <summary>
+    /// The token lacks the ZohoCRM.settings.* scopes: the metadata endpoints (settings/modules, settings/fields,
+    /// settings/custom_views) answer 401 OAUTH_SCOPE_MISMATCH, everything else is unchanged (--no-settings-scope).
+    /// </summary>
+    public bool NoSettingsScope { get; set; }
+
     /// <summary>Seed of the random draws of fault rules with a Probability below 1 (see <see cref="EmulatorState.AddFault"/>).</summary>
     public int FaultSeed { get; set; } = 12345;
 }

@@ -93,6 +93,14 @@ internal static class Zoho
     public static JsonObject InvalidToken() =>
         Json.Error("INVALID_TOKEN", "invalid oauth token");
 
+    /// <summary>401 for a valid token without the scope the URL needs (zoho-api.md section 2).</summary>
+    public static JsonObject OAuthScopeMismatch() =>
+        Json.Error("OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL");
+
+    /// <summary>400 for a required query parameter that is missing (<c>details.param</c>).</summary>
+    public static JsonObject RequiredParamMissing(string param) =>
+        Json.Error("REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", new JsonObject { ["param"] = param });
+
     public static JsonObject InvalidModule() =>
         Json.Error("INVALID_MODULE", "the module name given seems to be invalid", new JsonObject { ["resource_path_index"] = 0 });
 

@@ -6,7 +6,7 @@ namespace ZohoCrm.Emulator;
 /// <summary>
 /// dotnet run --project src/ZohoCrm.Emulator -- [--urls http://127.0.0.1:5080] [--token-lifetime &lt;seconds&gt;] [--job-step-ms &lt;ms&gt;] [--bulk-step-ms &lt;ms&gt;] [--leads-owner-mandatory] [--relative-download-url] [--in-progress-with-space] [--refresh-limit &lt;n&gt;] [--token-api-domain &lt;url&gt;]
 /// [--other-dc-tokens] [--already-scheduled-status 400|202] [--result-link-lifetime &lt;seconds&gt;]
-/// [--generated-leads &lt;n&gt;] [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
+/// [--no-settings-scope] [--generated-leads &lt;n&gt;] [--fault &lt;kind&gt;[:&lt;pathContains&gt;[:&lt;probability&gt;]]]... [--fault-seed &lt;n&gt;]
 /// </summary>
 internal static class Program
 {
@@ -96,6 +96,9 @@ internal static class Program
                     break;
                 case "--other-dc-tokens":
                     options.IssueOtherDataCenterTokens = true;
+                    break;
+                case "--no-settings-scope":
+                    options.NoSettingsScope = true;
                     break;
                 case "--already-scheduled-status":
                     options.AlreadyScheduledStatus = int.Parse(Value(), CultureInfo.InvariantCulture);
@@ -193,6 +196,7 @@ internal static class Program
         Console.Error.WriteLine("usage: ZohoCrm.Emulator [--urls http://127.0.0.1:5080] [--token-lifetime <seconds>] [--job-step-ms <ms>] [--bulk-step-ms <ms>] [--leads-owner-mandatory]");
         Console.Error.WriteLine("                        [--relative-download-url] [--in-progress-with-space] [--refresh-limit <n per 10 minutes>]");
         Console.Error.WriteLine("                        [--other-dc-tokens] [--already-scheduled-status 400|202] [--result-link-lifetime <seconds>]");
+        Console.Error.WriteLine("                        [--no-settings-scope (settings/modules, fields, custom_views answer 401 OAUTH_SCOPE_MISMATCH)]");
         Console.Error.WriteLine("                        [--token-api-domain <the api_domain token answers name; default: the emulator's URL>]");
         Console.Error.WriteLine("                        [--generated-leads <n sample Leads besides the seed ones; default 2000>]");
         Console.Error.WriteLine("                        [--fault <kind>[:<pathContains>[:<probability>]]]... [--fault-seed <n>]");

@@ -72,6 +72,7 @@ internal sealed class ModuleData
                 ? v
                 : f.DefaultValue(() => Zoho.User());
         }
+        Schema.FillReadOnly(r.Fields);
         var by = createdBy ?? Zoho.User();
         r.Fields["Created_Time"] = createdTime;
         r.Fields["Created_By"] = Record.CopyValue(by);

@@ -15,7 +15,7 @@ public class EmulatorFidelityTests
 {
     private static readonly EmulatorOptions Defaults = new();
 
-    private static HttpRequestMessage Api(HttpMethod method, string path, string? token = null, string? json = null)
+    internal static HttpRequestMessage Api(HttpMethod method, string path, string? token = null, string? json = null)
     {
         var request = new HttpRequestMessage(method, path);
         request.Headers.TryAddWithoutValidation("Authorization", "Zoho-oauthtoken " + (token ?? Defaults.StaticAccessToken));
@@ -23,7 +23,7 @@ public class EmulatorFidelityTests
         return request;
     }
 
-    private static async Task<(int Status, string Body)> SendAsync(HttpClient http, HttpRequestMessage request)
+    internal static async Task<(int Status, string Body)> SendAsync(HttpClient http, HttpRequestMessage request)
     {
         using (request)
         using (var response = await http.SendAsync(request))

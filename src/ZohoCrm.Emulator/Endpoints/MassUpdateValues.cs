@@ -6,7 +6,7 @@ namespace ZohoCrm.Emulator;
 /// <summary>The values a mass update may set: JSON checked against the field's type.</summary>
 internal static class MassUpdateValues
 {
-    /// <summary>Checks a JSON value against the field's type and turns it into the stored form.</summary>
+    /// <summary>Checks a JSON value against the field's type (and picklist values) and turns it into the stored form.</summary>
     public static bool TryConvert(FieldSchema field, JsonElement v, out object? value)
     {
         value = null;
@@ -27,7 +27,7 @@ internal static class MassUpdateValues
                     return false;
                 }
                 value = v.GetString();
-                return true;
+                return field.Allows((string)value!);
             case FieldType.Integer:
                 if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var l))
                 {
@@ -54,8 +54,9 @@ internal static class MassUpdateValues
                 {
                     return false;
                 }
-                value = v.EnumerateArray().Select(e => e.GetString()!).ToArray();
-                return true;
+                var items = v.EnumerateArray().Select(e => e.GetString()!).ToArray();
+                value = items;
+                return items.All(field.Allows);
             case FieldType.Date:
                 if (v.ValueKind != JsonValueKind.String
                     || !DateOnly.TryParseExact(v.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))

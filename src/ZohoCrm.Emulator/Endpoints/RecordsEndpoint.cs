@@ -27,7 +27,7 @@ internal static class RecordsEndpoint
         var fields = Split(query["fields"]);
         if (fields.Length == 0)
         {
-            return new Reply(400, Json.Error("REQUIRED_PARAM_MISSING", "One of the expected parameter is missing", new JsonObject { ["param"] = "fields" }));
+            return new Reply(400, Zoho.RequiredParamMissing("fields"));
         }
         if (fields.Length > MaxFields)
         {

@@ -26,6 +26,7 @@ internal static class ZohoEndpoints
     {
         AccountsEndpoints.Map(app);
         OrgEndpoint.Map(app);
+        SettingsEndpoints.Map(app);
         MassUpdateEndpoint.Map(app);
         UploadEndpoint.Map(app);
         BulkWriteCreateEndpoint.Map(app);

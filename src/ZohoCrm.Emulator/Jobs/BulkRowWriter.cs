@@ -139,6 +139,7 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
                 ? v
                 : f.DefaultValue(() => BulkCells.RecordUser);
         }
+        schema.FillReadOnly(r.Fields);
         r.Fields["Created_Time"] = now;
         r.Fields["Created_By"] = BulkCells.RecordUser;
         r.Fields["Modified_Time"] = now;
@@ -233,6 +234,7 @@ internal sealed class BulkRowWriter(RecordStore records, EmulatorOptions options
             }
             record.Fields[name] = v;
         }
+        module.Schema.FillReadOnly(record.Fields);
         record.Fields["Modified_Time"] = now;
         record.Fields["Modified_By"] = BulkCells.RecordUser;
     }

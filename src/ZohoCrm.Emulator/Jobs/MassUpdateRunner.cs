@@ -50,7 +50,7 @@ internal sealed class MassUpdateRunner(RecordStore records, EmulatorOptions opti
         for (var i = job.Processed; i < end; i++)
         {
             if (module.ById.TryGetValue(job.RecordIds[i], out var record)
-                && MassUpdateJobStore.Apply(record, job.Values, job.OverWrite, now).Result == RecordUpdateResult.Updated)
+                && MassUpdateJobStore.Apply(module.Schema, record, job.Values, job.OverWrite, now).Result == RecordUpdateResult.Updated)
             {
                 job.Updated++;
             }

@@ -16,10 +16,17 @@ internal static class BulkCells
         [Zoho.UserId] = Zoho.User(),
     };
 
-    /// <summary>Turns a CSV cell into the stored value of the field; false for a bad value.</summary>
+    /// <summary>
+    /// Turns a CSV cell into the stored value of the field; false for a bad value: one of the wrong type, outside
+    /// the field's picklist values, or any value of a read-only field (the row's INVALID_DATA for the column).
+    /// </summary>
     public static bool TryParse(FieldSchema field, string cell, string? format, out object? value)
     {
         value = null;
+        if (field.ReadOnly)
+        {
+            return false;
+        }
         switch (field.Type)
         {
             case FieldType.Integer:
@@ -65,8 +72,9 @@ internal static class BulkCells
                 value = Zoho.FormatTime(dt);
                 return true;
             case FieldType.MultiSelectPicklist:
-                value = cell.Split(';');
-                return true;
+                var items = cell.Split(';');
+                value = items;
+                return items.All(field.Allows);
             case FieldType.Lookup when field.ApiName == "Owner":
                 if (!Users.TryGetValue(cell, out var user))
                 {
@@ -79,7 +87,7 @@ internal static class BulkCells
                 return true;
             default:
                 value = cell;
-                return true;
+                return field.Allows(cell);
         }
     }
 

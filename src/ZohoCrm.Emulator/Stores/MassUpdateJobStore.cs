@@ -71,7 +71,7 @@ internal sealed class MassUpdateJobStore(RecordStore records)
             foreach (var id in ids)
             {
                 outcomes.Add(module.ById.TryGetValue(id, out var record)
-                    ? Apply(record, values, overWrite, now)
+                    ? Apply(module.Schema, record, values, overWrite, now)
                     : new RecordUpdate(id, RecordUpdateResult.InvalidId));
             }
         }
@@ -133,7 +133,7 @@ internal sealed class MassUpdateJobStore(RecordStore records)
     }
 
     /// <summary>Updates one record like Zoho's mass update (caller holds the gate).</summary>
-    public static RecordUpdate Apply(Record record, IReadOnlyList<FieldValue> values, bool overWrite, string now)
+    public static RecordUpdate Apply(ModuleSchema schema, Record record, IReadOnlyList<FieldValue> values, bool overWrite, string now)
     {
         if (!record.Approved)
         {
@@ -156,6 +156,7 @@ internal sealed class MassUpdateJobStore(RecordStore records)
                 record.Fields[field.ApiName] = Record.CopyValue(value);
             }
         }
+        schema.FillReadOnly(record.Fields);
         record.Fields["Modified_Time"] = now;
         record.Fields["Modified_By"] = Zoho.User();
         return new RecordUpdate(record.Id, RecordUpdateResult.Updated, null, now,
