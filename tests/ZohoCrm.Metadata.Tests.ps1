@@ -97,8 +97,10 @@ Describe 'Tab completion from the org''s metadata' {
     It 'answers fast and quietly without a connection: the standard modules, and no fields' {
         $r = Invoke-ZcrmInNewRunspace -Script @'
             $watch = [Diagnostics.Stopwatch]::StartNew()
-            $modules = @((TabExpansion2 -inputScript 'Invoke-ZcrmMassUpdate -Module Lea' -cursorColumn 34).CompletionMatches.CompletionText)
-            $fields = @((TabExpansion2 -inputScript 'New-ZcrmBulkWriteJob -Module Leads -FindBy ' -cursorColumn 44).CompletionMatches.CompletionText)
+            $line = 'Invoke-ZcrmMassUpdate -Module Lea'
+            $modules = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
+            $line = 'New-ZcrmBulkWriteJob -Module Leads -FindBy '
+            $fields = @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText)
             [pscustomobject]@{ Modules = $modules; Fields = $fields; Seconds = $watch.Elapsed.TotalSeconds; Errors = $Error.Count }
 '@
         $r.Output[0].Modules | Should -Contain 'Leads'
@@ -114,7 +116,7 @@ Describe 'Tab completion from the org''s metadata' {
         $conn = Connect-Zcrm -ApiDomain $dead -AccessToken (ConvertTo-ZcrmSecureString 'x') -MaxRetryCount 0 -PassThru
         Connect-Zcrm @static
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $matches = @((TabExpansion2 -inputScript 'New-ZcrmBulkWriteJob -Connection $conn -Module Leads -FindBy ' -cursorColumn 62).CompletionMatches)
+        $matches = Get-Completion 'New-ZcrmBulkWriteJob -Connection $conn -Module Leads -FindBy '
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
         @($matches | Where-Object CompletionText -EQ 'Email') | Should -HaveCount 0
     }
@@ -167,7 +169,8 @@ Describe 'Checks against the module''s fields before anything is sent' {
     It 'warns, and sends unchecked, when the connection may not read the settings' {
         $noScope = Start-ZcrmTestEmulator -NoSettingsScope
         try {
-            $conn = Connect-Zcrm @(Get-ZcrmStaticParameter -Emulator $noScope) -PassThru
+            $noScopeParameters = Get-ZcrmStaticParameter -Emulator $noScope
+            $conn = Connect-Zcrm @noScopeParameters -PassThru
             Connect-Zcrm @static
             $out = '738964000002131001' | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -Connection $conn -Force -ErrorVariable ev -WarningVariable wv 3>$null
             $ev | Should -HaveCount 0
