@@ -237,11 +237,11 @@ Describe 'Bad input' {
     # Unknown_modules_and_fields_are_Zohos_clear_errors: the module cannot know a module's or a field's name; Zoho's
     # answer is the one clear error.
     It 'passes on Zoho''s clear error <ErrorId>: <Script>' -TestCases @(
-        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leadz -Data @{ Rating = ''Hot'' } -Id 738964000002131001 -Force'; ErrorId = 'INVALID_MODULE'; Text = 'the module name given seems to be invalid' }
-        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Ratingg = ''Hot'' } -Id 738964000002131001 -Force'; ErrorId = 'INVALID_DATA'; Text = 'Ratingg' }
-        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = ''many'' } -Id 738964000002131001 -Force'; ErrorId = 'INVALID_DATA'; Text = 'No_of_Employees' }
-        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leadz'; ErrorId = 'MODULE_NOT_AVAILABLE'; Text = 'Leadz' }
-        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Namez = ''Last_Name'' }'; ErrorId = 'INVALID_FIELD_NAME'; Text = 'Last_Namez' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leadz -Data @{ Rating = ''Hot'' } -Id 738964000002131001 -Force -SkipMetadataCheck'; ErrorId = 'INVALID_MODULE'; Text = 'the module name given seems to be invalid' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Ratingg = ''Hot'' } -Id 738964000002131001 -Force -SkipMetadataCheck'; ErrorId = 'INVALID_DATA'; Text = 'Ratingg' }
+        @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = ''many'' } -Id 738964000002131001 -Force -SkipMetadataCheck'; ErrorId = 'INVALID_DATA'; Text = 'No_of_Employees' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leadz -SkipMetadataCheck'; ErrorId = 'MODULE_NOT_AVAILABLE'; Text = 'Leadz' }
+        @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -FieldMapping @{ Last_Namez = ''Last_Name'' } -SkipMetadataCheck'; ErrorId = 'INVALID_FIELD_NAME'; Text = 'Last_Namez' }
         ) {
         $r = Invoke-InNewSession -Emulator $emu -Script $Script -Bad $bad
         $r.Completed | Should -BeTrue

@@ -248,7 +248,7 @@ Describe 'Bulk write' {
         $r = Invoke-ZcrmCaptured {
             @(@{ Last_Name = 'Ok'; Email = "dup.$tag@example.com" }, @{ Last_Name = ''; Email = "nolast.$tag@example.com" }, @{ Last_Name = 'Dup'; Email = "dup.$tag@example.com" }, @{ Last_Name = 'BadNumber'; No_of_Employees = 'many' }) |
                 ForEach-Object { [pscustomobject]$_ } |
-                New-ZcrmBulkWriteJob Leads -Property Last_Name, Email, No_of_Employees -Wait | Get-ZcrmBulkWriteResult |
+                New-ZcrmBulkWriteJob Leads -Property Last_Name, Email, No_of_Employees -Wait -SkipMetadataCheck | Get-ZcrmBulkWriteResult |
                 Where-Object Status -EQ 'skipped'
         }
         $r.Terminating | Should -BeNullOrEmpty
@@ -554,9 +554,9 @@ Describe 'Bulk write in the org of seed 003' {
         }
 
         It 'reports <Code> from the cmdlet' -TestCases @(
-            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1 })'; Code = 'MANDATORY_FIELDS_NOT_MAPPED'; Text = 'All mandatory fields are not mapped for the layout [Owner]' }
+            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1 }) -SkipMetadataCheck'; Code = 'MANDATORY_FIELDS_NOT_MAPPED'; Text = 'All mandatory fields are not mapped for the layout [Owner]' }
             @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) -CallbackUrl http://requestbin.fullcontact.com'; Code = 'INVALID_CALLBACK_URL'; Text = 'possible ssrf attempt' }
-            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 })'; Code = 'INVALID_FIELD_NAME'; Text = 'invalid api_name Last_Name1' }
+            @{ Arguments = '-FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 }) -SkipMetadataCheck'; Code = 'INVALID_FIELD_NAME'; Text = 'invalid api_name Last_Name1' }
             @{ Arguments = '-FileId 4150868000009999999'; Code = 'INVALID_FILE_ID'; Text = 'file_id' }
         ) {
             $r = Invoke-ZcrmCaptured ([scriptblock]::Create("New-ZcrmBulkWriteJob -Module Leads $Arguments"))

@@ -42,16 +42,16 @@ AfterAll {
 
 Describe 'A Zoho error about one operation' {
     It '<Code> from "<Command>" is silenced, captured whole, and caught with -ErrorAction Stop' -ForEach @(
-        @{ Code = 'INVALID_DATA'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id 738964000002131001, 738964000002130131 -Force" }
+        @{ Code = 'INVALID_DATA'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id 738964000002131001, 738964000002130131 -Force -SkipMetadataCheck" }
         @{ Code = 'INVALID_DATA'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 1 } -CustomViewId 73896400000009156 -Force" }
-        @{ Code = 'INVALID_DATA'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -CustomViewId 738964000000091570 -Force" }
+        @{ Code = 'INVALID_DATA'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -CustomViewId 738964000000091570 -Force -SkipMetadataCheck" }
         @{ Code = 'NO_RECORDS_FOUND'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Hot' } -CustomViewId 738964000000091999 -Force" }
         @{ Code = 'ALREADY_SCHEDULED'; Command = "Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 2 } -CustomViewId 738964000000091563 -Force" }
         @{ Code = 'NOT_FOUND'; Command = "Get-ZcrmMassUpdateJob -Module Leads -JobId 123456789" }
         @{ Code = 'NOT_FOUND'; Command = "Get-ZcrmMassUpdateJob -Module Leads -JobId 123456789 -Wait" }
-        @{ Code = 'MANDATORY_FIELDS_NOT_MAPPED'; Command = "New-ZcrmBulkWriteJob -Module Leads -FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1 })" }
+        @{ Code = 'MANDATORY_FIELDS_NOT_MAPPED'; Command = "New-ZcrmBulkWriteJob -Module Leads -FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1 }) -SkipMetadataCheck" }
         @{ Code = 'INVALID_CALLBACK_URL'; Command = "New-ZcrmBulkWriteJob -Module Leads -FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name = 0; Mobile = 1; Owner = 2 }) -CallbackUrl http://requestbin.fullcontact.com" }
-        @{ Code = 'INVALID_FIELD_NAME'; Command = "New-ZcrmBulkWriteJob -Module Leads -FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 })" }
+        @{ Code = 'INVALID_FIELD_NAME'; Command = "New-ZcrmBulkWriteJob -Module Leads -FileId 4150868000005362001 -FieldMapping ([ordered]@{ Last_Name1 = 0; Mobile = 1; Owner = 2 }) -SkipMetadataCheck" }
         @{ Code = 'INVALID_FILE_ID'; Command = "New-ZcrmBulkWriteJob -Module Leads -FileId 4150868000009999999" }
         @{ Code = 'RESOURCE_NOT_FOUND'; Command = "Get-ZcrmBulkWriteJob -JobId 415086800000539200" }
         @{ Code = 'RESOURCE_NOT_FOUND'; Command = "Get-ZcrmBulkWriteJob -JobId 415086800000539200 -Wait" }
@@ -125,7 +125,7 @@ Describe 'Zoho rejecting the request itself' {
         $ids = [string[]]@(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 4 -First 1201 | ForEach-Object { [string]$_.id })
         $ids | Should -HaveCount 1201
         Clear-ZcrmEmulatorRequest -Emulator $emu
-        $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -BatchSize 100 -Force }
+        $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -BatchSize 100 -Force -SkipMetadataCheck }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Output | Should -HaveCount 0
         $r.Errors | Should -HaveCount 1
@@ -146,7 +146,7 @@ Describe 'Zoho rejecting the request itself' {
             'Last_Name,Owner', 'A,738964000000177001', 'B,738964000000177001' | Set-Content -LiteralPath (Join-Path $dir 'a.csv')
             'Last_Name,Owner', 'C,738964000000177001' | Set-Content -LiteralPath (Join-Path $dir 'b.csv')
             Clear-ZcrmEmulatorRequest -Emulator $emu
-            $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob -Module Leads -Path (Join-Path $dir '*.csv') -FieldMapping @{ Last_Name1 = 'Last_Name'; Owner = 'Owner' } -Force }
+            $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob -Module Leads -Path (Join-Path $dir '*.csv') -FieldMapping @{ Last_Name1 = 'Last_Name'; Owner = 'Owner' } -Force -SkipMetadataCheck }
             $r.Terminating | Should -BeNullOrEmpty
             $r.Output | Should -HaveCount 0
             $r.Errors | Should -HaveCount 1

@@ -183,7 +183,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
         $ids = [string[]]@(Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads | Select-Object -Skip 4 -First 1201 | ForEach-Object { [string]$_.id })
         $ids | Should -HaveCount 1201
         $before = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count
-        $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id $ids -Force }
+        $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1 } -Id $ids -Force -SkipMetadataCheck }
         $r.Terminating | Should -BeNullOrEmpty
         $r.Output | Should -HaveCount 0
         $r.Errors | Should -HaveCount 1
@@ -222,7 +222,7 @@ Describe 'Invoke-ZcrmMassUpdate by record ids' {
     }
 
     It 'stops on INVALID_DATA for a field, with Zoho''s code, the field and the ids' {
-        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -Id $Seed1, $Seed2 -Force -ErrorAction Stop } |
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -Id $Seed1, $Seed2 -Force -SkipMetadataCheck -ErrorAction Stop } |
             Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
         $err.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::InvalidArgument)
         $err.Exception.Message | Should -BeLikeExactly '*This field cannot be updated in the Mass Update*'
@@ -353,7 +353,7 @@ Describe 'Invoke-ZcrmMassUpdate by custom view' {
     }
 
     It 'stops on INVALID_DATA for a field in view mode' {
-        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -CustomViewId $AllLeadsView -Force -ErrorAction Stop } |
+        $err = { Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees1 = 1000 } -CustomViewId $AllLeadsView -Force -SkipMetadataCheck -ErrorAction Stop } |
             Should -Throw -ErrorId 'INVALID_DATA,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate' -PassThru
         $err.Exception.Message | Should -BeLikeExactly '*No_of_Employees1*'
     }

@@ -209,16 +209,17 @@ Describe 'Scheduled-task template (pwsh -NonInteractive -File)' {
         Assert-NoSecret -Result $r -Emulator $emu
     }
 
-    It 'exits 1 when Zoho rejects the request (a field that cannot be mass updated), naming INVALID_DATA and the field' {
+    It 'exits 1 when the field is not one of the module''s, naming it (and the field it may mean), with nothing sent' {
         $ids = $Generated[7..8]
         $before = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count
         $r = Invoke-Template -Environment (Get-CredentialEnvironment $emu) -Arguments @(
             '-IdCsv', (New-IdCsv -Id $ids), '-ApiDomain', $emu.BaseUrl, '-Field', 'No_of_Employees1', '-Value', '5')
 
-        Assert-FailedRun -Result $r -ErrorId 'INVALID_DATA'
+        Assert-FailedRun -Result $r -ErrorId 'ZohoCrm.UnknownField'
         $r.Log | Should -Match 'No_of_Employees1'
-        # Zoho (the emulator) was asked and said no: the request went out and nothing changed.
-        @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count | Should -Be ($before + 1)
+        $r.Log | Should -Match 'Did you mean No_of_Employees\?'
+        # Checked against the org's fields before anything was sent: no mass update call, nothing changed.
+        @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu).Count | Should -Be $before
         foreach ($id in $ids) {
             $record = Get-ZcrmEmulatorRecord -Emulator $emu -Module Leads -Id $id
             $record.PSObject.Properties.Name | Should -Not -Contain 'No_of_Employees1'

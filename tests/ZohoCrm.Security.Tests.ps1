@@ -83,7 +83,7 @@ Describe 'Secrets' {
             'Connect-Zcrm @refresh -PassThru -Verbose -Debug'
             'Get-ZcrmConnection -Verbose -Debug'
             "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id 738964000002131001, 1306462000000496025, 475243000003269880, 1 -Force -Verbose -Debug"
-            'Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -Verbose -Debug'
+            'Invoke-ZcrmMassUpdate Leads @{ No_of_Employees1 = 1 } -Id 738964000002131001 -Force -SkipMetadataCheck -Verbose -Debug'
             "Invoke-ZcrmMassUpdate Leads @{ Rating = 'Cold' } -CustomViewId 738964000000091570 -Wait -Force -Verbose -Debug"
             'Get-ZcrmMassUpdateJob Leads 1 -Verbose -Debug'
             'Connect-Zcrm -ApiDomain $emu -ClientId $clientId -ClientSecret $wrongSecret -RefreshToken $refreshToken -Verbose -Debug'
@@ -138,7 +138,7 @@ Describe 'Secrets' {
                 '1..3 | ForEach-Object { @{ Last_Name = "S $_"; Email = "s$_@example.com" } } | New-ZcrmBulkWriteJob Leads -Wait -Verbose -Debug | Get-ZcrmBulkWriteJob -Verbose -Debug | Get-ZcrmBulkWriteResult -OutFile $dir -Verbose -Debug'
                 "@{ Last_Name = 'W' } | New-ZcrmBulkWriteJob Leads -WhatIf -Verbose -Debug"
                 "@{ Last_Name = 'x'; Bad = 1 }, @{ Last_Name = 'y'; Worse = 2 } | New-ZcrmBulkWriteJob Leads -Verbose -Debug"
-                'New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -Verbose -Debug'
+                'New-ZcrmBulkWriteJob Leads -FileId 4150868000005364001 -FieldMapping @{ Last_Name1 = 0 } -SkipMetadataCheck -Verbose -Debug'
                 'Get-ZcrmBulkWriteJob 415086800000539200 -Verbose -Debug'
                 "[pscustomobject]@{ PSTypeName = 'Deserialized.ZohoCrm.BulkWriteJob'; JobId = '1'; Module = 'Leads'; DownloadUrl = 'https://evil.example.com/x.zip' } | Get-ZcrmBulkWriteResult -Verbose -Debug"
                 'Get-ZcrmBulkWriteResult 4150868000005392002 -Verbose -Debug'

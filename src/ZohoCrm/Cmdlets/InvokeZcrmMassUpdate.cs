@@ -128,13 +128,6 @@ namespace ZohoCrm.Cmdlets
             catch (ZohoException ex) { ThrowTerminating(ex, Data); }
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
-            // The change against the org's fields, before any request that changes something (also under -WhatIf).
-            var fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
-            if (fields != null)
-            {
-                try { MetadataChecks.MassUpdate(Module, fields, _values); }
-                catch (ZohoException ex) { ThrowTerminating(ex, Data); }
-            }
             if (ParameterSetName != ByIdSet) return;
             // -WhatIf sends nothing and makes no run.
             if (RunPath != null && !WhatIfRequested)
@@ -189,6 +182,7 @@ namespace ZohoCrm.Cmdlets
         /// <param name="unsent">Ids already received but not yet batched: named too if the command must end.</param>
         private void SendBatch(List<string> unsent)
         {
+            CheckAgainstOrg();
             var batch = _pending.ToList();
             var inputs = _pendingInputs.ToList();
             _pending.Clear();
@@ -221,8 +215,25 @@ namespace ZohoCrm.Cmdlets
             _run?.Dispose();
         }
 
+        private bool _checked;
+
+        /// <summary>
+        /// -Data against the module's fields, once, before the first request that changes something (also under -WhatIf):
+        /// after the input's own checks, so bad input is named before any request.
+        /// </summary>
+        private void CheckAgainstOrg()
+        {
+            if (_checked) return;
+            _checked = true;
+            var fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
+            if (fields == null) return;
+            try { MetadataChecks.MassUpdate(Module, fields, _values); }
+            catch (ZohoException ex) { ThrowTerminating(ex, Data); }
+        }
+
         private void RunCustomView()
         {
+            CheckAgainstOrg();
             string scope = TerritoryId == null ? "" : $" in territory {TerritoryId}{(IncludeChildTerritories ? " and its child territories" : "")}";
             if (WhatIfRequested) WriteHostLine(MassUpdatePlan.ByCustomView(Module, CustomViewId, scope, FieldList));
             if (!Confirm($"every {Module} record in custom view {CustomViewId}{scope}", $"Schedule a mass update of {FieldList}")) return;

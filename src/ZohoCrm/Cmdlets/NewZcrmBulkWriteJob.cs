@@ -135,7 +135,6 @@ namespace ZohoCrm.Cmdlets
 
         /// <summary>The module's fields, for the checks before upload; null with -SkipMetadataCheck or when they cannot be read.</summary>
         private IReadOnlyList<ZohoField> _fields;
-        private BulkCellCheck _cellCheck;
 
         private bool FromFiles => ParameterSetName == PathSet || ParameterSetName == LiteralPathSet;
 
@@ -183,12 +182,7 @@ namespace ZohoCrm.Cmdlets
             if (BackupPath != null) _backupPath = NewFilePath(BackupPath, "BackupPath");
             base.BeginProcessing();
             SweepStaleTempFiles();
-            _fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
-            if (_fields != null && ParameterSetName == FileSet && _mappings != null)
-            {
-                try { CheckColumns(_mappings.Where(m => m.Index.HasValue).Select(m => m.ApiName).ToList()); }
-                catch (ZohoException ex) { ThrowTerminating(ex, FileId); }
-            }
+
             // -WhatIf sends nothing, so it keeps no run either.
             if (RunPath != null && !WhatIfRequested)
             {
@@ -251,9 +245,7 @@ namespace ZohoCrm.Cmdlets
                     _rows = new RowBuilder(columns, _mappings, Property != null);
                     StartInput(null, columns, "InputObject");
                 }
-                var cells = _rows.Build(result ? PowerShellValues.InputCellsOf(InputObject) : PowerShellValues.CellsOf(InputObject), _rowNumber);
-                _cellCheck?.Check(cells, _rowNumber);
-                _chunks.Add(cells);
+                _chunks.Add(_rows.Build(result ? PowerShellValues.InputCellsOf(InputObject) : PowerShellValues.CellsOf(InputObject), _rowNumber));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
             if (_rowNumber % 5000 == 0)
@@ -272,7 +264,11 @@ namespace ZohoCrm.Cmdlets
                     {
                         if (_chunks != null) _doneWriters.Add(_chunks);
                         _chunks = null;
-                        try { ReadCsvFile(_files[f]); }
+                        try
+                        {
+                            ReadCsvFile(_files[f]);
+                            EndInput(_files[f], "Path");
+                        }
                         catch (ZohoValidationException ex)
                         {
                             // A file that cannot be read is one input: it is reported, and the other files go on.
@@ -280,7 +276,6 @@ namespace ZohoCrm.Cmdlets
                             WriteError(ErrorRecords.For(ex, _files[f]));
                             continue;
                         }
-                        EndInput();
                         SubmitChunks(_files[f], _files.Skip(f + 1).ToList());
                     }
                     _run?.InputComplete();
@@ -288,8 +283,7 @@ namespace ZohoCrm.Cmdlets
                 else if (ParameterSetName == FileSet) SubmitFileId();
                 else
                 {
-                    _cellCheck?.ThrowIfAny("InputObject", null);
-                    EndInput();
+                    EndInput(null, "InputObject");
                     _run?.InputComplete();
                     SubmitChunks(null, new List<string>());
                 }
@@ -318,12 +312,10 @@ namespace ZohoCrm.Cmdlets
                 StartInput(path, header, "Path");
             }, (record, row) =>
             {
-                _cellCheck?.Check(record, row);
                 _chunks.Add(record);
                 if (row % 5000 == 0)
                     WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", $"{row} rows read from {file}"));
             });
-            _cellCheck?.ThrowIfAny("Path", path);
         }
 
         /// <summary>
@@ -333,11 +325,6 @@ namespace ZohoCrm.Cmdlets
         private void StartInput(string sourcePath, IReadOnlyList<string> columns, string parameter)
         {
             _columns = columns.ToList();
-            if (_fields != null)
-            {
-                CheckColumns(BulkCellCheck.Mapped(columns, _mappings));
-                _cellCheck = new BulkCellCheck(Module, _fields, columns, _mappings);
-            }
             _keyColumn = FieldMappings.KeyColumn(columns, _mappings, FindBy);
             _request.FieldMappings = FieldMappings.InFile(_mappings, _keyColumn);
             _chunks = new ChunkWriter(columns, Module + ".csv", parameter: parameter, keyColumn: _keyColumn) { KeepFiles = _run != null };
@@ -347,15 +334,44 @@ namespace ZohoCrm.Cmdlets
             _runInput = _run.BeginInput(sourcePath, columns, _keyColumn, _request.FieldMappings);
         }
 
-        /// <summary>The input is read: its chunks are on disk (and, in a run, in the manifest).</summary>
-        private void EndInput()
+        /// <summary>The input is read: its chunks are on disk, checked against the org's fields, and (in a run) in the manifest.</summary>
+        private void EndInput(string sourcePath, string parameter)
         {
             _chunks?.Close();
+            CheckAgainstOrg(sourcePath, parameter);
             if (_run != null && _runInput != null && _chunks != null) _run.EndInput(_runInput, _chunks.Chunks, _chunks.RowCount);
             _runInput = null;
         }
 
         private bool Confirm(string target, string action) => ShouldProcessUnlessForced(Force, target, action);
+
+        private bool _fieldsRead;
+
+        /// <summary>The module's fields, read once, when first needed: after the input's own checks, so bad input is named before any request.</summary>
+        private IReadOnlyList<ZohoField> Fields()
+        {
+            if (!_fieldsRead) _fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
+            _fieldsRead = true;
+            return _fields;
+        }
+
+        /// <summary>
+        /// An input read to its end, against the module's fields: its columns, then each cell of its job files (read back:
+        /// the values as they will be uploaded), naming each field's bad rows. Before any upload.
+        /// </summary>
+        private void CheckAgainstOrg(string sourcePath, string parameter)
+        {
+            if (_chunks == null || _chunks.RowCount == 0 || Fields() == null) return;
+            CheckColumns(BulkCellCheck.Mapped(_columns, _mappings));
+            BulkCellCheck check = null;
+            foreach (var chunk in _chunks.Chunks)
+            {
+                var rows = InputRows.FromChunk(chunk.ZipPath, chunk.FirstRow, null);
+                check = check ?? new BulkCellCheck(Module, _fields, rows.Header, _request.FieldMappings);
+                for (int i = 0; i < rows.Rows.Count; i++) check.Check(rows.Rows[i], chunk.FirstRow + i);
+            }
+            check?.ThrowIfAny(parameter, sourcePath);
+        }
 
         /// <summary>The fields the input's columns map to, -FindBy and the mandatory fields of an insert, against the module's metadata.</summary>
         private void CheckColumns(IReadOnlyList<string> mapped) =>
@@ -388,6 +404,7 @@ namespace ZohoCrm.Cmdlets
         private void SubmitFileId()
         {
             _request.FieldMappings = _mappings;
+            if (_mappings != null && Fields() != null) CheckColumns(_mappings.Where(m => m.Index.HasValue).Select(m => m.ApiName).ToList());
             if (!Confirm($"{Module}: uploaded file {FileId}", $"{Operation} with a bulk write job")) return;
             var service = new BulkWriteService(ResolvedConnection);
             var job = Run(ct => service.CreateJobAsync(_request, FileId, ct));
