@@ -9,7 +9,9 @@
     out/ZohoCrm the build laid out (rebuilding would lay out out/ZohoCrm again while the other test files import it)
     into a folder repository under TestDrive, with a -ProjectUri of its own. Every child pwsh gets a HOME (and XDG
     folders) under TestDrive, so PSResourceGet's repository list and the CurrentUser module folder it writes are
-    temporary ones, never the user's. Nothing here uses the network: the repository is a folder and the emulator
+    temporary ones, never the user's (on Linux and macOS; Windows keeps both in known folders, so there the install
+    is Save-PSResource into the temporary module folder and the repository is unregistered again: not run yet).
+    Nothing here uses the network: the repository is a folder and the emulator
     listens on 127.0.0.1; the emulator's URL and static token reach the child through its environment only.
 #>
 
@@ -105,10 +107,12 @@ Describe 'build.ps1 -Task Package' {
         $expected = Join-Path $Package.Repository "ZohoCrm.$Version.nupkg"
         $Package.Nupkg | Should -BeExactly $expected
         @(Get-ChildItem -LiteralPath $Package.Repository -Force | ForEach-Object Name) | Should -BeExactly @("ZohoCrm.$Version.nupkg")
-        # The repository it registered to publish is gone from the user's list again (PSGallery, PSResourceGet's
-        # default, is all that is left of this new user's list).
-        $names = @(([xml](Get-Content -LiteralPath $Package.Repositories -Raw)).configuration.Repository | ForEach-Object Name)
-        $names | Should -BeExactly @('PSGallery')
+        if (-not $IsWindows) {
+            # The repository it registered to publish is gone from the user's list again (PSGallery, PSResourceGet's
+            # default, is all that is left of this new user's list). Windows keeps the list where HOME does not move it.
+            $names = @(([xml](Get-Content -LiteralPath $Package.Repositories -Raw)).configuration.Repository | ForEach-Object Name)
+            $names | Should -BeExactly @('PSGallery')
+        }
         $Package.Out | Should -Not -Match 'placeholder' -Because '-ProjectUri was given'
         # The package's values went into a copy: the build's own manifest is still the source one, byte for byte.
         (Get-FileHash -LiteralPath (Join-Path $ModuleFolder 'ZohoCrm.psd1')).Hash | Should -Be (Get-FileHash -LiteralPath (Join-Path $Repo 'ZohoCrm.psd1')).Hash
@@ -188,7 +192,7 @@ Describe 'Installed from the local repository in a fresh pwsh' {
         Stop-ZcrmTestEmulator -Emulator $emu
     }
 
-    It 'Install-PSResource -Scope CurrentUser, Import-Module ZohoCrm by name, then a mass update by ids reaches the emulator' {
+    It 'Install-PSResource -Scope CurrentUser (Windows: Save-PSResource), Import-Module ZohoCrm by name, then a mass update by ids reaches the emulator' {
         $folder = Join-Path $TestDrive 'install'
         $environment = New-UserEnvironment -Folder (Join-Path $folder 'home')
         $modules = $environment.PSModulePath
@@ -201,9 +205,16 @@ Describe 'Installed from the local repository in a fresh pwsh' {
 $ErrorActionPreference = 'Stop'
 $report = [ordered]@{ PSModulePath = $env:PSModulePath }
 $report.BeforeInstall = @(Get-Module -ListAvailable -Name ZohoCrm | ForEach-Object ModuleBase)
+$modules = ($env:PSModulePath -split [IO.Path]::PathSeparator)[0]
 Register-PSResourceRepository -Name ZohoCrmLocal -Uri $env:ZCRM_T_REPOSITORY
-Install-PSResource -Name ZohoCrm -Repository ZohoCrmLocal -TrustRepository -Scope CurrentUser
-$report.Installed = @(Get-InstalledPSResource -Name ZohoCrm -Scope CurrentUser | ForEach-Object { "$($_.Version) $($_.InstalledLocation)" })
+if ($IsWindows) {
+    # Windows takes the CurrentUser module folder and the repository list from known folders that no variable
+    # moves: save into the temporary module folder instead, and leave the user's list as it was.
+    try { Save-PSResource -Name ZohoCrm -Repository ZohoCrmLocal -TrustRepository -Path $modules }
+    finally { Unregister-PSResourceRepository -Name ZohoCrmLocal }
+}
+else { Install-PSResource -Name ZohoCrm -Repository ZohoCrmLocal -TrustRepository -Scope CurrentUser }
+$report.Installed = @(Get-InstalledPSResource -Name ZohoCrm -Path $modules | ForEach-Object { "$($_.Version) $($_.InstalledLocation)" })
 Import-Module ZohoCrm
 $module = Get-Module ZohoCrm
 $report.ModuleBase = $module.ModuleBase
@@ -220,6 +231,7 @@ $report | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $env:ZCRM_T_REPORT 
 
         # The new user's module folder comes first, and held no ZohoCrm before the install.
         ($report.PSModulePath -split [IO.Path]::PathSeparator)[0] | Should -BeExactly $modules
+        @($report.PSModulePath -split [IO.Path]::PathSeparator) | Should -Not -Contain (Split-Path -Parent $ModuleFolder)
         @($report.BeforeInstall) | Should -HaveCount 0
         # Installed there, and imported by name from there (not from out/ZohoCrm).
         $installed = [IO.Path]::Combine($modules, 'ZohoCrm', $Version)
@@ -228,9 +240,11 @@ $report | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $env:ZCRM_T_REPORT 
         $report.Version | Should -BeExactly $Version
         $report.Assembly | Should -BeExactly (Join-Path $installed 'ZohoCrm.dll')
 
-        # The repository was registered in the new user's list, not the user's own.
-        $list = [IO.Path]::Combine($environment.XDG_DATA_HOME, 'PSResourceGet', 'PSResourceRepository.xml')
-        @(([xml](Get-Content -LiteralPath $list -Raw)).configuration.Repository | ForEach-Object Name) | Should -Contain 'ZohoCrmLocal'
+        if (-not $IsWindows) {
+            # The repository was registered in the new user's list, not the user's own.
+            $list = [IO.Path]::Combine($environment.XDG_DATA_HOME, 'PSResourceGet', 'PSResourceRepository.xml')
+            @(([xml](Get-Content -LiteralPath $list -Raw)).configuration.Repository | ForEach-Object Name) | Should -Contain 'ZohoCrmLocal'
+        }
 
         @($report.Results) | Should -BeExactly @($ids | ForEach-Object { "$_ success" })
         $calls = @(Get-ZcrmEmulatorMassUpdateCall -Emulator $emu)
