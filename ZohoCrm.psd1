@@ -33,8 +33,8 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Zoho', 'ZohoCRM', 'CRM', 'MassUpdate', 'BulkWrite', 'Bulk', 'API', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First release: Connect-Zcrm, mass update by ids and by custom view, bulk write from CSV or the pipeline.'
+            # ProjectUri, LicenseUri, ReleaseNotes (and HelpInfoUri, after ModuleVersion) are added to the package's
+            # copy of this manifest by `build.ps1 -Task Package`: the URIs from its -ProjectUri, the notes from CHANGELOG.md.
         }
     }
 }

@@ -11,16 +11,22 @@
            A suite that cannot run (Pester missing, a test file that does not load) counts as failed, never skipped.
            Results: out/test-results/ (xunit .trx, Pester NUnit XML per file, and each file's console log).
     Demo:  dotnet run --project src/ZohoCrm.Demo (the emulator and the module, in-process).
+    Package: Build (Release unless -Configuration is given), then publish out/ZohoCrm with PSResourceGet to a local
+           folder repository (-RepositoryPath, default out/repository), leaving ZohoCrm.<version>.nupkg there. The
+           packed manifest gets ProjectUri, LicenseUri and HelpInfoUri (all from -ProjectUri) and ReleaseNotes (the
+           top section of CHANGELOG.md); out/ZohoCrm itself is not changed. Needs PSResourceGet (pwsh 7.4+ ships it).
     Build and Demo run on PowerShell 7 and Windows PowerShell 5.1; Test needs pwsh 7.4+ (the repository pins
     pwsh 7.6.9 as a local dotnet tool: dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test).
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
 .EXAMPLE
     ./build.ps1 -Task Test -TestPath tests/ZohoCrm.BulkWrite.Tests.ps1
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Package -ProjectUri https://github.com/<owner>/ZohoCrm
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Package')]
     [string[]]$Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -31,7 +37,19 @@ param(
 
     # How many Pester files run at once, each in its own pwsh (default: the number of processors).
     [ValidateRange(1, 16)]
-    [int]$ThrottleLimit = [Math]::Max(1, [Environment]::ProcessorCount)
+    [int]$ThrottleLimit = [Math]::Max(1, [Environment]::ProcessorCount),
+
+    # Package: the project's web address, the one place it is set: ProjectUri is it, LicenseUri is
+    # <it>/blob/main/LICENSE and HelpInfoUri <it>/tree/main/docs/en-US. The repository has no remote yet, so the
+    # default is a placeholder (the reserved .invalid domain, never reachable): set it before a real publish.
+    [uri]$ProjectUri = 'https://project-url-placeholder.invalid/ZohoCrm',
+
+    # Package: the local folder repository the package is published to (default out/repository).
+    [string]$RepositoryPath,
+
+    # Package: publish out/ZohoCrm as it is, without building it first (tests/ZohoCrm.Package.Tests.ps1: the Test
+    # task has just built it, and other test files are importing it).
+    [switch]$NoBuild
 )
 
 $ErrorActionPreference = 'Stop'
@@ -43,6 +61,8 @@ $manifest = [IO.Path]::Combine($root, 'out', 'ZohoCrm', 'ZohoCrm.psd1')
 $resultsDir = [IO.Path]::Combine($root, 'out', 'test-results')
 $pesterVersion = '5.9.1'   # as in tests/TestTools/TestTools.csproj
 $script:built = $false
+# A package is built in Release unless -Configuration says otherwise (then every task of this run uses Release).
+if ($Task -contains 'Package' -and -not $PSBoundParameters.ContainsKey('Configuration')) { $Configuration = 'Release' }
 
 function Write-Step([string]$Text) {
     Write-Host ''
@@ -202,6 +222,93 @@ function Invoke-DemoTask {
     Invoke-Dotnet -Arguments @('run', '--project', (Join-Path (Join-Path $root 'src') 'ZohoCrm.Demo'), '-c', $Configuration)
 }
 
+# The text of CHANGELOG.md's top section (below its '## [<version>] ...' heading), which must be -Version's.
+function Get-ReleaseNotes([string]$Version) {
+    $path = Join-Path $root 'CHANGELOG.md'
+    $text = (Get-Content -LiteralPath $path -Raw) -replace "`r`n", "`n"
+    $sections = [regex]::Matches($text, '(?ms)^## (?<heading>[^\n]*)\n(?<body>.*?)(?=^## |\z)')
+    if ($sections.Count -eq 0) { throw "$path has no '## [<version>]' section." }
+    $top = $sections[0]
+    if ($top.Groups['heading'].Value -notmatch ('^\[' + [regex]::Escape($Version) + '\]')) {
+        throw "The top section of $path is '## $($top.Groups['heading'].Value)', not ZohoCrm.psd1's version [$Version]: add that section first."
+    }
+    $body = $top.Groups['body'].Value.Trim()
+    if (-not $body) { throw "The [$Version] section of $path is empty." }
+    $body
+}
+
+# A copy of out/ZohoCrm in -Folder whose manifest also holds ProjectUri, LicenseUri, HelpInfoUri and ReleaseNotes.
+function New-PackageFolder([string]$Folder, [hashtable]$Values) {
+    $module = Join-Path $Folder 'ZohoCrm'
+    Copy-Item -LiteralPath (Split-Path -Parent $manifest) -Destination $module -Recurse
+    $psd1 = Join-Path $module 'ZohoCrm.psd1'
+    $text = Get-Content -LiteralPath $psd1 -Raw
+    $set = [regex]::Match($text, '(?m)^\s*(ProjectUri|LicenseUri|ReleaseNotes|HelpInfoUri)\s*=')
+    if ($set.Success) { throw "$psd1 sets $($set.Groups[1].Value) itself: leave it to the Package task (rebuild if ZohoCrm.psd1 no longer does)." }
+    $quote = { param($v) "'" + [Management.Automation.Language.CodeGeneration]::EscapeSingleQuotedStringContent($v) + "'" }
+    $psData = [regex]::Match($text, '(?m)^(?<indent>[ \t]*)PSData\s*=\s*@\{[ \t]*\r?$')
+    $top = [regex]::Match($text, '(?m)^(?<indent>[ \t]*)ModuleVersion\s*=.*$')
+    if (-not $psData.Success -or -not $top.Success) { throw "$psd1 has no 'ModuleVersion =' line or 'PSData = @{' line to add the package's values to." }
+    $inner = $psData.Groups['indent'].Value + '    '
+    $lines = foreach ($name in 'ProjectUri', 'LicenseUri', 'ReleaseNotes') { "`n$inner$name = $(& $quote $Values[$name])" }
+    # The later position first, so the earlier one still holds.
+    $text = $text.Insert($psData.Index + $psData.Length, -join $lines)
+    $text = $text.Insert($top.Index + $top.Length, "`n$($top.Groups['indent'].Value)HelpInfoUri = $(& $quote $Values.HelpInfoUri)")
+    # UTF-8 with a BOM: Windows PowerShell 5.1 reads a manifest without one as ANSI.
+    [IO.File]::WriteAllText($psd1, $text, [Text.UTF8Encoding]::new($true))
+    $written = Import-PowerShellDataFile -LiteralPath $psd1
+    $packed = @{ HelpInfoUri = $written.HelpInfoUri }
+    foreach ($name in 'ProjectUri', 'LicenseUri', 'ReleaseNotes') { $packed[$name] = $written.PrivateData.PSData[$name] }
+    foreach ($name in $Values.Keys) {
+        if ($packed[$name] -cne $Values[$name]) { throw "The package's manifest does not hold the $name given." }
+    }
+    $module
+}
+
+function Invoke-PackageTask {
+    if ($NoBuild) {
+        if (-not (Test-Path -LiteralPath $manifest)) { throw "-NoBuild: $manifest is missing. Build first (./build.ps1)." }
+    }
+    else { Invoke-BuildTask }
+    Write-Step 'Package'
+    if (-not (Get-Module -ListAvailable -Name Microsoft.PowerShell.PSResourceGet)) {
+        throw 'Packaging needs the module Microsoft.PowerShell.PSResourceGet (shipped with pwsh 7.4+): dotnet tool restore; dotnet pwsh ./build.ps1 -Task Package'
+    }
+    Import-Module Microsoft.PowerShell.PSResourceGet
+    if (-not $ProjectUri.IsAbsoluteUri -or $ProjectUri.Scheme -ne 'https') { throw "-ProjectUri must be an absolute https address, not '$ProjectUri'." }
+    $base = $ProjectUri.AbsoluteUri.TrimEnd('/')
+    if ($ProjectUri.Host.EndsWith('.invalid')) {
+        Write-Warning "ProjectUri, LicenseUri and HelpInfoUri are the placeholder $base/...: give -ProjectUri before a real publish."
+    }
+    $version = (Import-PowerShellDataFile -LiteralPath $manifest).ModuleVersion
+    $values = @{
+        ProjectUri   = $base
+        LicenseUri   = "$base/blob/main/LICENSE"
+        HelpInfoUri  = "$base/tree/main/docs/en-US"
+        ReleaseNotes = Get-ReleaseNotes $version
+    }
+    $repository = if ($RepositoryPath) { $RepositoryPath } else { [IO.Path]::Combine($root, 'out', 'repository') }
+    $repository = [IO.Path]::GetFullPath($repository)
+    $null = New-Item -ItemType Directory -Force -Path $repository
+    $nupkg = Join-Path $repository "ZohoCrm.$version.nupkg"
+    Remove-Item -LiteralPath $nupkg -ErrorAction SilentlyContinue
+
+    $staging = Join-Path ([IO.Path]::GetTempPath()) "zcrm-package-$([guid]::NewGuid().ToString('N'))"
+    # A name of this run's own, unregistered again at the end: the user's repository list is left as it was.
+    $name = "ZohoCrmBuild-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    try {
+        $module = New-PackageFolder -Folder $staging -Values $values
+        Register-PSResourceRepository -Name $name -Uri $repository
+        Publish-PSResource -Path $module -Repository $name
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+    }
+    if (-not (Test-Path -LiteralPath $nupkg)) { throw "Publish-PSResource ended but $nupkg is missing." }
+    Write-Host "Package: $nupkg"
+}
+
 if ($null -eq (Get-Command -Name dotnet -CommandType Application -ErrorAction SilentlyContinue)) {
     throw 'dotnet was not found on PATH. Install the .NET SDK (the projects target net10.0).'
 }
@@ -211,5 +318,6 @@ foreach ($t in $Task) {
         'Build' { Invoke-BuildTask }
         'Test' { Invoke-TestTask }
         'Demo' { Invoke-DemoTask }
+        'Package' { Invoke-PackageTask }
     }
 }
