@@ -1316,6 +1316,7 @@ Export-ModuleMember -Function @(
     'Get-ZcrmRefreshParameter'
     'Get-ZcrmStaticParameter'
     'Get-ZcrmRequestCount'
+    'Get-ZcrmWriteRequestCount'
     'Invoke-ZcrmCaptured'
     'Assert-ZcrmNoError'
     'Start-ZcrmChildPwsh'

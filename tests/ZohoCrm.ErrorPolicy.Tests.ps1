@@ -103,7 +103,7 @@ Describe 'Authentication that still fails' {
         $bad.AccessToken = ConvertTo-ZcrmSecureString '1000.not-a-token'
         $conn = Connect-Zcrm @bad -PassThru
         Connect-Zcrm @static   # the session's connection stays the good one
-        $before = Get-ZcrmRequestCount -Emulator $emu
+        $before = Get-ZcrmWriteRequestCount -Emulator $emu
         $caught = $null
         $after = 'not reached'
         try {
@@ -116,7 +116,7 @@ Describe 'Authentication that still fails' {
         $caught.Exception.Code | Should -BeExactly 'AUTHENTICATION_FAILURE'
         $caught.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::AuthenticationError)
         @($caught.TargetObject) | Should -BeExactly @('738964000002131001', '738964000002130131')
-        (Get-ZcrmRequestCount -Emulator $emu) - $before | Should -Be 1 -Because 'the second id was not sent on its own'
+        (Get-ZcrmWriteRequestCount -Emulator $emu) - $before | Should -Be 1 -Because 'the second id was not sent on its own'
     }
 }
 

@@ -297,7 +297,7 @@ Describe 'Access token expiry' {
             Invoke-ZcrmEmulatorExpireTokens -Emulator $emu
             Clear-ZcrmEmulatorRequest -Emulator $emu
 
-            $all = Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1, $Seed2 -Force -Verbose *>&1
+            $all = Invoke-ZcrmMassUpdate Leads @{ Rating = 'Hot' } -Id $Seed1, $Seed2 -Force -SkipMetadataCheck -Verbose *>&1
             @($all | Select-ErrorRecord) | Should -HaveCount 0
             $results = @($all | Select-ZcrmOutput MassUpdateResult)
             $results | Should -HaveCount 2

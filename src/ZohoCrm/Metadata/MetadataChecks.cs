@@ -81,6 +81,8 @@ namespace ZohoCrm.Metadata
         {
             foreach (var name in mapped)
             {
+                // The record id: an update or upsert by id (Zoho lists no field for it).
+                if (string.Equals(name, "id", StringComparison.OrdinalIgnoreCase)) continue;
                 int dot = name.IndexOf('.');
                 var field = Find(fields, dot > 0 ? name.Substring(0, dot) : name);
                 if (field == null) throw Unknown(module, name, fields, "FieldMapping", column: true);
