@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using ZohoCrm.Metadata;
 
@@ -8,14 +6,8 @@ namespace ZohoCrm.Cmdlets
     /// <summary>A module's custom views (GET /crm/{v}/settings/custom_views?module=X): their ids for Invoke-ZcrmMassUpdate -CustomViewId.</summary>
     [Cmdlet(VerbsCommon.Get, "ZcrmCustomView")]
     [OutputType(typeof(ZohoCustomView))]
-    public sealed class GetZcrmCustomView : ZcrmMetadataCmdlet
+    public sealed class GetZcrmCustomView : ZcrmModuleMetadataCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("ApiName")]
-        [ValidateModuleName]
-        [ArgumentCompleter(typeof(ModuleCompleter))]
-        public string Module { get; set; }
-
         protected override void ProcessRecord()
         {
             try { WriteMatching(Run(ct => Service.CustomViewsAsync(Module, Force, ct)), v => v.Name, " custom view", Module); }

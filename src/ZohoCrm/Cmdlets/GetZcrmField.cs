@@ -1,5 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
 using System.Management.Automation;
 using ZohoCrm.Metadata;
 
@@ -8,14 +6,8 @@ namespace ZohoCrm.Cmdlets
     /// <summary>A module's fields (GET /crm/{v}/settings/fields?module=X), with what the write cmdlets check before sending.</summary>
     [Cmdlet(VerbsCommon.Get, "ZcrmField")]
     [OutputType(typeof(ZohoField))]
-    public sealed class GetZcrmField : ZcrmMetadataCmdlet
+    public sealed class GetZcrmField : ZcrmModuleMetadataCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("ApiName")]
-        [ValidateModuleName]
-        [ArgumentCompleter(typeof(ModuleCompleter))]
-        public string Module { get; set; }
-
         protected override void ProcessRecord()
         {
             try { WriteMatching(Run(ct => Service.FieldsAsync(Module, Force, ct)), f => f.ApiName, " field", Module); }

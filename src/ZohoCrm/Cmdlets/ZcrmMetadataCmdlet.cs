@@ -38,4 +38,14 @@ namespace ZohoCrm.Cmdlets
             }
         }
     }
+
+    /// <summary>A metadata reader of one module: -Module (also by property name Module or ApiName, as Get-ZcrmModule writes).</summary>
+    public abstract class ZcrmModuleMetadataCmdlet : ZcrmMetadataCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("ApiName")]
+        [ValidateModuleName]
+        [ArgumentCompleter(typeof(ModuleCompleter))]
+        public string Module { get; set; }
+    }
 }
