@@ -175,7 +175,10 @@ namespace ZohoCrm.Cmdlets
         {
             if (_failedCount == 0) return;
             string kept = _failedCount > _failed.Count ? $"the first {_failed.Count:N0} of them" : "them";
-            Report(RecordsFailedException.Of("rows were not added or updated", _rows, _failedByStatus,
+            // Rows with no result row (Status unknown) may have been written: the summary does not claim they were not.
+            string what = _failedByStatus.ContainsKey(BulkWriteResultRow.UnknownStatus)
+                ? "rows were not added or updated, or (Status unknown) may or may not have been" : "rows were not added or updated";
+            Report(RecordsFailedException.Of(what, _rows, _failedByStatus,
                 $"Each row's Errors says why; the rows are in the output (Status not added/updated) and {kept} in this error's TargetObject."), _failed.ToArray());
         }
 
