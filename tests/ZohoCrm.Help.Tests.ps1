@@ -199,6 +199,13 @@ Describe 'ConvertTo-ZcrmMaml refuses a malformed page' {
         $message | Should -BeLike "*Connect-Zcrm.md: the cmdlet's parameter -OrgId has no '### -OrgId'*"
     }
 
+    It 'names an example without code, and an unknown section' {
+        $bad = $good -replace '(?ms)(^### Example 2: [^\n]*\n)```powershell\r?\n.*?```\r?\n', '$1' -replace '(?m)^## NOTES', "## TIPS`nA tip.`n`n## NOTES"
+        $message = Invoke-Converter @{ 'Get-ZcrmConnection.md' = $bad }
+        $message | Should -BeLike "*Get-ZcrmConnection.md: example 'Example 2: Connect only when needed' has no *powershell code block*"
+        $message | Should -BeLike "*Get-ZcrmConnection.md: unknown section '## TIPS'*"
+    }
+
     It 'names yaml that does not match the cmdlet' {
         $connect = Get-Content -Raw -LiteralPath (Join-Path (Get-ZcrmRepoRoot) 'docs/en-US/Connect-Zcrm.md')
         $bad = $connect -replace '(?ms)(^### -ClientId\r?\n.*?Required: )True', '$1False'

@@ -92,7 +92,7 @@ function Split-Fence {
         if ($start -lt 0 -and $Lines[$i] -match ('^\s*```' + $Language + '\s*$')) { $start = $i; continue }
         if ($start -ge 0 -and $Lines[$i] -match '^\s*```\s*$') {
             return @{
-                Code   = @($Lines[($start + 1)..($i - 1)] | Where-Object { $true })
+                Code   = @(if ($i -gt $start + 1) { $Lines[($start + 1)..($i - 1)] })
                 Before = @(if ($start -gt 0) { $Lines[0..($start - 1)] })
                 After  = @(if ($i + 1 -lt $Lines.Count) { $Lines[($i + 1)..($Lines.Count - 1)] })
             }
@@ -189,7 +189,7 @@ function Read-CommandPage {
     $page.Examples = New-Object System.Collections.Generic.List[object]
     foreach ($b in (Split-Heading -Lines $sections['EXAMPLES'] -Marker '### ').Blocks) {
         $fence = Split-Fence -Lines $b.Lines -Language '(powershell)?'
-        if ($null -eq $fence.Code) { & $bad "example '$($b.Title)' has no ``````powershell code block"; continue }
+        if ($null -eq $fence.Code -or -not ($fence.Code -join '').Trim()) { & $bad "example '$($b.Title)' has no ``````powershell code block, or an empty one"; continue }
         $page.Examples.Add(@{ Title = $b.Title; Code = ($fence.Code -join "`n"); Remarks = (ConvertTo-Paragraph (@($fence.Before) + @($fence.After))) })
     }
     if ($page.Examples.Count -eq 0) { & $bad "no example ('### Example 1: <title>' and a code block)" }
