@@ -8,7 +8,7 @@
     malformed page, naming the problem. Part of the end-to-end suite (tests/*.Tests.ps1).
 
     A runnable example runs in a fresh folder of its own (the current location) holding the files it may read (see
-    New-HelpExampleFolder and docs/en-US/README.md), connected to the emulator with its static access token, with
+    New-HelpExampleFolder and docs/en-US/README.md; no $TestDrive in it), connected to the emulator with its static access token, with
     $emulatorUrl, $clientId, $clientSecret and $refreshToken set for the emulator, and out/ in $env:PSModulePath (so
     `Import-Module ZohoCrm` works in other runspaces). It must not name a Zoho host nor -DataCenter, and any
     Connect-Zcrm in it connects to -ApiDomain $emulatorUrl: help examples never reach a real Zoho.
@@ -129,6 +129,8 @@ Describe 'Runnable help examples, against the emulator' {
     It '<Cmdlet> example <Number> runs without an error: <Title>' -ForEach $runnable {
         # Never a real Zoho host: no Zoho domain, no -DataCenter, and Connect-Zcrm only to the emulator.
         $Code | Should -Not -Match 'zoho(apis)?\.(com|eu|in|com\.au|jp|com\.cn|ca|sa|uk)|-DataCenter'
+        # Users read these: no test variables (the example's folder is the current location: .\leads.csv).
+        $Code | Should -Not -Match '\$TestDrive|TestDrive:' -Because 'an example in the help is for users: its files are in the current folder'
         foreach ($line in @($Code -split "`n" | Where-Object { $_ -match '(?<![\w-])Connect-Zcrm' })) {
             $line | Should -Match '-ApiDomain \$emulatorUrl'
         }
