@@ -2,7 +2,8 @@
 .SYNOPSIS
     Builds, tests or demonstrates the ZohoCrm module.
 .DESCRIPTION
-    Build: dotnet build ZohoCrm.sln, which lays out the importable module at out/ZohoCrm.
+    Build: dotnet build ZohoCrm.sln, which lays out the importable module at out/ZohoCrm, then the help:
+           docs/en-US -> out/ZohoCrm/en-US (src/ZohoCrm.Help/ConvertTo-ZcrmMaml.ps1).
     Test:  Build, then both suites, and a last line "N passed, M failed" counting both:
            - xunit (tests/ZohoCrm.Tests): unit tests of the pure C# and the emulator's seed replay over raw HTTP;
            - Pester 5.9.1 (tests/*.Tests.ps1): the end-to-end behaviour, in this pwsh, against the emulator. Pester is
@@ -88,7 +89,19 @@ function Invoke-BuildTask {
         throw "The build succeeded but $manifest is missing: the module was not laid out."
     }
     Write-Host "Module: $manifest"
+    Invoke-HelpStep
     $script:built = $true
+}
+
+# docs/en-US (markdown) -> out/ZohoCrm/en-US (MAML and about topics): src/ZohoCrm.Help/ConvertTo-ZcrmMaml.ps1, in a
+# child process (it imports the built module); a malformed page fails the build with its problems named.
+function Invoke-HelpStep {
+    $shell = @(Get-PwshCommand)
+    $arguments = @($shell | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File',
+        ([IO.Path]::Combine($root, 'src', 'ZohoCrm.Help', 'ConvertTo-ZcrmMaml.ps1')), '-SourcePath', ([IO.Path]::Combine($root, 'docs', 'en-US')),
+        '-ModulePath', $manifest, '-OutputPath', ([IO.Path]::Combine($root, 'out', 'ZohoCrm', 'en-US')))
+    & $shell[0] @arguments | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "The help (docs/en-US) could not be built: see the problems above." }
 }
 
 # The pwsh that runs this script, as a command line: under `dotnet pwsh` that is dotnet + pwsh.dll.

@@ -84,16 +84,22 @@ Describe 'Connect-Zcrm' {
         $module.PrivateData.PSData.Tags | Should -Contain 'Zoho'
 
         # The module folder the build lays out (src/ZohoCrm/ZohoCrm.csproj, LayoutModule) is exactly this allow-list:
-        # four files at its root, and dependencies/ holding only DLLs (no folder below it), never
-        # System.Management.Automation.dll (PowerShell's own).
+        # four files at its root, dependencies/ holding only DLLs (no folder below it), never
+        # System.Management.Automation.dll (PowerShell's own), and en-US/ with the help build.ps1 makes from docs/en-US
+        # (src/ZohoCrm.Help/ConvertTo-ZcrmMaml.ps1): the cmdlets' MAML and the about topic, nothing else.
         $module.ModuleBase | Should -Be (Split-Path -Parent (Get-ZcrmModuleManifest))
         $root = Get-Item -LiteralPath $module.ModuleBase
         $rootFiles = [string[]]@($root.GetFiles() | ForEach-Object Name)
         [Array]::Sort($rootFiles, [System.StringComparer]::Ordinal)
         $rootFiles | Should -BeExactly @('LICENSE', 'ZohoCrm.Format.ps1xml', 'ZohoCrm.dll', 'ZohoCrm.psd1')
-        $folders = @($root.GetDirectories() | ForEach-Object Name)
-        $folders | Should -HaveCount 1
-        $folders[0] | Should -BeExactly 'dependencies'
+        $folders = [string[]]@($root.GetDirectories() | ForEach-Object Name)
+        [Array]::Sort($folders, [System.StringComparer]::Ordinal)
+        $folders | Should -BeExactly @('dependencies', 'en-US')
+        $help = $root.GetDirectories('en-US')[0]
+        @($help.GetDirectories()) | Should -HaveCount 0
+        $helpFiles = [string[]]@($help.GetFiles() | ForEach-Object Name)
+        [Array]::Sort($helpFiles, [System.StringComparer]::Ordinal)
+        $helpFiles | Should -BeExactly @('ZohoCrm.dll-Help.xml', 'about_ZohoCrm.help.txt')
         $dependencies = $root.GetDirectories('dependencies')[0]
         @($dependencies.GetDirectories()) | Should -HaveCount 0
         $dependencyFiles = @($dependencies.GetFiles())
