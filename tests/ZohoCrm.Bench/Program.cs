@@ -74,8 +74,9 @@ static int Child(string url, int rows, string mode)
     using var ps = PowerShell.Create();
     ps.Runspace = runspace;
     ps.AddScript($"Import-Module '{manifest}'; Connect-Zcrm -ApiDomain $emu -ClientId $cid -ClientSecret $cs -RefreshToken $rt; $jobs = 0; $n = 0\n" +
-                 // A for loop streams the rows (1..N would build the whole range first).
-                 "$source = { for ($i = 1; $i -le $rows; $i++) { [pscustomobject]@{ Last_Name = \"Bench $i\"; Email = \"bench$i@example.com\"; Company = 'Benchmark Inc'; No_of_Employees = $i; Description = 'A row with a few columns, like a real lead list' } } }\n" +
+                 // A for loop streams the rows (1..N would build the whole range first). Emails are unique per run: the
+                 // emulator keeps the records of every run, and Email is a unique field.
+                 "$source = { for ($i = 1; $i -le $rows; $i++) { [pscustomobject]@{ Last_Name = \"Bench $i\"; Email = \"bench$rows-$i@example.com\"; Company = 'Benchmark Inc'; No_of_Employees = $i; Description = 'A row with a few columns, like a real lead list' } } }\n" +
                  (mode == "input"
                      ? "& $source | ForEach-Object { $n++ }\n"
                      : mode == "upload"
