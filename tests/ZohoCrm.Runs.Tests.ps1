@@ -235,6 +235,23 @@ Describe 'New-ZcrmBulkWriteJob -RunPath and Resume-ZcrmBulkWriteRun' {
         { Resume-ZcrmBulkWriteRun -RunPath $TestDrive -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ZohoCrm.RunNotFound,ZohoCrm.Cmdlets.ResumeZcrmBulkWriteRun'
     }
 
+    It 'keeps a file the checks refused out of the run: its job files are gone, and a resume neither sends it nor calls it unread' {
+        $tag = 'f' + [guid]::NewGuid().ToString('N').Substring(0, 6)
+        $run = Join-Path $dir "run-$tag"
+        $bad = Join-Path $dir "$tag-1.csv"
+        $good = Join-Path $dir "$tag-2.csv"
+        New-LeadRow -Count 3 -Tag "${tag}a" -Bad 2 | Export-Csv -LiteralPath $bad -NoTypeInformation
+        New-LeadRow -Count 3 -Tag "${tag}b" | Export-Csv -LiteralPath $good -NoTypeInformation
+        $r = Invoke-ZcrmCaptured { New-ZcrmBulkWriteJob -Module Leads -LiteralPath $bad, $good -RunPath $run -Force }
+        @($r.Errors.FullyQualifiedErrorId) | Should -Be @('ZohoCrm.InvalidFieldValue,ZohoCrm.Cmdlets.NewZcrmBulkWriteJob')
+        $r.Errors[0].Exception.Message | Should -BeLikeExactly "*No_of_Employees (integer): 1 row(s) of $tag-1.csv, rows 2: not a whole number*"
+        $r.Output | Should -HaveCount 1
+        @(Get-ChildItem -LiteralPath $run -Filter 'chunk-*.zip').Count | Should -Be 1
+        $resumed = Invoke-ZcrmCaptured { Resume-ZcrmBulkWriteRun -RunPath $run -Force }
+        Assert-ZcrmNoError $resumed
+        $resumed.Output.JobId | Should -Be $r.Output[0].JobId
+    }
+
     It 'leaves no run behind when bad input stops the command before any upload' {
         $run = Join-Path $dir ('run-bad-' + [guid]::NewGuid().ToString('N').Substring(0, 6))
         $rows = @([pscustomobject]@{ Last_Name = 'A' }, [pscustomobject]@{ Last_Name = 'B'; Extra = 'x' })

@@ -272,6 +272,8 @@ namespace ZohoCrm.Cmdlets
                         catch (ZohoValidationException ex)
                         {
                             // A file that cannot be read is one input: it is reported, and the other files go on.
+                            // Its job files are not the run's (nothing of them is sent): they are deleted with the others at the end.
+                            if (_chunks != null) _chunks.KeepFiles = false;
                             _run?.NotSent(_files[f], ex.Message);
                             WriteError(ErrorRecords.For(ex, _files[f]));
                             continue;

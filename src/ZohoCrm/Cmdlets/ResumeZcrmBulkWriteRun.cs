@@ -56,6 +56,8 @@ namespace ZohoCrm.Cmdlets
             var notRead = new List<BulkWriteRunInput>();
             foreach (var input in manifest.Inputs)
             {
+                // A file reported as not sent when the run was made (it could not be read, or failed the checks) stays so.
+                if (input.NotSent != null) continue;
                 if (!input.Read) { notRead.Add(input); continue; }
                 var send = new List<BulkChunk>();
                 foreach (var chunk in input.Chunks)
