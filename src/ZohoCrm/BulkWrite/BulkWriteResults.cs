@@ -42,9 +42,12 @@ namespace ZohoCrm.BulkWrite
         public string JobId { get; set; }
 
         /// <summary>The codes in Errors, in order, without repeats: "MANDATORY_NOT_FOUND, DUPLICATE_DATA".</summary>
-        public string ErrorCodes => ParsedErrors().Codes;
+        public string ErrorCodes => Parsed.Codes;
         /// <summary>The fields named in Errors, in order, without repeats: "Company, Last_Name, Email".</summary>
-        public string ErrorFields => ParsedErrors().Fields;
+        public string ErrorFields => Parsed.Fields;
+
+        private (string Codes, string Fields)? _parsed;
+        private (string Codes, string Fields) Parsed => _parsed ?? (_parsed = ParsedErrors()).Value;
 
         /// <summary>
         /// Zoho's ERRORS text: codes joined by ':', each followed by '-' and its columns joined by ','
@@ -96,16 +99,18 @@ namespace ZohoCrm.BulkWrite
                     int status = IndexOf(header, "STATUS"), recordId = IndexOf(header, "RECORD_ID"), errors = IndexOf(header, "ERRORS");
                     if (status < 0)
                         throw new ZohoClientException("ZohoCrm.InvalidResult", $"The result of job {jobId} has no STATUS column (columns: {string.Join(", ", header)}).", ZohoErrorKind.InvalidResult);
-                    var echoed = Enumerable.Range(0, header.Count).Where(i => i != status && i != recordId && i != errors).ToList();
+                    var echoed = Enumerable.Range(0, header.Count).Where(i => i != status && i != recordId && i != errors).ToArray();
+                    // The echoed columns' names, once per file (a repeated name gets _2, _3...).
+                    var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "RowNumber" };
+                    var names = echoed.Select(i => UniqueName(taken, header[i])).ToArray();
                     long row = firstRow;
                     List<string> record;
                     while ((record = reader.ReadRecord()) != null)
                     {
                         if (record.Count == 1 && record[0].Length == 0) continue;
                         var o = new BulkWriteResultRow { RowNumber = row++ };
-                        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "RowNumber" };
-                        foreach (int i in echoed)
-                            o.Columns.Add(new KeyValuePair<string, string>(UniqueName(names, header[i]), i < record.Count ? record[i] : null));
+                        for (int c = 0; c < echoed.Length; c++)
+                            o.Columns.Add(new KeyValuePair<string, string>(names[c], echoed[c] < record.Count ? record[echoed[c]] : null));
                         o.Status = Cell(record, status)?.ToLowerInvariant();
                         o.RecordId = NullIfEmpty(Cell(record, recordId));
                         o.Errors = NullIfEmpty(Cell(record, errors));

@@ -88,9 +88,11 @@ namespace ZohoCrm.Cmdlets
                     return;
                 }
                 var join = new ResultJoin(input);
+                // The input columns' property names, once per job (Input_<name> for a name the result's own properties take).
+                var properties = input.Columns.Select(BulkWriteResultRow.PropertyOf).ToArray();
                 foreach (var joined in join.Join(rows))
                 {
-                    var o = ToPSObject(joined, input.Columns, job);
+                    var o = ToPSObject(joined, properties, job);
                     Emit(o, joined.Result?.Status ?? BulkWriteResultRow.UnknownStatus);
                 }
                 if (join.HasProblems) Report(Mismatch(job, join), join.Missing.Concat(join.OutOfOrder).Distinct().OrderBy(r => r).ToArray());
@@ -201,13 +203,13 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>A whole-row result: RowNumber, every input column (its own name; Input_&lt;name&gt; if the result has a property so named), the outcome.</summary>
-        private static PSObject ToPSObject(JoinedRow joined, IReadOnlyList<string> columns, BulkWriteJob job)
+        private static PSObject ToPSObject(JoinedRow joined, string[] properties, BulkWriteJob job)
         {
             if (joined.Input == null) return ToPSObject(joined.Result, job.SourcePath);
             var o = new PSObject();
             o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
             o.Properties.Add(new PSNoteProperty("RowNumber", joined.RowNumber));
-            for (int i = 0; i < columns.Count; i++) o.Properties.Add(new PSNoteProperty(BulkWriteResultRow.PropertyOf(columns[i]), joined.Input[i]));
+            for (int i = 0; i < properties.Length; i++) o.Properties.Add(new PSNoteProperty(properties[i], joined.Input[i]));
             var r = joined.Result;
             if (r == null)
                 AddOutcome(o, BulkWriteResultRow.UnknownStatus, null, "Zoho's result has no row for this input row: it may or may not have been written.", null, null, job.JobId, job.SourcePath);
