@@ -148,6 +148,16 @@ Describe 'Invoke-ZcrmMassUpdate -RunPath' {
         Get-Content -LiteralPath (Join-Path $run 'run.json') -Raw | Should -BeExactly $manifest
     }
 
+    It 'leaves no run behind when the checks refuse -Data, so the folder can be used again' {
+        $run = New-RunPath
+        $r = Invoke-ZcrmCaptured { Invoke-ZcrmMassUpdate -Module Leads -Data @{ Ratng = 'Cold' } -Id $Seed1 -RunPath $run -Force }
+        $r.Terminating.FullyQualifiedErrorId | Should -BeExactly 'ZohoCrm.UnknownField,ZohoCrm.Cmdlets.InvokeZcrmMassUpdate'
+        Test-Path -LiteralPath (Join-Path $run 'run.json') | Should -BeFalse
+        Test-Path -LiteralPath (Join-Path $run 'ids.txt') | Should -BeFalse
+        $ok = @(Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Cold' } -Id $Seed1 -RunPath $run -Force -ErrorAction Stop)
+        $ok.Status | Should -BeExactly 'success'
+    }
+
     It 'makes no run folder and sends nothing with -WhatIf' {
         $run = New-RunPath
         $before = Get-ZcrmWriteRequestCount -Emulator $emu

@@ -228,7 +228,12 @@ namespace ZohoCrm.Cmdlets
             var fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
             if (fields == null) return;
             try { MetadataChecks.MassUpdate(Module, fields, _values); }
-            catch (ZohoException ex) { ThrowTerminating(ex, Data); }
+            catch (ZohoException ex)
+            {
+                // Nothing was sent: no run is left behind to resume with the refused values.
+                _run?.DiscardIfNothingSent();
+                ThrowTerminating(ex, Data);
+            }
         }
 
         private void RunCustomView()

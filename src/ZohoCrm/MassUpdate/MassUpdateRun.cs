@@ -185,6 +185,25 @@ namespace ZohoCrm.MassUpdate
         /// <summary>The results of a batch that is done (read back from the results file, or recorded by this command).</summary>
         public IReadOnlyList<MassUpdateResult> ResultsOf(int batch) => _savedResults[batch];
 
+        /// <summary>
+        /// The command ended before a batch was sent (the checks refused -Data): the run's files are deleted, so there is no
+        /// run to resume and the folder can be used again. False, and nothing deleted, once a batch exists.
+        /// </summary>
+        public bool DiscardIfNothingSent()
+        {
+            if (_batches.Count > 0) return false;
+            _idsFile?.Dispose();
+            _resultsFile?.Dispose();
+            _idsFile = null;
+            _resultsFile = null;
+            foreach (var name in new[] { IdsName, ResultsName, RunFolder.ManifestName })
+            {
+                try { File.Delete(_folder.FilePath(name)); }
+                catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException) { }
+            }
+            return true;
+        }
+
         public void Dispose()
         {
             _idsFile?.Dispose();
