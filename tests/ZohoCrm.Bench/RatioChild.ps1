@@ -133,13 +133,20 @@ try {
             $out.count = @($results).Count
         }
         'result-download' {
-            # The download alone, by the module: the whole cmdlet minus this is the parse part.
+            # The download alone (the module's -OutFile still reads the result and writes its objects): the job's
+            # details for the download URL, then the ZIP, with Invoke-RestMethod / Invoke-WebRequest. The whole cmdlet
+            # minus this is the parse part.
             $job = New-FinishedJob
+            $token = Get-BenchToken
+            $auth = @{ Authorization = "Zoho-oauthtoken $token" }
             $temp = New-BenchTemp
             try {
                 $zip = Join-Path $temp 'result.zip'
                 $sw = [Diagnostics.Stopwatch]::StartNew()
-                $null = $job | Get-ZcrmBulkWriteResult -OutFile $zip
+                $details = Invoke-RestMethod -Uri "$Url/crm/bulk/v8/write/$($job.JobId)" -Headers $auth
+                $link = @($details.result)[0].download_url
+                if (-not $link) { throw "no download_url: $($details | ConvertTo-Json -Compress -Depth 5)" }
+                Invoke-WebRequest -Uri $link -Headers $auth -OutFile $zip
                 $out.ms = $sw.Elapsed.TotalMilliseconds
                 $out.count = (Get-Item $zip).Length
             }

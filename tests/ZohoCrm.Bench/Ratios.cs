@@ -83,6 +83,7 @@ static class Ratios
         PrintTable(measures, memory);
         Console.WriteLine();
         Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()}");
+        CheckCounts(measures);
         foreach (var m in measures)
         {
             Console.WriteLine($"{m.Label} rounds (ms): " + string.Join("; ", m.Samples.Select(kv => $"{kv.Key} {string.Join(" ", kv.Value.Select(s => s.Ms.ToString("0", CultureInfo.InvariantCulture)))}")));
@@ -116,6 +117,22 @@ static class Ratios
                 }
             }
         return m;
+    }
+
+    /// <summary>Says when a measurement did not do the whole work (jobs created, ids updated, result rows read).</summary>
+    static void CheckCounts(List<Measure> measures)
+    {
+        var expected = new Dictionary<(string, string), long>
+        {
+            [("ingest", "module")] = (IngestRows + 24_999) / 25_000, [("ingest", "script")] = (IngestRows + 24_999) / 25_000,
+            [("massupdate", "module")] = MassUpdateIds, [("massupdate", "loop")] = MassUpdateIds, [("massupdate", "limit")] = MassUpdateIds,
+            [("result", "module")] = ResultRows, [("result", "importcsv")] = ResultRows,
+        };
+        foreach (var m in measures)
+            foreach (var (variant, samples) in m.Samples)
+                if (expected.TryGetValue((m.Label, variant), out long want))
+                    foreach (var s in samples.Where(s => s.Count != want))
+                        Console.WriteLine($"!! {m.Label} {variant}: count {s.Count}, expected {want} (jobs / updated ids / result rows)");
     }
 
     static string? Try(Func<Sample> run) { try { run(); return null; } catch (Exception e) { Console.WriteLine($"  FAILED {e.Message}"); return e.Message; } }
@@ -193,7 +210,7 @@ static class Ratios
         return xs.Length % 2 == 1 ? xs[xs.Length / 2] : (xs[xs.Length / 2 - 1] + xs[xs.Length / 2]) / 2;
     }
 
-    static string Ms(double? x) => x is { } v ? v.ToString("#,0", CultureInfo.InvariantCulture) + " ms" : "failed";
+    static string Ms(double? x) => x is { } v ? v.ToString("#,0", CultureInfo.InvariantCulture) + " ms" : "n/a";
     static string Ratio(double? a, double? b) => a is { } x && b is { } y && y > 0 ? (x / y).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
     static void PrintTable(List<Measure> ms, MemoryResult mem)
@@ -213,9 +230,9 @@ static class Ratios
         var res = Get("result");
         double? rm = Median(res, "module"), rd = Median(res, "download"), ri = Median(res, "importcsv");
         double? parse = rm is { } a && rd is { } b ? a - b : null;
-        Console.WriteLine($"| {ResultRows:N0}-row bulk write result -> objects | whole cmdlet {Ms(rm)}; download alone (`-OutFile`) {Ms(rd)}; parse part (difference of medians) {Ms(parse)} | `Import-Csv` on the unzipped file: {Ms(ri)} | parse part {Ratio(parse, ri)} x Import-Csv (whole cmdlet {Ratio(rm, ri)} x) |");
+        Console.WriteLine($"| {ResultRows:N0}-row bulk write result -> objects | whole cmdlet {Ms(rm)}; download alone (job details + ZIP with `Invoke-RestMethod`/`Invoke-WebRequest`) {Ms(rd)}; parse part (difference of medians) {Ms(parse)} | `Import-Csv` on the unzipped file: {Ms(ri)} | parse part {Ratio(parse, ri)} x Import-Csv (whole cmdlet {Ratio(rm, ri)} x) |");
 
-        string Peak(Measurement? m) => m == null ? "failed" : m.PeakMiB.ToString("0", CultureInfo.InvariantCulture);
+        string Peak(Measurement? m) => m == null ? "n/a" : m.PeakMiB.ToString("0", CultureInfo.InvariantCulture);
         Console.WriteLine($"| peak memory, {LargeRows:N0} vs {ResultRows:N0} rows (`-Wait` + `Get-ZcrmBulkWriteResult`, one round) | {Peak(mem.Large)} vs {Peak(mem.Small)} MiB | the same rows through PowerShell without the module: {Peak(mem.LargeInput)} / {Peak(mem.SmallInput)} MiB | {Ratio(mem.Large?.PeakMiB, mem.Small?.PeakMiB)} (without the module {Ratio(mem.LargeInput?.PeakMiB, mem.SmallInput?.PeakMiB)}) |");
 
         var imp = Get("import");
