@@ -9,7 +9,7 @@ using ZohoCrm.Emulator;
 // the smallest input and against a baseline child that only imports the module and connects, measured in the same run.
 //
 //   dotnet run -c Release --project tests/ZohoCrm.Bench [-- rows1 rows2 ...]      (default: 25000 250000 1000000)
-//   dotnet run -c Release --project tests/ZohoCrm.Bench -- ratios [rounds]                (Ratios.cs: module vs baselines)
+//   dotnet run -c Release --project tests/ZohoCrm.Bench -- ratios [rounds] [quick] [measure ...]  (Ratios.cs: module vs baselines, default 3 rounds)
 if (args.Length >= 1 && args[0] == "ratios") return await Ratios.RunAsync(args.Skip(1).ToArray());
 if (args.Length >= 1 && args[0] == "--limit") return await Limits.RunAsync(args.Skip(1).ToArray());
 if (args.Length >= 1 && args[0] == "--child") return Child(args[1], int.Parse(args[2]), args.Length > 3 ? args[3] : "module");

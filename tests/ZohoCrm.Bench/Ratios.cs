@@ -23,7 +23,7 @@ static class Ratios
     static string root = "", script = "", manifest = "", idsFile = "", oneDll = "";
     static readonly EmulatorOptions Defaults = new();
     static HashSet<string> only = new();
-    static bool Wanted(string measure) => only.Count == 0 || only.Contains(measure);
+    static bool Wanted(string measure) => only.Count == 0 || only.Contains(measure) || (measure == "import-process" && only.Contains("import"));
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -73,9 +73,15 @@ static class Ratios
             new("download", r => Pwsh("result-download", url, Tag("rd", r), ["-Rows", ResultRows.ToString()])),
             new("importcsv", r => Pwsh("result-importcsv", url, Tag("ri", r), ["-Rows", ResultRows.ToString()]))));
         var build = !Wanted("import") ? null : Try(() => Pwsh("build-one", url, "one", ["-Extra", oneDll]));
-        measures.Add(Interleave("import", rounds,
+        measures.Add(Interleave("import", rounds * 2, // cheap and noisy: twice the rounds
             new("module", r => Pwsh("import-module", url, Tag("i", r), [])),
             new("one", r => Pwsh("import-one", url, Tag("o", r), ["-Extra", oneDll]))));
+        if (build != null) measures[^1].Errors.Add("building the one-cmdlet module: " + build);
+        // The same as whole processes (wall time seen by this parent): what a script's start pays, pwsh's own start included.
+        measures.Add(Interleave("import-process", rounds * 2,
+            new("bare", r => PwshWall("$null = 1")),
+            new("module", r => PwshWall($"Import-Module '{manifest}'")),
+            new("one", r => PwshWall($"Import-Module '{oneDll}'"))));
         if (build != null) measures[^1].Errors.Add("building the one-cmdlet module: " + build);
         var memory = Wanted("memory") ? MemoryRun(url) : new MemoryResult(null, null, null, null, ["skipped"]);
 
@@ -126,7 +132,7 @@ static class Ratios
         {
             [("ingest", "module")] = (IngestRows + 24_999) / 25_000, [("ingest", "script")] = (IngestRows + 24_999) / 25_000,
             [("massupdate", "module")] = MassUpdateIds, [("massupdate", "loop")] = MassUpdateIds, [("massupdate", "limit")] = MassUpdateIds,
-            [("result", "module")] = ResultRows, [("result", "importcsv")] = ResultRows,
+            [("result", "module")] = ResultRows, [("import-process", "bare")] = 1, [("result", "importcsv")] = ResultRows,
         };
         foreach (var m in measures)
             foreach (var (variant, samples) in m.Samples)
@@ -143,6 +149,16 @@ static class Ratios
             "-ClientId", Defaults.ClientId, "-ClientSecret", Defaults.ClientSecret, "-RefreshToken", Defaults.RefreshToken, "-OrgId", Defaults.OrgId };
         a.AddRange(extra);
         return Parse(scenario, RunProcess("dotnet", a, 900));
+    }
+
+    /// <summary>A whole `pwsh -NoProfile -Command` process, timed from outside.</summary>
+    static Sample PwshWall(string command)
+    {
+        var watch = Stopwatch.StartNew();
+        var p = RunProcess("dotnet", ["pwsh", "-NoProfile", "-NonInteractive", "-Command", command + "; 'RESULT {\"ms\":0,\"count\":1}'"], 300);
+        double ms = watch.Elapsed.TotalMilliseconds;
+        var s = Parse("pwsh -Command " + command, p);
+        return s with { Ms = ms };
     }
 
     static Sample Limit(string[] args)
@@ -237,7 +253,11 @@ static class Ratios
 
         var imp = Get("import");
         double? ipm = Median(imp, "module"), ipo = Median(imp, "one");
-        Console.WriteLine($"| Import-Module in a fresh pwsh | {Ms(ipm)} | a one-cmdlet binary module (compiled by `Add-Type` in this run): {Ms(ipo)} | {Ratio(ipm, ipo)} |");
+        var ip = Get("import-process");
+        double? pb = Median(ip, "bare"), pm = Median(ip, "module"), po = Median(ip, "one");
+        double? overM = pm is { } x1 && pb is { } y1 ? x1 - y1 : null, overO = po is { } x2 && pb is { } y2 ? x2 - y2 : null;
+        Console.WriteLine($"| Import-Module, whole `pwsh -NoProfile -Command` process (wall) | {Ms(pm)}, +{Ms(overM)} over bare pwsh ({Ms(pb)}) | one-cmdlet binary module: {Ms(po)}, +{Ms(overO)} | {Ratio(overM, overO)} (of the excesses; whole processes {Ratio(pm, po)}) |");
+        Console.WriteLine($"| Import-Module in a fresh pwsh (timed inside the script) | {Ms(ipm)} | a one-cmdlet binary module (compiled by `Add-Type` in this run): {Ms(ipo)} | {Ratio(ipm, ipo)} |");
         foreach (var e in mem.Errors) Console.WriteLine($"  !! memory {e}");
     }
 
