@@ -9,6 +9,9 @@ using ZohoCrm.Emulator;
 // the smallest input and against a baseline child that only imports the module and connects, measured in the same run.
 //
 //   dotnet run -c Release --project tests/ZohoCrm.Bench [-- rows1 rows2 ...]      (default: 25000 250000 1000000)
+//   dotnet run -c Release --project tests/ZohoCrm.Bench -- ratios [rounds] [quick] [measure ...]  (Ratios.cs: module vs baselines, default 3 rounds)
+if (args.Length >= 1 && args[0] == "ratios") return await Ratios.RunAsync(args.Skip(1).ToArray());
+if (args.Length >= 1 && args[0] == "--limit") return await Limits.RunAsync(args.Skip(1).ToArray());
 if (args.Length >= 1 && args[0] == "--child") return Child(args[1], int.Parse(args[2]), args.Length > 3 ? args[3] : "module");
 
 var sizes = args.Length > 0 ? args.Select(int.Parse).ToArray() : new[] { 25_000, 250_000, 1_000_000 };
@@ -18,7 +21,7 @@ string url = emulator.BaseUrl.ToString().TrimEnd('/');
 Console.WriteLine($"Emulator on {url}; each scenario runs in its own process: rows | New-ZcrmBulkWriteJob -Wait | Get-ZcrmBulkWriteResult");
 Console.WriteLine();
 
-var baseline = RunChild(url, 0);
+var baseline = Bench.RunChild(url, 0);
 Console.WriteLine("peak = the process's peak resident set (VmHWM); managed = peak managed heap; live = managed heap still live after a full GC at the end.");
 Console.WriteLine("input only = the same rows generated and counted by PowerShell without the module: what the engine itself costs.");
 Console.WriteLine();
@@ -27,39 +30,24 @@ Console.WriteLine($"{"baseline",10} {"",5} {baseline.Seconds,8:0.0} {"",8} {base
 Measurement? first = null, firstInput = null;
 foreach (int rows in sizes)
 {
-    var input = RunChild(url, rows, "input");
-    var m = RunChild(url, rows);
+    var input = Bench.RunChild(url, rows, "input");
+    var m = Bench.RunChild(url, rows);
     first ??= m; firstInput ??= input;
     Console.WriteLine($"{rows,10} {m.Jobs,5} {m.Seconds,8:0.0} {rows / m.Seconds,8:0} {m.PeakMiB,9:0.0} {m.PeakMiB / first.PeakMiB,6:0.00} {input.PeakMiB,11:0.0} {input.PeakMiB / firstInput.PeakMiB,6:0.00} {m.ManagedPeakMiB,8:0.0} {m.LiveAfterGcMiB,6:0.0}");
     if (m.Results != rows) Console.WriteLine($"  !! {m.Results} result rows for {rows} input rows");
 }
 return 0;
 
-static Measurement RunChild(string url, int rows, string mode = "module")
-{
-    var childArgs = new List<string> { "--child", url, rows.ToString(), mode };
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet") childArgs.Insert(0, typeof(Measurement).Assembly.Location);
-    var psi = new ProcessStartInfo(Environment.ProcessPath!, childArgs) { RedirectStandardOutput = true, RedirectStandardError = true };
-    using var p = Process.Start(psi)!;
-    string output = p.StandardOutput.ReadToEnd();
-    string error = p.StandardError.ReadToEnd();
-    p.WaitForExit();
-    var line = output.Split('\n').LastOrDefault(l => l.StartsWith("RESULT "));
-    if (p.ExitCode != 0 || line == null) throw new Exception($"child for {rows} rows failed ({p.ExitCode}): {output}\n{error}");
-    var f = line.Split(' ');
-    return new Measurement(double.Parse(f[1]), double.Parse(f[2]), int.Parse(f[3]), long.Parse(f[4]), double.Parse(f[5]), double.Parse(f[6]));
-}
-
 static int Child(string url, int rows, string mode)
 {
     using var runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
     runspace.Open();
-    string manifest = Path.Combine(FindRoot(), "out", "ZohoCrm", "ZohoCrm.psd1");
+    string manifest = Path.Combine(Bench.FindRoot(), "out", "ZohoCrm", "ZohoCrm.psd1");
     var o = new EmulatorOptions();
     runspace.SessionStateProxy.SetVariable("emu", url);
     runspace.SessionStateProxy.SetVariable("cid", o.ClientId);
-    runspace.SessionStateProxy.SetVariable("cs", Secure(o.ClientSecret));
-    runspace.SessionStateProxy.SetVariable("rt", Secure(o.RefreshToken));
+    runspace.SessionStateProxy.SetVariable("cs", Bench.Secure(o.ClientSecret));
+    runspace.SessionStateProxy.SetVariable("rt", Bench.Secure(o.RefreshToken));
     runspace.SessionStateProxy.SetVariable("rows", rows);
     var watch = Stopwatch.StartNew();
     long maxManaged = 0;
@@ -69,7 +57,7 @@ static int Child(string url, int rows, string mode)
         long m = GC.GetTotalMemory(false);
         if (m > maxManaged) maxManaged = m;
         if (Environment.GetEnvironmentVariable("ZCRM_BENCH_TRACE") == "1")
-            lock (trace) trace.Add($"{watch.Elapsed.TotalSeconds,6:0.0}s rss {CurrentRssMiB(),7:0.0} managed {m / 1048576.0,7:0.0} committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0,7:0.0} gen2 {GC.CollectionCount(2)}");
+            lock (trace) trace.Add($"{watch.Elapsed.TotalSeconds,6:0.0}s rss {Bench.CurrentRssMiB(),7:0.0} managed {m / 1048576.0,7:0.0} committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0,7:0.0} gen2 {GC.CollectionCount(2)}");
     }, null, 0, 500);
     using var ps = PowerShell.Create();
     ps.Runspace = runspace;
@@ -90,31 +78,7 @@ static int Child(string url, int rows, string mode)
     var counts = result.Last().ToString().Split(' ');
     lock (trace) foreach (var t in trace) Console.Error.WriteLine(t);
     Console.Error.WriteLine($"managed heap: peak {maxManaged / 1048576.0:0.0} MiB, live after a full GC {GC.GetTotalMemory(true) / 1048576.0:0.0} MiB");
-    Console.WriteLine($"RESULT {watch.Elapsed.TotalSeconds:0.00} {PeakMiB():0.0} {counts[0]} {counts[1]} {maxManaged / 1048576.0:0.0} {GC.GetTotalMemory(true) / 1048576.0:0.0}");
+    Console.WriteLine($"RESULT {watch.Elapsed.TotalSeconds:0.00} {Bench.PeakMiB():0.0} {counts[0]} {counts[1]} {maxManaged / 1048576.0:0.0} {GC.GetTotalMemory(true) / 1048576.0:0.0}");
     return 0;
 }
 
-static double CurrentRssMiB()
-{
-    foreach (var line in File.ReadLines("/proc/self/status"))
-        if (line.StartsWith("VmRSS:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-    return 0;
-}
-
-static double PeakMiB()
-{
-    foreach (var line in File.ReadLines("/proc/self/status"))
-        if (line.StartsWith("VmHWM:")) return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
-    return Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0;
-}
-
-static SecureString Secure(string s) { var x = new SecureString(); foreach (var c in s) x.AppendChar(c); x.MakeReadOnly(); return x; }
-
-static string FindRoot()
-{
-    for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-        if (File.Exists(Path.Combine(d.FullName, "ZohoCrm.sln"))) return d.FullName;
-    throw new InvalidOperationException("not inside the repository");
-}
-
-record Measurement(double Seconds, double PeakMiB, int Jobs, long Results, double ManagedPeakMiB, double LiveAfterGcMiB);
