@@ -170,8 +170,7 @@ namespace ZohoCrm.Backup
                     string temp = TempFiles.Create("result");
                     try
                     {
-                        var url = await service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct).ConfigureAwait(false);
-                        await service.DownloadResultAsync(job.JobId, url, temp, job.RowCount ?? job.TotalCount, ct).ConfigureAwait(false);
+                        await service.DownloadJobResultAsync(job, temp, ct).ConfigureAwait(false);
                         foreach (var row in BulkWriteResults.Read(temp, 1, job.JobId))
                         {
                             if (row.Status != "added" || row.RecordId == null) continue;

@@ -27,6 +27,16 @@ namespace ZohoCrm.BulkWrite
             return ResolveDownloadUrl(url);
         }
 
+        /// <summary>
+        /// A completed job's result ZIP into <paramref name="path"/>: its URL (the job's own, or the one the job object
+        /// carries), bounded by the job's rows (those the module sent, else Zoho's count).
+        /// </summary>
+        public async Task DownloadJobResultAsync(ZohoCrm.BulkWriteJob job, string path, CancellationToken ct)
+        {
+            var url = await ResultUrlAsync(job.JobId, job.DownloadUrl, ct).ConfigureAwait(false);
+            await DownloadResultAsync(job.JobId, url, path, job.RowCount ?? job.TotalCount, ct).ConfigureAwait(false);
+        }
+
         /// <summary>What a result ZIP may take per row of its job, beyond the connection's bound for one answer (Zoho's ZIPs take ~100 bytes a row).</summary>
         public const long ResultBytesPerRow = 8 * 1024;
 

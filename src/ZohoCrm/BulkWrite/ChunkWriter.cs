@@ -152,7 +152,7 @@ namespace ZohoCrm.BulkWrite
             _zip.Dispose();
             _current.ZipBytes = _file.Length;
             _file.Position = 0;
-            using (var sha = SHA256.Create()) _current.Sha256 = Hex(sha.ComputeHash(_file));
+            _current.Sha256 = Sha256Of(_file);
             _file.Dispose();
             _writer = null; _zip = null; _file = null; _current = null;
             Memory.ForceCompactingCollection();
@@ -167,7 +167,7 @@ namespace ZohoCrm.BulkWrite
             if (!KeepFiles) foreach (var c in _chunks) TryDelete(c.ZipPath);
         }
 
-        internal static string Hex(byte[] bytes)
+        private static string Hex(byte[] bytes)
         {
             var sb = new StringBuilder(bytes.Length * 2);
             foreach (var b in bytes) sb.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
@@ -177,8 +177,12 @@ namespace ZohoCrm.BulkWrite
         /// <summary>The SHA-256 of a chunk file as <see cref="BulkChunk.Sha256"/> records it.</summary>
         public static string Sha256Of(string path)
         {
-            using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
-            using (var sha = SHA256.Create()) return Hex(sha.ComputeHash(f));
+            using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read)) return Sha256Of(f);
+        }
+
+        private static string Sha256Of(Stream stream)
+        {
+            using (var sha = SHA256.Create()) return Hex(sha.ComputeHash(stream));
         }
 
         /// <summary>Stops deleting this writer's files on Dispose: a run folder keeps them.</summary>

@@ -67,10 +67,8 @@ namespace ZohoCrm.Cmdlets
                 if (outFile == null && kept != null && File.Exists(kept) && BulkWriteResults.IsReadable(kept)) path = kept; // downloaded before: the run keeps it
                 else
                 {
-                    var uri = Run(ct => service.ResultUrlAsync(job.JobId, job.DownloadUrl, ct));
                     string into = outFile ?? (temp = TempFiles.Create("result"));
-                    // The job's rows bound the download: those the module sent (RowCount), else Zoho's count.
-                    Run(ct => service.DownloadResultAsync(job.JobId, uri, into, job.RowCount ?? job.TotalCount, ct));
+                    Run(ct => service.DownloadJobResultAsync(job, into, ct));
                     WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(into).Length} bytes){(temp == null ? " to " + into : "")}.");
                     path = into;
                     if (kept != null && temp != null) path = KeepInRun(temp, kept);
