@@ -93,13 +93,13 @@ namespace ZohoCrm.BulkWrite
         {
             long bound = Utf8Bound(cells);
             // The ZIP so far plus all this row could add: past the cut, the row starts the next ZIP.
-            if (_current != null && _current.RowCount > 0 && _file.Length + bound > _maxZipBytes) Close();
+            if (_current != null && _current.RowCount > 0 && _file.Position + bound > _maxZipBytes) Close();
             if (_current == null) Open();
             _rows++;
             Csv.WriteRow(_writer, KeyFirst(cells));
             _current.LastRow = _rows;
             bool alone = bound > _maxZipBytes;
-            if (_current.RowCount >= _maxRows || _file.Length >= _maxZipBytes || alone) Close();
+            if (_current.RowCount >= _maxRows || _file.Position >= _maxZipBytes || alone) Close();
             if (alone && _chunks[_chunks.Count - 1].ZipBytes > _zohoMaxZipBytes)
                 throw new ZohoValidationException("ZohoCrm.RowTooLarge",
                     $"Row {_rows} zips to {(_chunks[_chunks.Count - 1].ZipBytes / 1e6).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} MB on its own; Zoho takes bulk write ZIP files up to {(_zohoMaxZipBytes / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} MB, so it cannot be uploaded. Shorten its largest cells. Nothing was uploaded.",
@@ -155,7 +155,6 @@ namespace ZohoCrm.BulkWrite
             _current.Sha256 = Sha256Of(_file);
             _file.Dispose();
             _writer = null; _zip = null; _file = null; _current = null;
-            Memory.ForceCompactingCollection();
         }
 
         /// <summary>Deletes every ZIP this writer made (also after Ctrl+C stopped it half-way through one).</summary>

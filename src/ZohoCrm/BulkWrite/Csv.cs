@@ -13,12 +13,14 @@ namespace ZohoCrm.BulkWrite
     {
         public const string BulkWriteDateTimeFormat = "MM/dd/yyyy HH:mm:ss";
 
+        private static readonly char[] QuotedChars = { ',', '"', '\r', '\n' };
+
         /// <summary>Quotes a cell when it holds a comma, a quote, a line break, or leading/trailing spaces.</summary>
         public static void WriteCell(TextWriter w, string value)
         {
             if (string.IsNullOrEmpty(value)) return;
             bool quote = value[0] == ' ' || value[0] == '\t' || value[value.Length - 1] == ' ' || value[value.Length - 1] == '\t'
-                         || value.IndexOfAny(new[] { ',', '"', '\r', '\n' }) >= 0;
+                         || value.IndexOfAny(QuotedChars) >= 0;
             if (!quote) { w.Write(value); return; }
             w.Write('"');
             w.Write(value.Replace("\"", "\"\""));

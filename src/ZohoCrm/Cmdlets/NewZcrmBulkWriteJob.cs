@@ -28,6 +28,7 @@ namespace ZohoCrm.Cmdlets
 
         private ChunkWriter _chunks;
         private RowBuilder _rows;
+        private RowCells _cells;
         private List<FieldMappingSpec> _mappings;
         private long _rowNumber;
         /// <summary>The files to write (-Path, -LiteralPath or piped files), resolved, in order; each gets its own job(s).</summary>
@@ -235,9 +236,10 @@ namespace ZohoCrm.Cmdlets
                     AddFiles(new[] { piped });
                     return;
                 }
-                bool result = PowerShellValues.IsBulkWriteResult(InputObject);
                 if (_rows == null)
                 {
+                    _cells = new RowCells(InputObject);
+                    bool result = _cells.Results;
                     if (result)
                         WriteVerbose("The input rows are bulk write results: their input columns are sent, not the result's own properties (" + string.Join(", ", BulkWriteResultRow.OwnProperties) + ").");
                     var columns = Property != null ? Property.ToList() : result ? PowerShellValues.InputColumnsOf(InputObject) : PowerShellValues.ColumnsOf(InputObject);
@@ -245,7 +247,7 @@ namespace ZohoCrm.Cmdlets
                     _rows = new RowBuilder(columns, _mappings, Property != null);
                     StartInput(null, columns, "InputObject");
                 }
-                _chunks.Add(_rows.Build(result ? PowerShellValues.InputCellsOf(InputObject) : PowerShellValues.CellsOf(InputObject), _rowNumber));
+                _chunks.Add(_rows.Build(_cells.Of(InputObject), _rowNumber));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
             if (_rowNumber % 5000 == 0)

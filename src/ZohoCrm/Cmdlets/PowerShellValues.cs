@@ -129,9 +129,72 @@ namespace ZohoCrm.Cmdlets
             }
         }
 
+        /// <summary>
+        /// A [pscustomobject]'s own members as the runtime keeps them (PSObject.InstanceMembers' ordered table), read
+        /// without PowerShell's member integration and its lock per object; null where the runtime is laid out otherwise.
+        /// </summary>
+        private static readonly Func<PSObject, OrderedDictionary> InstanceMembers = MakeInstanceMembers();
+
+        private static Func<PSObject, OrderedDictionary> MakeInstanceMembers()
+        {
+            try
+            {
+                const System.Reflection.BindingFlags Internal = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+                var property = typeof(PSObject).GetProperty("InstanceMembers", Internal);
+                var table = property?.PropertyType.GetField("_members", Internal) ?? property?.PropertyType.GetField("members", Internal);
+                if (table == null || table.FieldType != typeof(OrderedDictionary)) return null;
+                var obj = System.Linq.Expressions.Expression.Parameter(typeof(PSObject), "obj");
+                var body = System.Linq.Expressions.Expression.Field(System.Linq.Expressions.Expression.Property(obj, property), table);
+                return System.Linq.Expressions.Expression.Lambda<Func<PSObject, OrderedDictionary>>(body, obj).Compile();
+            }
+            catch (Exception) { return null; }
+        }
+
+        /// <summary>The note properties a [pscustomobject] holds itself, in order (null when they cannot be read that way).</summary>
+        internal static List<KeyValuePair<string, object>> OwnNoteCells(PSObject obj, int capacity = 8)
+        {
+            if (InstanceMembers == null || !(obj.BaseObject is PSCustomObject)) return null;
+            var members = InstanceMembers(obj);
+            if (members == null) return null;
+            var cells = new List<KeyValuePair<string, object>>(Math.Max(capacity, members.Count));
+            foreach (DictionaryEntry e in members)
+                if (e.Value is PSNoteProperty note) cells.Add(new KeyValuePair<string, object>(note.Name, ToPlain(note.Value, false)));
+            return cells;
+        }
+
         private static string KeyText(object key) => Convert.ToString(key is PSObject p ? p.BaseObject : key, CultureInfo.InvariantCulture);
 
         private static bool IsData(PSPropertyInfo p) =>
             p.MemberType == PSMemberTypes.NoteProperty || p.MemberType == PSMemberTypes.Property || p.MemberType == PSMemberTypes.AliasProperty || p.MemberType == PSMemberTypes.ScriptProperty || p.MemberType == PSMemberTypes.CodeProperty;
+    }
+
+    /// <summary>
+    /// The cells of one input's piped rows, read the fast way where it gives the same cells. PowerShell's member
+    /// integration (obj.Properties) costs several times the rest of a row; a [pscustomobject] (Import-Csv,
+    /// Select-Object, [pscustomobject]@{...}) holds its columns as its own note properties, which are read directly.
+    /// That holds when the first row's own note properties are all its properties (no type data adds members); rows
+    /// of another kind (hashtables, .NET objects, results sent again) take the full path. Whether the rows are bulk
+    /// write results is decided by the first row.
+    /// </summary>
+    internal sealed class RowCells
+    {
+        private readonly bool _results;
+        private readonly bool _fast;
+
+        public RowCells(PSObject first)
+        {
+            _results = PowerShellValues.IsBulkWriteResult(first);
+            var own = _results ? null : PowerShellValues.OwnNoteCells(first);
+            _fast = own != null && own.Select(c => c.Key).SequenceEqual(PowerShellValues.CellsOf(first).Select(c => c.Key), StringComparer.Ordinal);
+        }
+
+        /// <summary>The rows are bulk write results (their input columns are sent).</summary>
+        public bool Results => _results;
+
+        public IEnumerable<KeyValuePair<string, object>> Of(PSObject row)
+        {
+            if (_results) return PowerShellValues.IsBulkWriteResult(row) ? PowerShellValues.InputCellsOf(row) : PowerShellValues.CellsOf(row);
+            return (_fast ? PowerShellValues.OwnNoteCells(row) : null) ?? PowerShellValues.CellsOf(row);
+        }
     }
 }
