@@ -141,6 +141,8 @@ Describe 'Bad input' {
         @{ Script = 'Invoke-ZcrmMassUpdate -Module Leads -Data @{ Interests = @(''AI'', { 1 }) } -Id 1 -Force'; ErrorId = 'ZohoCrm.InvalidValueType'; Text = 'The value of ''Interests[]'' is a System.Management.Automation.ScriptBlock' }
         # Bulk write: pipeline input and parameters
         @{ Script = '@{ Last_Name = ''a'' }, @{ Last_Name = ''b''; Extra = 1 } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.UnknownColumn'; Text = 'Row 2 has the property ''Extra''' }
+        @{ Script = '[pscustomobject]@{ Last_Name = ''a'' }, ([pscustomobject]@{ Last_Name = ''b'' } | Add-Member -PassThru ScriptProperty Extra { 1 }) | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.UnknownColumn'; Text = 'Row 2 has the property ''Extra''' }
+        @{ Script = 'Update-TypeData -TypeName ZohoCrm.Tests.ExtraRow -MemberType NoteProperty -MemberName Extra -Value 1 -Force; [pscustomobject]@{ Last_Name = ''a'' }, [pscustomobject]@{ PSTypeName = ''ZohoCrm.Tests.ExtraRow''; Last_Name = ''b'' } | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.UnknownColumn'; Text = 'Row 2 has the property ''Extra''' }
         @{ Script = '@{ Last_Name = ''a'' }, $null | New-ZcrmBulkWriteJob Leads'; ErrorId = 'ZohoCrm.NullRow'; Text = 'Row 2 of the input is $null' }
         @{ Script = '@{ Email = ''a@b.c'' } | New-ZcrmBulkWriteJob Contacts -Operation update'; ErrorId = 'ZohoCrm.FindByRequired'; Text = '-FindBy' }
         @{ Script = '@{ Last_Name = ''a'' } | New-ZcrmBulkWriteJob Leads -Operation delete'; ErrorId = 'ParameterArgumentValidationError'; Text = 'Operation' }

@@ -155,6 +155,24 @@ Describe 'Bulk write' {
         }
     }
 
+    It 'uploads each row''s cells whatever its kind: note properties, a member added with Add-Member, type data, a hashtable' {
+        # Plain [pscustomobject] rows are read from their own note properties; every other kind of row must still give all its cells.
+        $tag = New-Tag
+        $typeName = "ZohoCrm.Tests.Row$tag"
+        Update-TypeData -TypeName $typeName -MemberType ScriptProperty -MemberName Company -Value { 'Typed Inc' } -Force
+        $rows = @(
+            [pscustomobject]@{ Last_Name = "Plain $tag"; Company = 'Plain Inc' }
+            [pscustomobject]@{ Last_Name = "Added $tag" } | Add-Member -PassThru -MemberType ScriptProperty -Name Company -Value { 'Added Inc' }
+            [pscustomobject]@{ PSTypeName = $typeName; Last_Name = "Typed $tag" }
+            @{ Last_Name = "Hash $tag"; Company = 'Hash Inc' }
+            [pscustomobject]@{ Last_Name = "Plain again $tag"; Company = 'Plain Inc' }
+        )
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Force }
+        Assert-ZcrmNoError $r
+        $csv = Get-ZcrmEmulatorUploadedCsv -Emulator $emu -FileId $r.Output[0].FileId
+        $csv | Should -BeExactly "Last_Name,Company`r`nPlain $tag,Plain Inc`r`nAdded $tag,Added Inc`r`nTyped $tag,Typed Inc`r`nHash $tag,Hash Inc`r`nPlain again $tag,Plain Inc`r`n"
+    }
+
     It 'inserts, then updates and upserts by -FindBy' {
         $tag = New-Tag
         $insert = Invoke-ZcrmCaptured {

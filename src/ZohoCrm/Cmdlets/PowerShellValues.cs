@@ -129,36 +129,59 @@ namespace ZohoCrm.Cmdlets
             }
         }
 
+        private const System.Reflection.BindingFlags Internal = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
+
         /// <summary>
         /// A [pscustomobject]'s own members as the runtime keeps them (PSObject.InstanceMembers' ordered table), read
         /// without PowerShell's member integration and its lock per object; null where the runtime is laid out otherwise.
         /// </summary>
-        private static readonly Func<PSObject, OrderedDictionary> InstanceMembers = MakeInstanceMembers();
+        private static readonly Func<PSObject, OrderedDictionary> InstanceMembers = ReadInternal<OrderedDictionary>("InstanceMembers", "_members", "members");
 
-        private static Func<PSObject, OrderedDictionary> MakeInstanceMembers()
+        /// <summary>
+        /// The object's type names as the runtime keeps them: one instance shared by every plain [pscustomobject] (until
+        /// something reads obj.TypeNames, which gives the object a copy of its own).
+        /// </summary>
+        private static readonly Func<PSObject, object> InternalTypeNames = ReadInternal<object>("_typeNames");
+
+        /// <summary>A compiled read of one of PSObject's internal properties or fields (and a field of that); null if the runtime has no such member.</summary>
+        private static Func<PSObject, T> ReadInternal<T>(string member, params string[] fields)
         {
             try
             {
-                const System.Reflection.BindingFlags Internal = System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic;
-                var property = typeof(PSObject).GetProperty("InstanceMembers", Internal);
-                var table = property?.PropertyType.GetField("_members", Internal) ?? property?.PropertyType.GetField("members", Internal);
-                if (table == null || table.FieldType != typeof(OrderedDictionary)) return null;
+                var info = (System.Reflection.MemberInfo)typeof(PSObject).GetProperty(member, Internal) ?? typeof(PSObject).GetField(member, Internal);
+                if (info == null) return null;
                 var obj = System.Linq.Expressions.Expression.Parameter(typeof(PSObject), "obj");
-                var body = System.Linq.Expressions.Expression.Field(System.Linq.Expressions.Expression.Property(obj, property), table);
-                return System.Linq.Expressions.Expression.Lambda<Func<PSObject, OrderedDictionary>>(body, obj).Compile();
+                System.Linq.Expressions.Expression read = System.Linq.Expressions.Expression.MakeMemberAccess(obj, info);
+                if (fields.Length > 0)
+                {
+                    var field = fields.Select(f => read.Type.GetField(f, Internal)).FirstOrDefault(f => f != null);
+                    if (field == null) return null;
+                    read = System.Linq.Expressions.Expression.Field(read, field);
+                }
+                if (!typeof(T).IsAssignableFrom(read.Type)) return null;
+                return System.Linq.Expressions.Expression.Lambda<Func<PSObject, T>>(System.Linq.Expressions.Expression.Convert(read, typeof(T)), obj).Compile();
             }
             catch (Exception) { return null; }
         }
 
-        /// <summary>The note properties a [pscustomobject] holds itself, in order (null when they cannot be read that way).</summary>
-        internal static List<KeyValuePair<string, object>> OwnNoteCells(PSObject obj, int capacity = 8)
+        /// <summary>The type names of a row, compared by reference: rows of one kind share them (null when they cannot be read).</summary>
+        internal static object TypeNamesOf(PSObject obj) => InternalTypeNames?.Invoke(obj);
+
+        /// <summary>
+        /// The cells of a [pscustomobject] that holds only note properties itself, in order; null for any other row (a
+        /// member added with Add-Member of another kind, another base object, a runtime laid out otherwise).
+        /// </summary>
+        internal static List<KeyValuePair<string, object>> OwnNoteCells(PSObject obj)
         {
             if (InstanceMembers == null || !(obj.BaseObject is PSCustomObject)) return null;
             var members = InstanceMembers(obj);
             if (members == null) return null;
-            var cells = new List<KeyValuePair<string, object>>(Math.Max(capacity, members.Count));
+            var cells = new List<KeyValuePair<string, object>>(members.Count);
             foreach (DictionaryEntry e in members)
-                if (e.Value is PSNoteProperty note) cells.Add(new KeyValuePair<string, object>(note.Name, ToPlain(note.Value, false)));
+            {
+                if (!(e.Value is PSNoteProperty note)) return null;
+                cells.Add(new KeyValuePair<string, object>(note.Name, ToPlain(note.Value, false)));
+            }
             return cells;
         }
 
@@ -172,20 +195,24 @@ namespace ZohoCrm.Cmdlets
     /// The cells of one input's piped rows, read the fast way where it gives the same cells. PowerShell's member
     /// integration (obj.Properties) costs several times the rest of a row; a [pscustomobject] (Import-Csv,
     /// Select-Object, [pscustomobject]@{...}) holds its columns as its own note properties, which are read directly.
-    /// That holds when the first row's own note properties are all its properties (no type data adds members); rows
-    /// of another kind (hashtables, .NET objects, results sent again) take the full path. Whether the rows are bulk
-    /// write results is decided by the first row.
+    /// That holds when the first row's own note properties are all its properties (no type data adds members), and
+    /// for each later row of the same type names holding only note properties; any other row (hashtables, .NET
+    /// objects, members added with Add-Member, other type names, results sent again) takes the full path. Whether the
+    /// rows are bulk write results is decided by the first row.
     /// </summary>
     internal sealed class RowCells
     {
         private readonly bool _results;
         private readonly bool _fast;
+        private readonly object _typeNames;
 
         public RowCells(PSObject first)
         {
+            // Before IsBulkWriteResult: reading obj.TypeNames gives the object a copy of its own, shared with no other row.
+            _typeNames = PowerShellValues.TypeNamesOf(first);
             _results = PowerShellValues.IsBulkWriteResult(first);
             var own = _results ? null : PowerShellValues.OwnNoteCells(first);
-            _fast = own != null && own.Select(c => c.Key).SequenceEqual(PowerShellValues.CellsOf(first).Select(c => c.Key), StringComparer.Ordinal);
+            _fast = own != null && _typeNames != null && own.Select(c => c.Key).SequenceEqual(PowerShellValues.CellsOf(first).Select(c => c.Key), StringComparer.Ordinal);
         }
 
         /// <summary>The rows are bulk write results (their input columns are sent).</summary>
@@ -194,7 +221,8 @@ namespace ZohoCrm.Cmdlets
         public IEnumerable<KeyValuePair<string, object>> Of(PSObject row)
         {
             if (_results) return PowerShellValues.IsBulkWriteResult(row) ? PowerShellValues.InputCellsOf(row) : PowerShellValues.CellsOf(row);
-            return (_fast ? PowerShellValues.OwnNoteCells(row) : null) ?? PowerShellValues.CellsOf(row);
+            bool sameKind = _fast && ReferenceEquals(PowerShellValues.TypeNamesOf(row), _typeNames);
+            return (sameKind ? PowerShellValues.OwnNoteCells(row) : null) ?? PowerShellValues.CellsOf(row);
         }
     }
 }
