@@ -158,6 +158,28 @@ Describe 'Checks against the module''s fields before anything is sent' {
         Get-WriteRequest -Since $since | Should -HaveCount 0
     }
 
+    It 'checks every row of an input of several job files, the rows held before the fields are read and the later ones as they are written' {
+        # 25,002 rows: job file 1 is checked once its 25,000 rows are in (the fields are read then), rows 25,001-25,002 as they come.
+        $rows = [System.Collections.Generic.List[object]]::new()
+        for ($i = 1; $i -le 25002; $i++) { $rows.Add([pscustomobject]@{ Last_Name = "Row $i"; No_of_Employees = "$i"; Rating = 'Hot' }) }
+        $rows[2].Rating = 'Tepid'
+        $rows[25001].No_of_Employees = 'many'
+        $since = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Force }
+        $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'ZohoCrm.InvalidFieldValue,*'
+        $r.Terminating.Exception.Message | Should -BeLikeExactly '*No_of_Employees (integer): 1 row(s), rows 25002: not a whole number*Rating (picklist): 1 row(s), rows 3: not one of its values*Nothing was uploaded*'
+        Get-WriteRequest -Since $since | Should -HaveCount 0
+    }
+
+    It 'names a misspelt column of a long input once the first job file is in, and uploads nothing' {
+        $rows = [System.Collections.Generic.List[object]]::new()
+        for ($i = 1; $i -le 25001; $i++) { $rows.Add([pscustomobject]@{ Last_Nmae = "Row $i" }) }
+        $since = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Force }
+        $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'ZohoCrm.UnknownField,*'
+        Get-WriteRequest -Since $since | Should -HaveCount 0
+    }
+
     It 'sends without the check with -SkipMetadataCheck, and Zoho judges the value' {
         $since = Get-ZcrmRequestCount -Emulator $emu
         $r = Invoke-ZcrmCaptured { '738964000002131001' | Invoke-ZcrmMassUpdate -Module Leads -Data @{ No_of_Employees = 'lots' } -SkipMetadataCheck -Force }

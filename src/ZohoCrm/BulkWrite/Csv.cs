@@ -70,6 +70,8 @@ namespace ZohoCrm.BulkWrite
                     var parts = new List<string>();
                     foreach (var item in list) parts.Add(FormatValue(item, dateFormat, column, row, true));
                     return string.Join(";", parts);
+                // A number (the common case) before the row's name for an error is built.
+                case IFormattable formattable: return formattable.ToString(null, CultureInfo.InvariantCulture);
                 default: return FieldValues.ScalarText(value, $"Row {row}, column '{column}'", "InputObject");
             }
         }

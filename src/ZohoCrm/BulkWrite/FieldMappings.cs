@@ -201,13 +201,16 @@ namespace ZohoCrm.BulkWrite
         {
             var result = new string[Columns.Count];
             for (int i = 0; i < result.Length; i++) result[i] = "";
-            foreach (var cell in cells) Set(result, cell.Key, cell.Value, row);
+            int position = 0;
+            foreach (var cell in cells) Set(result, cell.Key, cell.Value, row, position++);
             return result;
         }
 
-        private void Set(string[] cells, string name, object value, long row)
+        /// <param name="position">Where the cell is in its row: the rows of one input mostly have the columns in the same order.</param>
+        private void Set(string[] cells, string name, object value, long row, int position)
         {
-            if (!_index.TryGetValue(name, out int i))
+            int i = position;
+            if ((position >= Columns.Count || !string.Equals(Columns[position], name, StringComparison.OrdinalIgnoreCase)) && !_index.TryGetValue(name, out i))
             {
                 if (_selected) return;
                 throw new ZohoValidationException("ZohoCrm.UnknownColumn",

@@ -29,6 +29,8 @@ namespace ZohoCrm.Cmdlets
         private ChunkWriter _chunks;
         private RowBuilder _rows;
         private RowCells _cells;
+        /// <summary>The current input's rows against the org's fields, as they are written.</summary>
+        private InlineCellCheck _orgCheck;
         private List<FieldMappingSpec> _mappings;
         private long _rowNumber;
         /// <summary>The files to write (-Path, -LiteralPath or piped files), resolved, in order; each gets its own job(s).</summary>
@@ -50,8 +52,12 @@ namespace ZohoCrm.Cmdlets
         [SupportsWildcards]
         public string[] Path { get; set; }
 
-        /// <summary>As -Path, taken exactly as written (no wildcards); binds from piped objects' PSPath or FullName.</summary>
-        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// As -Path, taken exactly as written (no wildcards). Not bound from the pipeline: a piped object always binds
+        /// -InputObject first (which takes piped files too), so binding by PSPath or FullName could never happen, and a
+        /// second pipeline parameter set made PowerShell's binding of every piped row ~20% slower.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = LiteralPathSet)]
         [Alias("PSPath", "FullName")]
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; }
@@ -247,7 +253,7 @@ namespace ZohoCrm.Cmdlets
                     _rows = new RowBuilder(columns, _mappings, Property != null);
                     StartInput(null, columns, "InputObject");
                 }
-                _chunks.Add(_rows.Build(_cells.Of(InputObject), _rowNumber));
+                AddRow(_rows.Build(_cells.Of(InputObject), _rowNumber));
             }
             catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
             if (_rowNumber % 5000 == 0)
@@ -316,7 +322,7 @@ namespace ZohoCrm.Cmdlets
                 StartInput(path, header, "Path");
             }, (record, row) =>
             {
-                _chunks.Add(record);
+                AddRow(record);
                 if (row % 5000 == 0)
                     WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", $"{row} rows read from {file}"));
             });
@@ -332,17 +338,30 @@ namespace ZohoCrm.Cmdlets
             _keyColumn = FieldMappings.KeyColumn(columns, _mappings, FindBy);
             _request.FieldMappings = FieldMappings.InFile(_mappings, _keyColumn);
             _chunks = new ChunkWriter(columns, Module + ".csv", parameter: parameter, keyColumn: _keyColumn) { KeepFiles = _run != null };
+            _orgCheck = new InlineCellCheck(Fields, fields =>
+            {
+                CheckColumns(BulkCellCheck.Mapped(_columns, _mappings));
+                return new BulkCellCheck(Module, fields, _columns, _mappings);
+            });
             if (_run == null) return;
             var run = _run;
             _chunks.NewFile = n => run.NewChunkFile();
             _runInput = _run.BeginInput(sourcePath, columns, _keyColumn, _request.FieldMappings);
         }
 
+        /// <summary>One row of the input into its job files and the checks against the org's fields.</summary>
+        private void AddRow(IReadOnlyList<string> cells)
+        {
+            _chunks.Add(cells);
+            _orgCheck.Add(cells, _chunks.RowCount);
+        }
+
         /// <summary>The input is read: its chunks are on disk, checked against the org's fields, and (in a run) in the manifest.</summary>
         private void EndInput(string sourcePath, string parameter)
         {
             _chunks?.Close();
-            CheckAgainstOrg(sourcePath, parameter);
+            _orgCheck?.End(parameter, sourcePath);
+            _orgCheck = null;
             if (_run != null && _runInput != null && _chunks != null) _run.EndInput(_runInput, _chunks.Chunks, _chunks.RowCount);
             _runInput = null;
         }
@@ -357,24 +376,6 @@ namespace ZohoCrm.Cmdlets
             if (!_fieldsRead) _fields = MetadataGate.FieldsForChecks(this, Module, SkipMetadataCheck);
             _fieldsRead = true;
             return _fields;
-        }
-
-        /// <summary>
-        /// An input read to its end, against the module's fields: its columns, then each cell of its job files (read back:
-        /// the values as they will be uploaded), naming each field's bad rows. Before any upload.
-        /// </summary>
-        private void CheckAgainstOrg(string sourcePath, string parameter)
-        {
-            if (_chunks == null || _chunks.RowCount == 0 || Fields() == null) return;
-            CheckColumns(BulkCellCheck.Mapped(_columns, _mappings));
-            BulkCellCheck check = null;
-            foreach (var chunk in _chunks.Chunks)
-            {
-                var rows = InputRows.FromChunk(chunk.ZipPath, chunk.FirstRow, null);
-                check = check ?? new BulkCellCheck(Module, _fields, rows.Header, _request.FieldMappings);
-                for (int i = 0; i < rows.Rows.Count; i++) check.Check(rows.Rows[i], chunk.FirstRow + i);
-            }
-            check?.ThrowIfAny(parameter, sourcePath);
         }
 
         /// <summary>The fields the input's columns map to, -FindBy and the mandatory fields of an insert, against the module's metadata.</summary>

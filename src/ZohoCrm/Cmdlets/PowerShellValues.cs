@@ -176,11 +176,14 @@ namespace ZohoCrm.Cmdlets
             if (InstanceMembers == null || !(obj.BaseObject is PSCustomObject)) return null;
             var members = InstanceMembers(obj);
             if (members == null) return null;
-            var cells = new List<KeyValuePair<string, object>>(members.Count);
-            foreach (DictionaryEntry e in members)
+            int count = members.Count;
+            var cells = new List<KeyValuePair<string, object>>(count);
+            // By index: the table's enumerator boxes an entry per member.
+            for (int i = 0; i < count; i++)
             {
-                if (!(e.Value is PSNoteProperty note)) return null;
-                cells.Add(new KeyValuePair<string, object>(note.Name, ToPlain(note.Value, false)));
+                if (!(members[i] is PSNoteProperty note)) return null;
+                object value = note.Value;
+                cells.Add(new KeyValuePair<string, object>(note.Name, value is string ? value : ToPlain(value, false)));
             }
             return cells;
         }
