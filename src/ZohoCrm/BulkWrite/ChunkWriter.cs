@@ -4,6 +4,7 @@ using System.IO;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading;
 using System.Text.Json.Serialization;
 
 namespace ZohoCrm.BulkWrite
@@ -58,6 +59,9 @@ namespace ZohoCrm.BulkWrite
         private FileStream _file;
         private ZipArchive _zip;
         private StreamWriter _writer;
+        private BackgroundWriteStream _background;
+        /// <summary>The ZIP file's length after the compressing thread's last block.</summary>
+        private long _zipped;
         private BulkChunk _current;
         private long _rows;
         private readonly string _parameter;
@@ -93,13 +97,13 @@ namespace ZohoCrm.BulkWrite
         {
             long bound = Utf8Bound(cells);
             // The ZIP so far plus all this row could add: past the cut, the row starts the next ZIP.
-            if (_current != null && _current.RowCount > 0 && _file.Position + bound > _maxZipBytes) Close();
+            if (_current != null && _current.RowCount > 0 && ZipBytesBound + bound > _maxZipBytes && ZipBytesNow() + bound > _maxZipBytes) Close();
             if (_current == null) Open();
             _rows++;
             Csv.WriteRow(_writer, KeyFirst(cells));
             _current.LastRow = _rows;
             bool alone = bound > _maxZipBytes;
-            if (_current.RowCount >= _maxRows || _file.Position >= _maxZipBytes || alone) Close();
+            if (_current.RowCount >= _maxRows || (ZipBytesBound >= _maxZipBytes && ZipBytesNow() >= _maxZipBytes) || alone) Close();
             if (alone && _chunks[_chunks.Count - 1].ZipBytes > _zohoMaxZipBytes)
                 throw new ZohoValidationException("ZohoCrm.RowTooLarge",
                     $"Row {_rows} zips to {(_chunks[_chunks.Count - 1].ZipBytes / 1e6).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} MB on its own; Zoho takes bulk write ZIP files up to {(_zohoMaxZipBytes / 1e6).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} MB, so it cannot be uploaded. Shorten its largest cells. Nothing was uploaded.",
@@ -117,6 +121,19 @@ namespace ZohoCrm.BulkWrite
             long bound = 2;
             foreach (var c in cells) bound += 3L * (c?.Length ?? 0) + 3;
             return bound;
+        }
+
+        /// <summary>
+        /// At least what the ZIP being written holds so far, without waiting for the compressing thread: the file as of
+        /// its last block, and what waits to be compressed, counted as if it could not be.
+        /// </summary>
+        private long ZipBytesBound => Volatile.Read(ref _zipped) + _background.QueuedBytes;
+
+        /// <summary>What the ZIP holds so far, exactly (as if written on this thread): waits until all that is queued is compressed.</summary>
+        private long ZipBytesNow()
+        {
+            _background.Drain();
+            return _file.Position;
         }
 
         private IReadOnlyList<string> KeyFirst(IReadOnlyList<string> cells)
@@ -138,7 +155,11 @@ namespace ZohoCrm.BulkWrite
             }
             _zip = new ZipArchive(_file, ZipArchiveMode.Create, leaveOpen: true);
             var entry = _zip.CreateEntry(_entryName, CompressionLevel.Optimal);
-            _writer = new StreamWriter(entry.Open(), Utf8NoBom, 65536);
+            // Deflate, the CRC and the file on a second core while this thread formats the next rows.
+            var file = _file;
+            Volatile.Write(ref _zipped, 0);
+            _background = new BackgroundWriteStream(entry.Open(), () => Volatile.Write(ref _zipped, file.Position));
+            _writer = new StreamWriter(_background, Utf8NoBom, 65536);
             Csv.WriteRow(_writer, KeyFirst(_header));
             _current = new BulkChunk { ZipPath = path, File = Path.GetFileName(path), FirstRow = _rows + 1, LastRow = _rows, State = BulkChunk.Ready };
             _chunks.Add(_current);
@@ -154,7 +175,7 @@ namespace ZohoCrm.BulkWrite
             _file.Position = 0;
             _current.Sha256 = Sha256Of(_file);
             _file.Dispose();
-            _writer = null; _zip = null; _file = null; _current = null;
+            _writer = null; _background = null; _zip = null; _file = null; _current = null;
         }
 
         /// <summary>Deletes every ZIP this writer made (also after Ctrl+C stopped it half-way through one).</summary>
@@ -162,7 +183,7 @@ namespace ZohoCrm.BulkWrite
         {
             try { Close(); }
             catch (Exception) { try { _file?.Dispose(); } catch (IOException) { } }
-            _writer = null; _zip = null; _file = null; _current = null;
+            _writer = null; _background = null; _zip = null; _file = null; _current = null;
             if (!KeepFiles) foreach (var c in _chunks) TryDelete(c.ZipPath);
         }
 
