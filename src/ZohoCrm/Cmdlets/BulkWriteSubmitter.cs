@@ -2,6 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ZohoCrm.BulkWrite;
 using ZohoCrm.Http;
 
@@ -66,7 +68,7 @@ namespace ZohoCrm.Cmdlets
                     {
                         if (_run != null) BulkWriteRun.Verify(chunk);
                         _cmdlet.WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {request.Module}", $"Uploading rows {chunk.FirstRow}-{chunk.LastRow} ({chunk.ZipBytes / 1024} KB zipped)"));
-                        chunk.FileId = _cmdlet.Run(ct => _service.UploadAsync(chunk, ct));
+                        chunk.FileId = _uploads.TryGetValue(chunk, out var started) ? _cmdlet.Collect(started) : _cmdlet.Run(ct => _service.UploadAsync(chunk, ct));
                         Step(chunk, BulkChunk.Uploaded);
                     }
                     var job = Create(request, chunk);
@@ -103,6 +105,41 @@ namespace ZohoCrm.Cmdlets
                 }
             }
             _cmdlet.WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {request.Module}", "Submitted") { RecordType = ProgressRecordType.Completed });
+        }
+
+        private readonly Dictionary<BulkChunk, ZcrmCmdlet.Started<string>> _uploads = new Dictionary<BulkChunk, ZcrmCmdlet.Started<string>>();
+        private Task _lastUpload = Task.CompletedTask;
+        private readonly CancellationTokenSource _cancelUploads = new CancellationTokenSource();
+
+        /// <summary>
+        /// Starts uploading a finished chunk while the input is still being read (one upload at a time, in order);
+        /// <see cref="Submit"/> takes its file id, or its error, when it gets to the chunk. An upload makes no job and
+        /// changes no record: the jobs are still created only once the whole input has been checked.
+        /// </summary>
+        public void UploadAhead(BulkChunk chunk)
+        {
+            if (_uploads.ContainsKey(chunk) || chunk.FileId != null) return;
+            var previous = _lastUpload;
+            var token = _cancelUploads.Token;
+            var started = _cmdlet.Start(async ct =>
+            {
+                try { await previous.ConfigureAwait(false); }
+                catch (Exception) { } // its own error is thrown where it is collected
+                using (var both = CancellationTokenSource.CreateLinkedTokenSource(ct, token))
+                    return await _service.UploadAsync(chunk, both.Token).ConfigureAwait(false);
+            });
+            _uploads[chunk] = started;
+            _lastUpload = started.Task;
+        }
+
+        /// <summary>Cancels the uploads not collected (the command ends early) and waits for them, so their files can be deleted.</summary>
+        public void CancelUploads()
+        {
+            if (_uploads.Count == 0) return;
+            _cancelUploads.Cancel();
+            try { Task.WaitAll(_uploads.Values.Select(u => (Task)u.Task).ToArray(), TimeSpan.FromSeconds(10)); }
+            catch (AggregateException) { } // cancelled or failed: nothing was created from them
+            _uploads.Clear();
         }
 
         /// <summary>The create call, with "creating" on disk before it is sent: a crash before its answer leaves an outcome a resume knows is unknown.</summary>

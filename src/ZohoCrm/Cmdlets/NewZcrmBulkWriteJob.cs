@@ -197,6 +197,8 @@ namespace ZohoCrm.Cmdlets
                 catch (ZohoException ex) { ThrowTerminating(ex, RunPath); }
             }
             _submitter = new BulkWriteSubmitter(this, _run, Wait, Force) { KeepInput = _run != null || Wait, BeforeUpload = SaveBackup };
+            // Not where each job is asked about first (-Confirm), nothing is sent (-WhatIf) or each chunk's backup comes before its upload.
+            _uploadAhead = !WhatIfRequested && _backupPath == null && (Force || !WouldConfirm());
         }
 
         private string _backupPath;
@@ -255,7 +257,7 @@ namespace ZohoCrm.Cmdlets
                 }
                 AddRow(_rows.Build(_cells.Of(InputObject), _rowNumber));
             }
-            catch (ZohoException ex) { ThrowTerminating(ex, InputObject); }
+            catch (ZohoException ex) { ThrowTerminating(AfterUploadsAhead(ex), InputObject); }
             if (_rowNumber % 5000 == 0)
                 WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {Module}", $"{_rowNumber} rows read, {_chunks.Chunks.Count} job file(s)"));
         }
@@ -282,8 +284,9 @@ namespace ZohoCrm.Cmdlets
                             // A file that cannot be read is one input: it is reported, and the other files go on.
                             // Its job files are not the run's (nothing of them is sent): they are deleted with the others at the end.
                             if (_chunks != null) _chunks.KeepFiles = false;
-                            _run?.NotSent(_files[f], ex.Message);
-                            WriteError(ErrorRecords.For(ex, _files[f]));
+                            var said = AfterUploadsAhead(ex);
+                            _run?.NotSent(_files[f], said.Message);
+                            WriteError(ErrorRecords.For(said, _files[f]));
                             continue;
                         }
                         SubmitChunks(_files[f], _files.Skip(f + 1).ToList());
@@ -304,7 +307,7 @@ namespace ZohoCrm.Cmdlets
                 if (_submitter.Rejection != null) Report(_submitter.Rejection, _submitter.Rejection.Target);
             }
             // Only the -FileId job's create is not reported where it is sent: the error is about that file.
-            catch (ZohoException ex) { Report(ex, FileId); }
+            catch (ZohoException ex) { Report(AfterUploadsAhead(ex), FileId); }
             finally
             {
                 Dispose();
@@ -338,6 +341,7 @@ namespace ZohoCrm.Cmdlets
             _keyColumn = FieldMappings.KeyColumn(columns, _mappings, FindBy);
             _request.FieldMappings = FieldMappings.InFile(_mappings, _keyColumn);
             _chunks = new ChunkWriter(columns, Module + ".csv", parameter: parameter, keyColumn: _keyColumn) { KeepFiles = _run != null };
+            _uploadedAhead = 0;
             _orgCheck = new InlineCellCheck(Fields, fields =>
             {
                 CheckColumns(BulkCellCheck.Mapped(_columns, _mappings));
@@ -354,6 +358,44 @@ namespace ZohoCrm.Cmdlets
         {
             _chunks.Add(cells);
             _orgCheck.Add(cells, _chunks.RowCount);
+            if (_uploadAhead && _chunks.Chunks.Count - 1 > _uploadedAhead) UploadFinishedChunks();
+        }
+
+        /// <summary>Upload finished chunks while the next ones are written (each job is still created only after the whole input is checked).</summary>
+        private bool _uploadAhead;
+        /// <summary>The current input's chunks handed to the uploads ahead.</summary>
+        private int _uploadedAhead;
+
+        /// <summary>The chunks before the one being written, once all their rows have passed every check so far.</summary>
+        private void UploadFinishedChunks()
+        {
+            if (!_orgCheck.Started || _orgCheck.HasProblems) return;
+            for (; _uploadedAhead < _chunks.Chunks.Count - 1; _uploadedAhead++) _submitter.UploadAhead(_chunks.Chunks[_uploadedAhead]);
+        }
+
+        /// <summary>
+        /// The current input refused after some of its chunks were uploaded ahead: the error says so where it would say
+        /// "nothing was uploaded". An uploaded file makes no job and changes no record.
+        /// </summary>
+        private ZohoException AfterUploadsAhead(ZohoException ex)
+        {
+            if (_uploadedAhead == 0 || _chunks == null || !(ex is ZohoValidationException v)) return ex;
+            string said = $"No job was created (the files of rows 1-{_chunks.Chunks[_uploadedAhead - 1].LastRow} may have been uploaded ahead; an uploaded file makes no job and changes no record)";
+            string message = System.Text.RegularExpressions.Regex.Replace(v.Message, "[Nn]othing was uploaded", said);
+            if (message == v.Message) message = v.Message.TrimEnd() + " " + said + ".";
+            return new ZohoValidationException(v.Code, message, v.ParameterName, v.Kind);
+        }
+
+        /// <summary>ShouldProcess would ask about each job (-Confirm, or $ConfirmPreference at Medium or below).</summary>
+        private bool WouldConfirm()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var given))
+                return given is SwitchParameter sw ? sw.IsPresent : LanguagePrimitives.IsTrue(given);
+            var preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+            ConfirmImpact impact;
+            try { impact = preference == null ? ConfirmImpact.High : LanguagePrimitives.ConvertTo<ConfirmImpact>(preference); }
+            catch (PSInvalidCastException) { return true; }
+            return impact != ConfirmImpact.None && impact <= ConfirmImpact.Medium;
         }
 
         /// <summary>The input is read: its chunks are on disk, checked against the org's fields, and (in a run) in the manifest.</summary>
@@ -432,6 +474,8 @@ namespace ZohoCrm.Cmdlets
 
         public void Dispose()
         {
+            // The uploads ahead not submitted (the input was refused, Ctrl+C) end before their files are deleted.
+            _submitter?.CancelUploads();
             _chunks?.Dispose();
             _chunks = null;
             foreach (var w in _doneWriters) w.Dispose();

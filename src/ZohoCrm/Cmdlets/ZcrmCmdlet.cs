@@ -23,7 +23,18 @@ namespace ZohoCrm.Cmdlets
         /// Runs <paramref name="work"/> off the pipeline thread and pumps its log messages onto the pipeline
         /// thread until it ends. Ctrl+C cancels it and stops the pipeline.
         /// </summary>
-        internal T Run<T>(Func<CancellationToken, Task<T>> work)
+        internal T Run<T>(Func<CancellationToken, Task<T>> work) => Collect(Start(work));
+
+        /// <summary>Work running off the pipeline thread, and its log messages, which wait until it is collected.</summary>
+        internal sealed class Started<T>
+        {
+            internal Started(Task<T> task, BlockingCollection<Action> messages) { Task = task; Messages = messages; }
+            internal Task<T> Task { get; }
+            internal BlockingCollection<Action> Messages { get; }
+        }
+
+        /// <summary>Starts <paramref name="work"/> off the pipeline thread now, to <see cref="Collect{T}"/> later; Ctrl+C cancels it.</summary>
+        internal Started<T> Start<T>(Func<CancellationToken, Task<T>> work)
         {
             var queue = new BlockingCollection<Action>();
             var sink = new QueueSink(this, queue);
@@ -33,10 +44,17 @@ namespace ZohoCrm.Cmdlets
                 return work(_stop.Token);
             });
             task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
+            return new Started<T>(task, queue);
+        }
+
+        /// <summary>Writes the work's log messages on the pipeline thread until it ends, then gives its result (or throws its error).</summary>
+        internal T Collect<T>(Started<T> started)
+        {
+            var task = started.Task;
             try
             {
                 // Ctrl+C ends the pump at once, even if the work is stuck somewhere that does not see the token.
-                foreach (var action in queue.GetConsumingEnumerable(_stop.Token)) action();
+                foreach (var action in started.Messages.GetConsumingEnumerable(_stop.Token)) action();
                 return task.GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)

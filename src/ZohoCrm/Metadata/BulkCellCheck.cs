@@ -41,6 +41,8 @@ namespace ZohoCrm.Metadata
         public static List<string> Mapped(IReadOnlyList<string> columns, IReadOnlyList<FieldMappingSpec> mappings) =>
             mappings != null ? mappings.Where(m => m.Index.HasValue).Select(m => m.ApiName).ToList() : columns.ToList();
 
+        public bool HasProblems => _problems.Count > 0;
+
         public void Check(IReadOnlyList<string> cells, long row)
         {
             for (int i = 0; i < _fieldOf.Length && i < cells.Count; i++)

@@ -33,6 +33,12 @@ namespace ZohoCrm.Metadata
             _start = start;
         }
 
+        /// <summary>The fields have been read (or there are none to check against): the rows so far are checked.</summary>
+        public bool Started => _started;
+
+        /// <summary>A check has found a problem: the input will be refused at its end.</summary>
+        public bool HasProblems => _failed != null || (_check != null && _check.HasProblems);
+
         /// <summary>One row as it goes into the job files; <paramref name="cells"/> must not change afterwards.</summary>
         public void Add(IReadOnlyList<string> cells, long row)
         {
