@@ -75,11 +75,11 @@ namespace ZohoCrm.Cmdlets
                 }
                 var input = InputOf(job);
                 var rows = BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId);
+                var shapes = new ResultShapes(job.JobId, job.SourcePath);
                 if (input == null)
                 {
                     long n = 0;
-                    foreach (var row in rows) { n++; Emit(ToPSObject(row, job.SourcePath), row.Status); }
-                    Memory.ForceCompactingCollection();
+                    foreach (var row in rows) { n++; Emit(shapes.Echoed(row), row.Status); }
                     if (job.TotalCount.HasValue && n != job.TotalCount.Value)
                         Report(new ZohoClientException("ZohoCrm.ResultIncomplete",
                             $"The result of bulk write job {job.JobId} holds {n:N0} rows; the job has {job.TotalCount.Value:N0}. The rows without a result may or may not have been written.", ZohoErrorKind.InvalidResult), job);
@@ -87,15 +87,10 @@ namespace ZohoCrm.Cmdlets
                 }
                 var join = new ResultJoin(input);
                 // The input columns' property names, once per job (Input_<name> for a name the result's own properties take).
-                var properties = input.Columns.Select(BulkWriteResultRow.PropertyOf).ToArray();
+                shapes.SetInput(input.Columns.Select(BulkWriteResultRow.PropertyOf));
                 foreach (var joined in join.Join(rows))
-                {
-                    var o = ToPSObject(joined, properties, job);
-                    Emit(o, joined.Result?.Status ?? BulkWriteResultRow.UnknownStatus);
-                }
+                    Emit(shapes.Joined(joined), joined.Result?.Status ?? BulkWriteResultRow.UnknownStatus);
                 if (join.HasProblems) Report(Mismatch(job, join), join.Missing.Concat(join.OutOfOrder).Distinct().OrderBy(r => r).ToArray());
-                // A job's input and result rows are garbage now: collect at this 25,000-row boundary, so the peak stays flat (README, Performance).
-                Memory.ForceCompactingCollection();
             }
             catch (ZohoException ex) { Report(ex, job.JobId); }
             catch (InvalidDataException ex)
@@ -186,46 +181,7 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId (and SourcePath, for a job of a file).</summary>
-        internal static PSObject ToPSObject(BulkWriteResultRow row) => ToPSObject(row, null);
-
-        internal static PSObject ToPSObject(BulkWriteResultRow row, string sourcePath)
-        {
-            var o = new PSObject();
-            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
-            o.Properties.Add(new PSNoteProperty("RowNumber", row.RowNumber));
-            foreach (var column in row.Columns) o.Properties.Add(new PSNoteProperty(column.Key, column.Value));
-            o.Properties.Add(new PSNoteProperty("Status", row.Status));
-            o.Properties.Add(new PSNoteProperty("RecordId", row.RecordId));
-            AddOutcome(o, row.Status, row.RecordId, row.Errors, row.ErrorCodes, row.ErrorFields, row.JobId, sourcePath);
-            return o;
-        }
-
-        /// <summary>A whole-row result: RowNumber, every input column (its own name; Input_&lt;name&gt; if the result has a property so named), the outcome.</summary>
-        private static PSObject ToPSObject(JoinedRow joined, string[] properties, BulkWriteJob job)
-        {
-            if (joined.Input == null) return ToPSObject(joined.Result, job.SourcePath);
-            var o = new PSObject();
-            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
-            o.Properties.Add(new PSNoteProperty("RowNumber", joined.RowNumber));
-            for (int i = 0; i < properties.Length; i++) o.Properties.Add(new PSNoteProperty(properties[i], joined.Input[i]));
-            var r = joined.Result;
-            if (r == null)
-                AddOutcome(o, BulkWriteResultRow.UnknownStatus, null, "Zoho's result has no row for this input row: it may or may not have been written.", null, null, job.JobId, job.SourcePath);
-            else
-                AddOutcome(o, r.Status, r.RecordId, r.Errors, r.ErrorCodes, r.ErrorFields, job.JobId, job.SourcePath);
-            return o;
-        }
-
-        private static void AddOutcome(PSObject o, string status, string recordId, string errors, string codes, string fields, string jobId, string sourcePath)
-        {
-            o.Properties.Add(new PSNoteProperty("Status", status));
-            o.Properties.Add(new PSNoteProperty("RecordId", recordId));
-            o.Properties.Add(new PSNoteProperty("Errors", errors));
-            o.Properties.Add(new PSNoteProperty("ErrorCodes", codes));
-            o.Properties.Add(new PSNoteProperty("ErrorFields", fields));
-            o.Properties.Add(new PSNoteProperty("JobId", jobId));
-            if (sourcePath != null) o.Properties.Add(new PSNoteProperty("SourcePath", sourcePath));
-        }
+        internal static PSObject ToPSObject(BulkWriteResultRow row) => new ResultShapes(row.JobId, null).Echoed(row);
 
         private string OutFilePath(string jobId)
         {
