@@ -13,7 +13,7 @@ namespace ZohoCrm.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteResult", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(PSObject))]
-    public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet
+    public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet, IDisposable
     {
         private const string IdSet = "Id";
         private const string InputObjectSet = "InputObject";
@@ -51,27 +51,62 @@ namespace ZohoCrm.Cmdlets
         protected override void ProcessRecord()
         {
             // A bare id: the job's own download URL, rows numbered from 1 in its file.
-            foreach (var job in ParameterSetName == InputObjectSet ? InputObject : new[] { new BulkWriteJob { JobId = JobId } }) WriteResult(job);
+            foreach (var job in ParameterSetName == InputObjectSet ? InputObject : new[] { new BulkWriteJob { JobId = JobId } })
+            {
+                // The next jobs' results download while this one's rows are written; the rows come out in input order.
+                _pending.Enqueue(BeginDownload(job));
+                while (_pending.Count > Ahead) WriteResult(_pending.Dequeue());
+            }
         }
 
-        private void WriteResult(BulkWriteJob job)
+        /// <summary>How many jobs' results download while the rows of the job before them are written.</summary>
+        private const int Ahead = 2;
+        private readonly Queue<PendingResult> _pending = new Queue<PendingResult>();
+
+        /// <summary>A job whose result is downloading (or read from its run, or failed to start: Error).</summary>
+        private sealed class PendingResult
+        {
+            public BulkWriteJob Job;
+            public string Kept, Into, Temp, Path;
+            public Started<bool> Download;
+            public Exception Error;
+        }
+
+        private PendingResult BeginDownload(BulkWriteJob job)
         {
             _jobs++;
-            var service = new BulkWriteService(ResolvedConnection);
-            string temp = null;
+            var p = new PendingResult { Job = job };
             try
             {
-                string kept = job.RunPath == null ? null : System.IO.Path.Combine(job.RunPath, $"result-{job.JobId}.zip");
+                p.Kept = job.RunPath == null ? null : System.IO.Path.Combine(job.RunPath, $"result-{job.JobId}.zip");
                 string outFile = OutFilePath(job.JobId);
-                string path;
-                if (outFile == null && kept != null && File.Exists(kept) && BulkWriteResults.IsReadable(kept)) path = kept; // downloaded before: the run keeps it
+                if (outFile == null && p.Kept != null && File.Exists(p.Kept) && BulkWriteResults.IsReadable(p.Kept)) p.Path = p.Kept; // downloaded before: the run keeps it
                 else
                 {
-                    string into = outFile ?? (temp = TempFiles.Create("result"));
-                    Run(ct => service.DownloadJobResultAsync(job, into, ct));
-                    WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(into).Length} bytes){(temp == null ? " to " + into : "")}.");
-                    path = into;
-                    if (kept != null && temp != null) path = KeepInRun(temp, kept);
+                    p.Into = outFile ?? (p.Temp = TempFiles.Create("result"));
+                    var service = new BulkWriteService(ResolvedConnection);
+                    string into = p.Into;
+                    p.Download = Start(async ct => { await service.DownloadJobResultAsync(job, into, ct).ConfigureAwait(false); return true; });
+                }
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException)) { p.Error = ex; } // reported in the job's turn, as its other errors
+            return p;
+        }
+
+        private void WriteResult(PendingResult p)
+        {
+            var job = p.Job;
+            string temp = p.Temp;
+            try
+            {
+                if (p.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(p.Error).Throw();
+                string path = p.Path;
+                if (path == null)
+                {
+                    p.Download.Wait();
+                    WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(p.Into).Length} bytes){(temp == null ? " to " + p.Into : "")}.");
+                    path = p.Into;
+                    if (p.Kept != null && temp != null) path = KeepInRun(temp, p.Kept);
                 }
                 var input = InputOf(job);
                 var rows = BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId);
@@ -102,6 +137,17 @@ namespace ZohoCrm.Cmdlets
                 Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {job.JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), job.JobId);
             }
             finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+        }
+
+        /// <summary>The command stopped before writing every job (Ctrl+C, Select-Object -First, an error upstream): the downloads still going are cancelled, their files deleted.</summary>
+        public void Dispose()
+        {
+            while (_pending.Count > 0)
+            {
+                var p = _pending.Dequeue();
+                p.Download?.Abandon();
+                if (p.Temp != null) ChunkWriter.TryDelete(p.Temp);
+            }
         }
 
         /// <summary>A result downloaded for a run is kept in its folder (renamed in whole), so it is read from there next time, after Zoho's link has expired too.</summary>
@@ -171,6 +217,7 @@ namespace ZohoCrm.Cmdlets
         /// <summary>Rows that were skipped (or have no known outcome) make one summary error, so $? is false and -ErrorAction Stop fails a script.</summary>
         protected override void EndProcessing()
         {
+            while (_pending.Count > 0) WriteResult(_pending.Dequeue());
             if (_failedCount == 0) return;
             string kept = _failedCount > _failed.Count ? $"the first {_failed.Count:N0} of them" : "them";
             // Rows with no result row (Status unknown) may have been written: the summary does not claim they were not.

@@ -23,33 +23,60 @@ namespace ZohoCrm.Cmdlets
         /// Runs <paramref name="work"/> off the pipeline thread and pumps its log messages onto the pipeline
         /// thread until it ends. Ctrl+C cancels it and stops the pipeline.
         /// </summary>
-        internal T Run<T>(Func<CancellationToken, Task<T>> work)
+        internal T Run<T>(Func<CancellationToken, Task<T>> work) => Start(work).Wait();
+
+        /// <summary>Starts <paramref name="work"/> off the pipeline thread; its log messages wait for <see cref="Started{T}.Wait"/>.</summary>
+        internal Started<T> Start<T>(Func<CancellationToken, Task<T>> work) => new Started<T>(this, work);
+
+        /// <summary>Work running off the pipeline thread, whose log messages are written when the pipeline thread waits for it.</summary>
+        internal sealed class Started<T>
         {
-            var queue = new BlockingCollection<Action>();
-            var sink = new QueueSink(this, queue);
-            Task<T> task = Task.Run(() =>
+            private readonly ZcrmCmdlet _cmdlet;
+            private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
+            private readonly Task<T> _task;
+
+            internal Started(ZcrmCmdlet cmdlet, Func<CancellationToken, Task<T>> work)
             {
-                OperationLog.Sink = sink;
-                return work(_stop.Token);
-            });
-            task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
-            try
-            {
-                // Ctrl+C ends the pump at once, even if the work is stuck somewhere that does not see the token.
-                foreach (var action in queue.GetConsumingEnumerable(_stop.Token)) action();
-                return task.GetAwaiter().GetResult();
+                _cmdlet = cmdlet;
+                var sink = new QueueSink(cmdlet, _queue);
+                _task = Task.Run(() =>
+                {
+                    OperationLog.Sink = sink;
+                    return work(cmdlet._stop.Token);
+                });
+                _task.ContinueWith(_ => _queue.CompleteAdding(), TaskScheduler.Default);
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+
+            /// <summary>Pumps the work's messages onto the pipeline thread until it ends; its result or its exception.</summary>
+            public T Wait()
             {
-                throw new PipelineStoppedException();
+                var stop = _cmdlet._stop;
+                try
+                {
+                    // Ctrl+C ends the pump at once, even if the work is stuck somewhere that does not see the token.
+                    foreach (var action in _queue.GetConsumingEnumerable(stop.Token)) action();
+                    return _task.GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+                catch (Exception ex) when (!_task.IsCompleted)
+                {
+                    // Writing a message failed (the pipeline stopped, -Debug answered Halt, ...): the work must not go on unseen.
+                    stop.Cancel();
+                    _task.Wait(TimeSpan.FromSeconds(1));
+                    if (ex is OperationCanceledException) throw new PipelineStoppedException();
+                    throw;
+                }
             }
-            catch (Exception ex) when (!task.IsCompleted)
+
+            /// <summary>Work nobody will wait for (the command stopped): cancels the command's work and gives it a moment to end.</summary>
+            public void Abandon()
             {
-                // Writing a message failed (the pipeline stopped, -Debug answered Halt, ...): the work must not go on unseen.
-                _stop.Cancel();
-                task.Wait(TimeSpan.FromSeconds(1));
-                if (ex is OperationCanceledException) throw new PipelineStoppedException();
-                throw;
+                _cmdlet._stop.Cancel();
+                try { _task.Wait(TimeSpan.FromSeconds(2)); }
+                catch (AggregateException) { }
             }
         }
 
