@@ -32,6 +32,9 @@ namespace ZohoCrm.Cmdlets
             _names = names.ToArray();
         }
 
+        /// <summary>The objects after the first take the fast way (known once the first is made).</summary>
+        internal bool IsFast => _fast;
+
         /// <summary>The property names, in order.</summary>
         public IReadOnlyList<string> Names => _names;
 
