@@ -68,6 +68,8 @@ namespace ZohoCrm.Cmdlets
         {
             public BulkWriteJob Job;
             public string Kept, Into, Temp, Path;
+            /// <summary>This command's copy of the job's input file, which -Wait keeps only until New-ZcrmBulkWriteJob ends.</summary>
+            public string InputCopy;
             public Started<bool> Download;
             public Exception Error;
         }
@@ -76,6 +78,7 @@ namespace ZohoCrm.Cmdlets
         {
             _jobs++;
             var p = new PendingResult { Job = job };
+            p.InputCopy = CopyOfInput(job);
             try
             {
                 p.Kept = job.RunPath == null ? null : System.IO.Path.Combine(job.RunPath, $"result-{job.JobId}.zip");
@@ -93,6 +96,28 @@ namespace ZohoCrm.Cmdlets
             return p;
         }
 
+        /// <summary>
+        /// A copy of the job's input file (a compressed job file: a few MB at most) for a job written later than it
+        /// arrived, since New-ZcrmBulkWriteJob -Wait deletes its job files when it ends; null for a run's job (the run
+        /// keeps its files) or when there is none or it cannot be copied (then the job's own file is read, if still there).
+        /// </summary>
+        private static string CopyOfInput(BulkWriteJob job)
+        {
+            if (job.InputFile == null || job.RunPath != null || !File.Exists(job.InputFile)) return null;
+            string copy = null;
+            try
+            {
+                copy = TempFiles.Create("result"); // a temp kind the stale-file sweep knows
+                File.Copy(job.InputFile, copy, overwrite: true);
+                return copy;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                if (copy != null) ChunkWriter.TryDelete(copy);
+                return null;
+            }
+        }
+
         private void WriteResult(PendingResult p)
         {
             var job = p.Job;
@@ -108,7 +133,7 @@ namespace ZohoCrm.Cmdlets
                     path = p.Into;
                     if (p.Kept != null && temp != null) path = KeepInRun(temp, p.Kept);
                 }
-                var input = InputOf(job);
+                var input = InputOf(job, p.InputCopy ?? job.InputFile);
                 var rows = BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId);
                 var shapes = new ResultShapes(job.JobId, job.SourcePath);
                 if (input == null)
@@ -136,7 +161,11 @@ namespace ZohoCrm.Cmdlets
             {
                 Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {job.JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), job.JobId);
             }
-            finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+            finally
+            {
+                if (temp != null) ChunkWriter.TryDelete(temp);
+                if (p.InputCopy != null) ChunkWriter.TryDelete(p.InputCopy);
+            }
         }
 
         /// <summary>The command stopped before writing every job (Ctrl+C, Select-Object -First, an error upstream): the downloads still going are cancelled, their files deleted.</summary>
@@ -147,6 +176,7 @@ namespace ZohoCrm.Cmdlets
                 var p = _pending.Dequeue();
                 p.Download?.Abandon();
                 if (p.Temp != null) ChunkWriter.TryDelete(p.Temp);
+                if (p.InputCopy != null) ChunkWriter.TryDelete(p.InputCopy);
             }
         }
 
@@ -179,11 +209,11 @@ namespace ZohoCrm.Cmdlets
         private bool _warnedNoInput;
 
         /// <summary>The rows the job was made from: its file kept by the run (or by -Wait), else its rows read again from the caller's file; null if neither is there.</summary>
-        private InputRows InputOf(BulkWriteJob job)
+        private InputRows InputOf(BulkWriteJob job, string inputFile)
         {
             try
             {
-                if (job.InputFile != null && File.Exists(job.InputFile)) return InputRows.FromChunk(job.InputFile, job.FirstRow ?? 1, job.InputColumns);
+                if (inputFile != null && File.Exists(inputFile)) return InputRows.FromChunk(inputFile, job.FirstRow ?? 1, job.InputColumns);
                 if (job.SourcePath != null && File.Exists(job.SourcePath) && job.FirstRow.HasValue && job.LastRow.HasValue)
                 {
                     var rows = InputRows.FromSource(job.SourcePath, job.FirstRow.Value, job.LastRow.Value);
