@@ -107,7 +107,7 @@ namespace ZohoCrm.Cmdlets
             string copy = null;
             try
             {
-                copy = TempFiles.Create("result"); // a temp kind the stale-file sweep knows
+                copy = TempFiles.Create("bulk"); // a job file, as the ones it copies: the stale-file sweep knows the kind
                 File.Copy(job.InputFile, copy, overwrite: true);
                 return copy;
             }
