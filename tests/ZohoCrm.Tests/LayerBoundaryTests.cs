@@ -36,7 +36,7 @@ public class LayerBoundaryTests
     {
         // The check itself: it sees a PSObject in a signature, in a local and in a call, and an ErrorCategory argument.
         Assert.Contains(TypesUsedBy(typeof(PowerShellValues)), u => u.Used == typeof(PSObject));
-        Assert.Contains(TypesUsedBy(typeof(GetZcrmBulkWriteResult)), u => u.Used == typeof(PSNoteProperty));
+        Assert.Contains(TypesUsedBy(typeof(NoteObjectShape)), u => u.Used == typeof(PSNoteProperty));
         Assert.Contains(TypesUsedBy(typeof(ErrorRecords)), u => u.Used == typeof(ErrorCategory));
         Assert.Contains(TypesUsedBy(typeof(ErrorRecords)), u => u.Used == typeof(ErrorRecord));
     }

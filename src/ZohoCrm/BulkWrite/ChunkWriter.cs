@@ -214,18 +214,3 @@ namespace ZohoCrm.BulkWrite
         }
     }
 }
-
-namespace ZohoCrm.BulkWrite
-{
-    /// <summary>
-    /// Bulk write pushes millions of short-lived objects through the engine (result rows). The module keeps none of
-    /// them, but the GC lets garbage pile up before it collects, so a session's peak memory would grow with the
-    /// input. A full collection after each job's results are read keeps the peak flat. Writing job files no longer
-    /// asks for one: with the input held in a variable each took most of a second (issue 13); measured by
-    /// tests/ZohoCrm.Bench.
-    /// </summary>
-    internal static class Memory
-    {
-        public static void ForceCompactingCollection() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-    }
-}

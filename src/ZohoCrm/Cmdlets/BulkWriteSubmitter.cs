@@ -68,7 +68,7 @@ namespace ZohoCrm.Cmdlets
                     {
                         if (_run != null) BulkWriteRun.Verify(chunk);
                         _cmdlet.WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {request.Module}", $"Uploading rows {chunk.FirstRow}-{chunk.LastRow} ({chunk.ZipBytes / 1024} KB zipped)"));
-                        chunk.FileId = _uploads.TryGetValue(chunk, out var started) ? _cmdlet.Collect(started) : _cmdlet.Run(ct => _service.UploadAsync(chunk, ct));
+                        chunk.FileId = _uploads.TryGetValue(chunk, out var started) ? started.Wait() : _cmdlet.Run(ct => _service.UploadAsync(chunk, ct));
                         Step(chunk, BulkChunk.Uploaded);
                     }
                     var job = Create(request, chunk);
@@ -129,7 +129,7 @@ namespace ZohoCrm.Cmdlets
                     return await _service.UploadAsync(chunk, both.Token).ConfigureAwait(false);
             });
             _uploads[chunk] = started;
-            _lastUpload = started.Task;
+            _lastUpload = started.Work;
         }
 
         /// <summary>Cancels the uploads not collected (the command ends early) and waits for them, so their files can be deleted.</summary>
@@ -137,7 +137,7 @@ namespace ZohoCrm.Cmdlets
         {
             if (_uploads.Count == 0) return;
             _cancelUploads.Cancel();
-            try { Task.WaitAll(_uploads.Values.Select(u => (Task)u.Task).ToArray(), TimeSpan.FromSeconds(10)); }
+            try { Task.WaitAll(_uploads.Values.Select(u => (Task)u.Work).ToArray(), TimeSpan.FromSeconds(10)); }
             catch (AggregateException) { } // cancelled or failed: nothing was created from them
             _uploads.Clear();
         }

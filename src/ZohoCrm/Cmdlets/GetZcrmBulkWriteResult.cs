@@ -13,7 +13,7 @@ namespace ZohoCrm.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZcrmBulkWriteResult", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(PSObject))]
-    public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet
+    public sealed class GetZcrmBulkWriteResult : ZcrmApiCmdlet, IDisposable
     {
         private const string IdSet = "Id";
         private const string InputObjectSet = "InputObject";
@@ -51,35 +51,95 @@ namespace ZohoCrm.Cmdlets
         protected override void ProcessRecord()
         {
             // A bare id: the job's own download URL, rows numbered from 1 in its file.
-            foreach (var job in ParameterSetName == InputObjectSet ? InputObject : new[] { new BulkWriteJob { JobId = JobId } }) WriteResult(job);
+            foreach (var job in ParameterSetName == InputObjectSet ? InputObject : new[] { new BulkWriteJob { JobId = JobId } })
+            {
+                // The next jobs' results download while this one's rows are written; the rows come out in input order.
+                _pending.Enqueue(BeginDownload(job));
+                while (_pending.Count > Ahead) WriteResult(_pending.Dequeue());
+            }
         }
 
-        private void WriteResult(BulkWriteJob job)
+        /// <summary>How many jobs' results download while the rows of the job before them are written.</summary>
+        private const int Ahead = 2;
+        private readonly Queue<PendingResult> _pending = new Queue<PendingResult>();
+
+        /// <summary>A job whose result is downloading (or read from its run, or failed to start: Error).</summary>
+        private sealed class PendingResult
+        {
+            public BulkWriteJob Job;
+            public string Kept, Into, Temp, Path;
+            /// <summary>This command's copy of the job's input file, which -Wait keeps only until New-ZcrmBulkWriteJob ends.</summary>
+            public string InputCopy;
+            public Started<bool> Download;
+            public Exception Error;
+        }
+
+        private PendingResult BeginDownload(BulkWriteJob job)
         {
             _jobs++;
-            var service = new BulkWriteService(ResolvedConnection);
-            string temp = null;
+            var p = new PendingResult { Job = job };
+            p.InputCopy = CopyOfInput(job);
             try
             {
-                string kept = job.RunPath == null ? null : System.IO.Path.Combine(job.RunPath, $"result-{job.JobId}.zip");
+                p.Kept = job.RunPath == null ? null : System.IO.Path.Combine(job.RunPath, $"result-{job.JobId}.zip");
                 string outFile = OutFilePath(job.JobId);
-                string path;
-                if (outFile == null && kept != null && File.Exists(kept) && BulkWriteResults.IsReadable(kept)) path = kept; // downloaded before: the run keeps it
+                if (outFile == null && p.Kept != null && File.Exists(p.Kept) && BulkWriteResults.IsReadable(p.Kept)) p.Path = p.Kept; // downloaded before: the run keeps it
                 else
                 {
-                    string into = outFile ?? (temp = TempFiles.Create("result"));
-                    Run(ct => service.DownloadJobResultAsync(job, into, ct));
-                    WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(into).Length} bytes){(temp == null ? " to " + into : "")}.");
-                    path = into;
-                    if (kept != null && temp != null) path = KeepInRun(temp, kept);
+                    p.Into = outFile ?? (p.Temp = TempFiles.Create("result"));
+                    var service = new BulkWriteService(ResolvedConnection);
+                    string into = p.Into;
+                    p.Download = Start(async ct => { await service.DownloadJobResultAsync(job, into, ct).ConfigureAwait(false); return true; });
                 }
-                var input = InputOf(job);
+            }
+            catch (Exception ex) when (!(ex is PipelineStoppedException)) { p.Error = ex; } // reported in the job's turn, as its other errors
+            return p;
+        }
+
+        /// <summary>
+        /// A copy of the job's input file (a compressed job file: a few MB at most) for a job written later than it
+        /// arrived, since New-ZcrmBulkWriteJob -Wait deletes its job files when it ends; null for a run's job (the run
+        /// keeps its files) or when there is none or it cannot be copied (then the job's own file is read, if still there).
+        /// </summary>
+        private static string CopyOfInput(BulkWriteJob job)
+        {
+            if (job.InputFile == null || job.RunPath != null || !File.Exists(job.InputFile)) return null;
+            string copy = null;
+            try
+            {
+                copy = TempFiles.Create("bulk"); // a job file, as the ones it copies: the stale-file sweep knows the kind
+                File.Copy(job.InputFile, copy, overwrite: true);
+                return copy;
+            }
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
+            {
+                if (copy != null) ChunkWriter.TryDelete(copy);
+                return null;
+            }
+        }
+
+        private void WriteResult(PendingResult p)
+        {
+            var job = p.Job;
+            string temp = p.Temp;
+            try
+            {
+                if (p.Error != null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(p.Error).Throw();
+                string path = p.Path;
+                if (path == null)
+                {
+                    p.Download.Wait();
+                    WriteVerbose($"Result of job {job.JobId} downloaded ({new FileInfo(p.Into).Length} bytes){(temp == null ? " to " + p.Into : "")}.");
+                    path = p.Into;
+                    if (p.Kept != null && temp != null) path = KeepInRun(temp, p.Kept);
+                }
+                var input = InputOf(job, p.InputCopy ?? job.InputFile);
                 var rows = BulkWriteResults.Read(path, job.FirstRow ?? 1, job.JobId);
+                var shapes = new ResultShapes(job.JobId, job.SourcePath);
                 if (input == null)
                 {
                     long n = 0;
-                    foreach (var row in rows) { n++; Emit(ToPSObject(row, job.SourcePath), row.Status); }
-                    Memory.ForceCompactingCollection();
+                    foreach (var row in rows) { n++; Emit(shapes.Echoed(row), row.Status); }
                     if (job.TotalCount.HasValue && n != job.TotalCount.Value)
                         Report(new ZohoClientException("ZohoCrm.ResultIncomplete",
                             $"The result of bulk write job {job.JobId} holds {n:N0} rows; the job has {job.TotalCount.Value:N0}. The rows without a result may or may not have been written.", ZohoErrorKind.InvalidResult), job);
@@ -87,15 +147,10 @@ namespace ZohoCrm.Cmdlets
                 }
                 var join = new ResultJoin(input);
                 // The input columns' property names, once per job (Input_<name> for a name the result's own properties take).
-                var properties = input.Columns.Select(BulkWriteResultRow.PropertyOf).ToArray();
+                shapes.SetInput(input.Columns.Select(BulkWriteResultRow.PropertyOf));
                 foreach (var joined in join.Join(rows))
-                {
-                    var o = ToPSObject(joined, properties, job);
-                    Emit(o, joined.Result?.Status ?? BulkWriteResultRow.UnknownStatus);
-                }
+                    Emit(shapes.Joined(joined), joined.Result?.Status ?? BulkWriteResultRow.UnknownStatus);
                 if (join.HasProblems) Report(Mismatch(job, join), join.Missing.Concat(join.OutOfOrder).Distinct().OrderBy(r => r).ToArray());
-                // A job's input and result rows are garbage now: collect at this 25,000-row boundary, so the peak stays flat (README, Performance).
-                Memory.ForceCompactingCollection();
             }
             catch (ZohoException ex) { Report(ex, job.JobId); }
             catch (InvalidDataException ex)
@@ -106,7 +161,23 @@ namespace ZohoCrm.Cmdlets
             {
                 Report(new ZohoClientException("ZohoCrm.WriteFailed", $"The result of job {job.JobId} could not be saved or read: {ex.Message}", ZohoErrorKind.WriteError, ex), job.JobId);
             }
-            finally { if (temp != null) ChunkWriter.TryDelete(temp); }
+            finally
+            {
+                if (temp != null) ChunkWriter.TryDelete(temp);
+                if (p.InputCopy != null) ChunkWriter.TryDelete(p.InputCopy);
+            }
+        }
+
+        /// <summary>The command stopped before writing every job (Ctrl+C, Select-Object -First, an error upstream): the downloads still going are cancelled, their files deleted.</summary>
+        public void Dispose()
+        {
+            while (_pending.Count > 0)
+            {
+                var p = _pending.Dequeue();
+                p.Download?.Abandon();
+                if (p.Temp != null) ChunkWriter.TryDelete(p.Temp);
+                if (p.InputCopy != null) ChunkWriter.TryDelete(p.InputCopy);
+            }
         }
 
         /// <summary>A result downloaded for a run is kept in its folder (renamed in whole), so it is read from there next time, after Zoho's link has expired too.</summary>
@@ -138,11 +209,11 @@ namespace ZohoCrm.Cmdlets
         private bool _warnedNoInput;
 
         /// <summary>The rows the job was made from: its file kept by the run (or by -Wait), else its rows read again from the caller's file; null if neither is there.</summary>
-        private InputRows InputOf(BulkWriteJob job)
+        private InputRows InputOf(BulkWriteJob job, string inputFile)
         {
             try
             {
-                if (job.InputFile != null && File.Exists(job.InputFile)) return InputRows.FromChunk(job.InputFile, job.FirstRow ?? 1, job.InputColumns);
+                if (inputFile != null && File.Exists(inputFile)) return InputRows.FromChunk(inputFile, job.FirstRow ?? 1, job.InputColumns);
                 if (job.SourcePath != null && File.Exists(job.SourcePath) && job.FirstRow.HasValue && job.LastRow.HasValue)
                 {
                     var rows = InputRows.FromSource(job.SourcePath, job.FirstRow.Value, job.LastRow.Value);
@@ -176,6 +247,7 @@ namespace ZohoCrm.Cmdlets
         /// <summary>Rows that were skipped (or have no known outcome) make one summary error, so $? is false and -ErrorAction Stop fails a script.</summary>
         protected override void EndProcessing()
         {
+            while (_pending.Count > 0) WriteResult(_pending.Dequeue());
             if (_failedCount == 0) return;
             string kept = _failedCount > _failed.Count ? $"the first {_failed.Count:N0} of them" : "them";
             // Rows with no result row (Status unknown) may have been written: the summary does not claim they were not.
@@ -186,46 +258,7 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>A result row as the object users get: RowNumber, the echoed columns, Status, RecordId, Errors, JobId (and SourcePath, for a job of a file).</summary>
-        internal static PSObject ToPSObject(BulkWriteResultRow row) => ToPSObject(row, null);
-
-        internal static PSObject ToPSObject(BulkWriteResultRow row, string sourcePath)
-        {
-            var o = new PSObject();
-            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
-            o.Properties.Add(new PSNoteProperty("RowNumber", row.RowNumber));
-            foreach (var column in row.Columns) o.Properties.Add(new PSNoteProperty(column.Key, column.Value));
-            o.Properties.Add(new PSNoteProperty("Status", row.Status));
-            o.Properties.Add(new PSNoteProperty("RecordId", row.RecordId));
-            AddOutcome(o, row.Status, row.RecordId, row.Errors, row.ErrorCodes, row.ErrorFields, row.JobId, sourcePath);
-            return o;
-        }
-
-        /// <summary>A whole-row result: RowNumber, every input column (its own name; Input_&lt;name&gt; if the result has a property so named), the outcome.</summary>
-        private static PSObject ToPSObject(JoinedRow joined, string[] properties, BulkWriteJob job)
-        {
-            if (joined.Input == null) return ToPSObject(joined.Result, job.SourcePath);
-            var o = new PSObject();
-            o.TypeNames.Insert(0, "ZohoCrm.BulkWriteResultRow");
-            o.Properties.Add(new PSNoteProperty("RowNumber", joined.RowNumber));
-            for (int i = 0; i < properties.Length; i++) o.Properties.Add(new PSNoteProperty(properties[i], joined.Input[i]));
-            var r = joined.Result;
-            if (r == null)
-                AddOutcome(o, BulkWriteResultRow.UnknownStatus, null, "Zoho's result has no row for this input row: it may or may not have been written.", null, null, job.JobId, job.SourcePath);
-            else
-                AddOutcome(o, r.Status, r.RecordId, r.Errors, r.ErrorCodes, r.ErrorFields, job.JobId, job.SourcePath);
-            return o;
-        }
-
-        private static void AddOutcome(PSObject o, string status, string recordId, string errors, string codes, string fields, string jobId, string sourcePath)
-        {
-            o.Properties.Add(new PSNoteProperty("Status", status));
-            o.Properties.Add(new PSNoteProperty("RecordId", recordId));
-            o.Properties.Add(new PSNoteProperty("Errors", errors));
-            o.Properties.Add(new PSNoteProperty("ErrorCodes", codes));
-            o.Properties.Add(new PSNoteProperty("ErrorFields", fields));
-            o.Properties.Add(new PSNoteProperty("JobId", jobId));
-            if (sourcePath != null) o.Properties.Add(new PSNoteProperty("SourcePath", sourcePath));
-        }
+        internal static PSObject ToPSObject(BulkWriteResultRow row) => new ResultShapes(row.JobId, null).Echoed(row);
 
         private string OutFilePath(string jobId)
         {

@@ -144,7 +144,7 @@ namespace ZohoCrm.Cmdlets
         private static readonly Func<PSObject, object> InternalTypeNames = ReadInternal<object>("_typeNames");
 
         /// <summary>A compiled read of one of PSObject's internal properties or fields (and a field of that); null if the runtime has no such member.</summary>
-        private static Func<PSObject, T> ReadInternal<T>(string member, params string[] fields)
+        internal static Func<PSObject, T> ReadInternal<T>(string member, params string[] fields)
         {
             try
             {

@@ -23,51 +23,63 @@ namespace ZohoCrm.Cmdlets
         /// Runs <paramref name="work"/> off the pipeline thread and pumps its log messages onto the pipeline
         /// thread until it ends. Ctrl+C cancels it and stops the pipeline.
         /// </summary>
-        internal T Run<T>(Func<CancellationToken, Task<T>> work) => Collect(Start(work));
+        internal T Run<T>(Func<CancellationToken, Task<T>> work) => Start(work).Wait();
 
-        /// <summary>Work running off the pipeline thread, and its log messages, which wait until it is collected.</summary>
+        /// <summary>Starts <paramref name="work"/> off the pipeline thread; its log messages wait for <see cref="Started{T}.Wait"/>.</summary>
+        internal Started<T> Start<T>(Func<CancellationToken, Task<T>> work) => new Started<T>(this, work);
+
+        /// <summary>Work running off the pipeline thread, whose log messages are written when the pipeline thread waits for it.</summary>
         internal sealed class Started<T>
         {
-            internal Started(Task<T> task, BlockingCollection<Action> messages) { Task = task; Messages = messages; }
-            internal Task<T> Task { get; }
-            internal BlockingCollection<Action> Messages { get; }
-        }
+            private readonly ZcrmCmdlet _cmdlet;
+            private readonly BlockingCollection<Action> _queue = new BlockingCollection<Action>();
+            private readonly Task<T> _task;
 
-        /// <summary>Starts <paramref name="work"/> off the pipeline thread now, to <see cref="Collect{T}"/> later; Ctrl+C cancels it.</summary>
-        internal Started<T> Start<T>(Func<CancellationToken, Task<T>> work)
-        {
-            var queue = new BlockingCollection<Action>();
-            var sink = new QueueSink(this, queue);
-            Task<T> task = Task.Run(() =>
+            internal Started(ZcrmCmdlet cmdlet, Func<CancellationToken, Task<T>> work)
             {
-                OperationLog.Sink = sink;
-                return work(_stop.Token);
-            });
-            task.ContinueWith(_ => queue.CompleteAdding(), TaskScheduler.Default);
-            return new Started<T>(task, queue);
-        }
+                _cmdlet = cmdlet;
+                var sink = new QueueSink(cmdlet, _queue);
+                _task = Task.Run(() =>
+                {
+                    OperationLog.Sink = sink;
+                    return work(cmdlet._stop.Token);
+                });
+                _task.ContinueWith(_ => _queue.CompleteAdding(), TaskScheduler.Default);
+            }
 
-        /// <summary>Writes the work's log messages on the pipeline thread until it ends, then gives its result (or throws its error).</summary>
-        internal T Collect<T>(Started<T> started)
-        {
-            var task = started.Task;
-            try
+            /// <summary>The work itself (to wait for it off the pipeline thread, or to start more work after it).</summary>
+            internal Task<T> Work => _task;
+
+            /// <summary>Pumps the work's messages onto the pipeline thread until it ends; its result or its exception.</summary>
+            public T Wait()
             {
-                // Ctrl+C ends the pump at once, even if the work is stuck somewhere that does not see the token.
-                foreach (var action in started.Messages.GetConsumingEnumerable(_stop.Token)) action();
-                return task.GetAwaiter().GetResult();
+                var stop = _cmdlet._stop;
+                try
+                {
+                    // Ctrl+C ends the pump at once, even if the work is stuck somewhere that does not see the token.
+                    foreach (var action in _queue.GetConsumingEnumerable(stop.Token)) action();
+                    return _task.GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    throw new PipelineStoppedException();
+                }
+                catch (Exception ex) when (!_task.IsCompleted)
+                {
+                    // Writing a message failed (the pipeline stopped, -Debug answered Halt, ...): the work must not go on unseen.
+                    stop.Cancel();
+                    _task.Wait(TimeSpan.FromSeconds(1));
+                    if (ex is OperationCanceledException) throw new PipelineStoppedException();
+                    throw;
+                }
             }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+
+            /// <summary>Work nobody will wait for (the command stopped): cancels the command's work and gives it a moment to end.</summary>
+            public void Abandon()
             {
-                throw new PipelineStoppedException();
-            }
-            catch (Exception ex) when (!task.IsCompleted)
-            {
-                // Writing a message failed (the pipeline stopped, -Debug answered Halt, ...): the work must not go on unseen.
-                _stop.Cancel();
-                task.Wait(TimeSpan.FromSeconds(1));
-                if (ex is OperationCanceledException) throw new PipelineStoppedException();
-                throw;
+                _cmdlet._stop.Cancel();
+                try { _task.Wait(TimeSpan.FromSeconds(2)); }
+                catch (AggregateException) { }
             }
         }
 
