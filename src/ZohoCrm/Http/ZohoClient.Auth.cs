@@ -18,14 +18,14 @@ namespace ZohoCrm.Http
         /// Adds the access token and X-CRM-ORG to each attempt. When Zoho rejects the token (401 INVALID_TOKEN,
         /// AUTHENTICATION_FAILURE or INVALID_OAUTHTOKEN) and the connection can refresh, refreshes it and sends again,
         /// once per request whatever the number of retries (under concurrency: the token another call already
-        /// refreshed is used without a refresh, and a token Zoho accepted that then expired is refreshed once more). A rejection that stays (or cannot be refreshed away) is
-        /// one <see cref="ZohoApiException"/> (an authentication error: it ends the command) saying what to check.
+        /// refreshed is used without a refresh, and a token Zoho accepted that then expired is refreshed once more).
+        /// A rejection that stays (or cannot be refreshed away) is one <see cref="ZohoApiException"/> (an authentication error: it ends the command) saying what to check.
         /// </summary>
         private sealed class AuthStep
         {
             /// <summary>Rejections one request answers (by a refresh, or by the token another call already refreshed) before it gives up.</summary>
             private const int MaxRoundsPerRequest = 4;
-            /// <summary>Refreshes one request may make: a second only when the token it got was accepted by Zoho and then expired (concurrent calls, short lifetimes).</summary>
+            /// <summary>Refreshes one request may make: a second only when Zoho had accepted the token it now rejects (it expired: concurrent calls, short lifetimes).</summary>
             private const int MaxRefreshesPerRequest = 2;
             private readonly ZohoClient _client;
             private readonly ZohoRequest _request;
@@ -51,6 +51,8 @@ namespace ZohoCrm.Http
                         return answer;
                     }
 
+                    // Zoho accepted this very token before: its rejection now is an expiry, not a refresh that cannot help
+                    // (wrong data center, revoked client), so one more refresh is worth it.
                     bool acceptedBefore = Volatile.Read(ref _client._acceptedGeneration) >= token.Generation;
                     if (tokens.CanRefresh && ++_rounds <= MaxRoundsPerRequest)
                     {
