@@ -45,7 +45,8 @@ BeforeAll {
 
     # A child pwsh that pipes $Ids into Invoke-ZcrmMassUpdate -RunPath, held while its mass update call number
     # $HoldAtCall is in flight (a Slow fault of 2 minutes), once the manifest says $DoneBatches are done. Returns the
-    # child and the fault, for Stop-HeldRun.
+    # child and the fault, for Stop-HeldRun. One call at a time (-ThrottleLimit 1), so the held call holds the input
+    # too; runs under concurrency are in ZohoCrm.MassUpdateConcurrency.Tests.ps1.
     function Start-HeldRun {
         param([string[]]$Ids, [string]$RunPath, [string]$Value, [int]$HoldAtCall, [int]$DoneBatches)
         $idsFile = Join-Path $TestDrive ('ids-' + [guid]::NewGuid().ToString('N').Substring(0, 8) + '.txt')
@@ -54,7 +55,7 @@ BeforeAll {
         $callsBefore = Get-MassUpdateCallCount
         $child = Start-ZcrmChildPwsh -Emulator $emu -Folder $TestDrive -Environment @{ ZCRM_T_IDS = $idsFile; ZCRM_T_RUN = $RunPath; ZCRM_T_VALUE = $Value } -Script @'
 [string[]]$ids = Get-Content -LiteralPath $env:ZCRM_T_IDS
-$ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = $env:ZCRM_T_VALUE } -RunPath $env:ZCRM_T_RUN -Force | Out-Null
+$ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = $env:ZCRM_T_VALUE } -RunPath $env:ZCRM_T_RUN -ThrottleLimit 1 -Force | Out-Null
 '@
         $held = [pscustomobject]@{ Child = $child; Fault = $fault }
         try {
@@ -232,9 +233,10 @@ Describe 'Resume-ZcrmMassUpdateRun' {
     It 'sends again a batch whose call kept failing, and writes every result in input order' {
         $ids = $LeadIds[2610..2616]
         $run = New-RunPath
-        # The second call of 3 ids fails with every retry (HTTP 500), the others go through.
+        # The second call of 3 ids fails with every retry (HTTP 500), the others go through (one call at a time, so the
+        # fault's count of calls picks the second batch).
         $fault = Add-ZcrmEmulatorFault -Emulator $emu -Kind ServerError -Method POST -PathContains '/actions/mass_update' -Skip 1 -Times 6
-        try { $first = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = 'Failed once' } -BatchSize 3 -RunPath $run -Force } }
+        try { $first = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Industry = 'Failed once' } -BatchSize 3 -RunPath $run -ThrottleLimit 1 -Force } }
         finally { Clear-ZcrmEmulatorFault -Emulator $emu -Id $fault }
         @($first.Output).Id | Should -BeExactly @($ids[0..2] + $ids[6])
         @($first.Errors.TargetObject) | Should -BeExactly $ids[3..5]

@@ -167,12 +167,12 @@ Describe 'Reliability under injected faults' {
         # A_token_expiring_every_5_seconds_during_a_long_run_is_refreshed_once_per_expiry
         $emu = Start-Harness -Emulator @{ TokenLifetimeSec = 5; GeneratedLeadCount = 3000 }
         try {
-            # Stretch the run to about 13 s: every mass update call takes 0.5 s.
-            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 500
+            # Stretch the run to about 13 s: every mass update call takes 1 s, two at a time (the refresh is shared by the calls in flight).
+            $null = Add-ZcrmEmulatorFault -Emulator $emu -Kind Slow -PathContains '/actions/mass_update' -DelayMs 1000
             $issuedBefore = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
             $watch = [System.Diagnostics.Stopwatch]::StartNew()
             $ids = Get-LeadId -Emulator $emu -Take 2600
-            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Long' } -BatchSize 100 -Force }
+            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate -Module Leads -Data @{ Rating = 'Long' } -BatchSize 100 -ThrottleLimit 2 -Force }
             $watch.Stop()
             Assert-ZcrmNoError $r
             @($r.Output | Select-ZcrmOutput MassUpdateResult | Where-Object { $_.Status -ceq 'success' }) | Should -HaveCount 2600
@@ -196,7 +196,9 @@ Describe 'Reliability under injected faults' {
             }
             $before = Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu
             $ids = Get-LeadId -Emulator $emu -Take 1000
-            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Expiring' } -BatchSize 100 -Force }
+            # One call at a time: the three expiries come apart (with calls in flight together they could expire the token a
+            # refresh has just issued before any call used it; ZohoCrm.MassUpdateConcurrency.Tests.ps1 and xunit cover concurrent 401s).
+            $r = Invoke-ZcrmCaptured { $ids | Invoke-ZcrmMassUpdate Leads @{ Rating = 'Expiring' } -BatchSize 100 -ThrottleLimit 1 -Force }
             Assert-ZcrmNoError $r
             @($r.Output | Select-ZcrmOutput MassUpdateResult | Where-Object { $_.Status -ceq 'success' }) | Should -HaveCount 1000
             ((Get-ZcrmEmulatorTokenIssuedCount -Emulator $emu) - $before) | Should -Be 3

@@ -6,6 +6,7 @@ namespace ZohoCrm.Emulator;
 /// <summary>
 /// Unauthenticated test helpers under /__emulator (never recorded):
 /// GET/DELETE requests, GET records/{module}[/{id}], POST expire-tokens, GET mass-update-jobs/{id},
+/// GET mass-update-concurrency ({"current","max","calls"}: mass update calls in flight, the most at once, calls counted), DELETE it (reset),
 /// GET bulk-write-jobs[/{id}], GET bulk-write-callbacks, GET uploads/{fileId} (the stored ZIP bytes, application/zip;
 /// seed files included);
 /// faults: POST faults (a JSON <see cref="FaultRule"/>: kind by name, method, pathContains, probability, skip, times,
@@ -35,6 +36,8 @@ internal static class ControlEndpoints
             ["records", var module] when HttpMethods.IsGet(method) => Records(state, module),
             ["records", var module, var id] when HttpMethods.IsGet(method) => Record(state, module, id),
             ["expire-tokens"] when HttpMethods.IsPost(method) => Expire(state),
+            ["mass-update-concurrency"] when HttpMethods.IsGet(method) => (200, Concurrency(state)),
+            ["mass-update-concurrency"] when HttpMethods.IsDelete(method) => ResetConcurrency(state),
             ["mass-update-jobs", var id] when HttpMethods.IsGet(method) => Job(state, id),
             ["bulk-write-jobs"] when HttpMethods.IsGet(method) => (200, new JsonArray(state.GetBulkWriteJobs().Select(j => (JsonNode?)BulkJob(j)).ToArray())),
             ["bulk-write-jobs", var id] when HttpMethods.IsGet(method) => state.GetBulkWriteJob(id) is { } j
@@ -132,6 +135,19 @@ internal static class ControlEndpoints
         state.GetRecord(module, id) is { } r
             ? (200, Json.ToObject(r))
             : (404, new JsonObject { ["error"] = "record not found" });
+
+    private static JsonNode Concurrency(EmulatorState state) => new JsonObject
+    {
+        ["current"] = state.MassUpdateConcurrency.Current,
+        ["max"] = state.MassUpdateConcurrency.Max,
+        ["calls"] = state.MassUpdateConcurrency.Calls,
+    };
+
+    private static (int, JsonNode) ResetConcurrency(EmulatorState state)
+    {
+        state.MassUpdateConcurrency.Reset();
+        return (200, Concurrency(state));
+    }
 
     private static (int, JsonNode) Expire(EmulatorState state)
     {

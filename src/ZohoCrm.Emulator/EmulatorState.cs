@@ -36,6 +36,9 @@ public sealed class EmulatorState
     internal CallbackLog CallbackLog { get; } = new();
     internal FaultInjector Faults { get; }
 
+    /// <summary>Mass update calls in flight now, and the most seen at once since the last reset.</summary>
+    internal MassUpdateConcurrency MassUpdateConcurrency { get; } = new();
+
     internal Dictionary<string, ModuleData> Modules => Records.Modules;
 
     /// <summary>The emulator's base URL without trailing slash (the token endpoint's api_domain).</summary>

@@ -16,6 +16,7 @@ internal static class ZohoEndpoints
         app.UseRouting();
         app.Use(ZohoRouting.RequireExactPath);
         app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<ConcurrencyMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         MapAll(app);
         app.UseEndpoints(_ => { }); // runs the endpoints mapped above, here in the pipeline

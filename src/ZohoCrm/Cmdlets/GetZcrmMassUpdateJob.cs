@@ -11,9 +11,14 @@ namespace ZohoCrm.Cmdlets
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "ZcrmMassUpdateJob", DefaultParameterSetName = InputObjectSet)]
     [OutputType(typeof(MassUpdateJob))]
-    public sealed class GetZcrmMassUpdateJob : ZcrmApiCmdlet
+    public sealed class GetZcrmMassUpdateJob : ZcrmApiCmdlet, IDisposable
     {
         private const int ProgressId = 0x5a02;
+        /// <summary>With -Wait, how many jobs are followed at once (each poll is a light GET).</summary>
+        internal const int ConcurrentWaits = 5;
+        /// <summary>With -Wait: the jobs being followed, written in input order as they finish.</summary>
+        private OrderedCalls<MassUpdateJob, MassUpdateJob> _waits;
+        private int _waitCount;
         private const string IdSet = "Id";
         private const string InputObjectSet = "InputObject";
 
@@ -50,12 +55,23 @@ namespace ZohoCrm.Cmdlets
             foreach (var job in jobs) WriteJob(job);
         }
 
+        protected override void EndProcessing()
+        {
+            if (_waits != null) WriteFinished(true);
+        }
+
         private void WriteJob(MassUpdateJob job)
         {
             var service = new MassUpdateService(ResolvedConnection, job.Module);
             if (Wait)
             {
-                MassUpdateWaiter.WaitAndWrite(this, service, job, Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null, ProgressId);
+                // Several jobs are followed at once, each with a progress bar of its own; output keeps the input's order.
+                _waits = _waits ?? new OrderedCalls<MassUpdateJob, MassUpdateJob>(this, ConcurrentWaits, ConcurrentWaits);
+                WriteFinished(false);
+                while (_waits.Full) WriteFinished(false, true);
+                var timeout = Timeout > 0 ? TimeSpan.FromSeconds(Timeout) : (TimeSpan?)null;
+                int progressId = ProgressIdOf(_waitCount++);
+                _waits.Start(job, ct => MassUpdateWaiter.WaitAsync(service, job, timeout, progressId, ct));
                 return;
             }
             try
@@ -64,5 +80,23 @@ namespace ZohoCrm.Cmdlets
             }
             catch (ZohoException ex) { Report(ex, job); }
         }
+
+        /// <summary>The first job's id is the cmdlet's own; the others get their own bar (256 ids, reused in turn).</summary>
+        private static int ProgressIdOf(int n) => n == 0 ? ProgressId : (ProgressId << 8) + (n & 0xff);
+
+        /// <summary>The waits that have ended, in input order (<paramref name="all"/>: every one; <paramref name="one"/>: the oldest, waiting for it).</summary>
+        private void WriteFinished(bool all, bool one = false)
+        {
+            while (_waits.TryTake(all || one, out var job, out var outcome))
+            {
+                MassUpdateWaiter.Write(this, job, outcome, ProgressIdOf(_written));
+                _written++;
+                if (one) return;
+            }
+        }
+
+        private int _written;
+
+        public void Dispose() => _waits?.Dispose();
     }
 }

@@ -68,6 +68,14 @@ namespace ZohoCrm.Cmdlets
         public int BatchSize { get; set; } = MassUpdateService.MaxIdsPerCall;
 
         /// <summary>
+        /// How many calls (batches) are in flight at once (1 to 25; default 10, Zoho's limit of concurrent heavy calls
+        /// per org). The first call goes alone; results still come in input order. 1: one call at a time.
+        /// </summary>
+        [Parameter(ParameterSetName = ByIdSet)]
+        [ValidateRange(1, MassUpdateBatches.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; } = MassUpdateBatches.DefaultThrottleLimit;
+
+        /// <summary>
         /// A new CSV file: before each batch is changed, the records' current values of the -Data fields are saved
         /// there (columns id and the fields). Undo: New-ZcrmBulkWriteJob -Module &lt;Module&gt; -Operation update -FindBy id -Path &lt;file&gt;.
         /// </summary>
@@ -136,7 +144,7 @@ namespace ZohoCrm.Cmdlets
                 catch (ZohoException ex) { ThrowTerminating(ex, RunPath); }
                 WriteVerbose($"Run folder: {_run.Path}. If this command is stopped, finish the run with: Resume-ZcrmMassUpdateRun -RunPath '{_run.Path}'");
             }
-            _batches = new MassUpdateBatches(this, Module, _dataJson, Data.Keys.Cast<object>().Select(k => k.ToString()), OverWrite, Force, Data, _run);
+            _batches = new MassUpdateBatches(this, Module, _dataJson, Data.Keys.Cast<object>().Select(k => k.ToString()), OverWrite, Force, Data, _run, ThrottleLimit);
         }
 
         protected override void ProcessRecord()
@@ -211,6 +219,7 @@ namespace ZohoCrm.Cmdlets
 
         public void Dispose()
         {
+            _batches?.Dispose();
             _backup?.Dispose();
             _run?.Dispose();
         }

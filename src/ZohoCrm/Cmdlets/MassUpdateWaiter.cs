@@ -1,5 +1,7 @@
 using System;
 using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
 using ZohoCrm.Http;
 using ZohoCrm.MassUpdate;
 
@@ -10,16 +12,31 @@ namespace ZohoCrm.Cmdlets
     {
         public static void WaitAndWrite(ZcrmCmdlet cmdlet, MassUpdateService service, MassUpdateJob job, TimeSpan? timeout, int progressId)
         {
-            string activity = $"Mass update job {job.JobId} ({job.Module})";
+            Task<MassUpdateJob> outcome;
+            try { outcome = Task.FromResult(cmdlet.Run(ct => WaitAsync(service, job, timeout, progressId, ct))); }
+            catch (ZohoException ex) { outcome = Task.FromException<MassUpdateJob>(ex); }
+            Write(cmdlet, job, outcome, progressId);
+        }
+
+        /// <summary>The wait, off the pipeline thread: polls until the job is finished, reporting its progress under <paramref name="progressId"/>.</summary>
+        public static Task<MassUpdateJob> WaitAsync(MassUpdateService service, MassUpdateJob job, TimeSpan? timeout, int progressId, CancellationToken ct) =>
+            service.WaitAsync(job, timeout, j =>
+            {
+                var record = new OperationProgress(progressId, Activity(job), $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} not updated of {j.TotalCount ?? 0}");
+                if (j.TotalCount > 0) record.PercentComplete = (int)Math.Min(100, 100 * ((j.UpdatedCount ?? 0) + (j.FailedCount ?? 0)) / j.TotalCount.Value);
+                OperationLog.Progress(record);
+            }, ct);
+
+        private static string Activity(MassUpdateJob job) => $"Mass update job {job.JobId} ({job.Module})";
+
+        /// <summary>On the pipeline thread: the wait's outcome (a completed task) as output and errors.</summary>
+        public static void Write(ZcrmCmdlet cmdlet, MassUpdateJob job, Task<MassUpdateJob> outcome, int progressId)
+        {
+            string activity = Activity(job);
             MassUpdateJob final;
             try
             {
-                final = cmdlet.Run(ct => service.WaitAsync(job, timeout, j =>
-                {
-                    var record = new OperationProgress(progressId, activity, $"{j.Status}: {j.UpdatedCount ?? 0} updated, {j.FailedCount ?? 0} failed, {j.NotUpdatedCount ?? 0} not updated of {j.TotalCount ?? 0}");
-                    if (j.TotalCount > 0) record.PercentComplete = (int)Math.Min(100, 100 * ((j.UpdatedCount ?? 0) + (j.FailedCount ?? 0)) / j.TotalCount.Value);
-                    OperationLog.Progress(record);
-                }, ct));
+                final = outcome.GetAwaiter().GetResult();
             }
             catch (WaitTimeoutException ex)
             {

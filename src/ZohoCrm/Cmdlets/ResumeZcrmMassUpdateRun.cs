@@ -17,11 +17,17 @@ namespace ZohoCrm.Cmdlets
     public sealed class ResumeZcrmMassUpdateRun : ZcrmApiCmdlet, IDisposable
     {
         private MassUpdateRun _run;
+        private MassUpdateBatches _batches;
 
         /// <summary>The run folder given to Invoke-ZcrmMassUpdate -RunPath.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string RunPath { get; set; }
+
+        /// <summary>How many calls (batches) are in flight at once (1 to 25; default 10). Results still come in the run's order.</summary>
+        [Parameter]
+        [ValidateRange(1, MassUpdateBatches.MaxThrottleLimit)]
+        public int ThrottleLimit { get; set; } = MassUpdateBatches.DefaultThrottleLimit;
 
         /// <summary>Do not ask for confirmation (for scripts and scheduled tasks). -WhatIf still sends nothing.</summary>
         [Parameter]
@@ -42,7 +48,8 @@ namespace ZohoCrm.Cmdlets
         {
             List<string> fields;
             using (var doc = JsonDocument.Parse(_run.DataJson)) fields = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
-            var batches = new MassUpdateBatches(this, _run.Module, _run.DataJson, fields, _run.OverWrite, Force, _run.DataJson, _run);
+            _batches = new MassUpdateBatches(this, _run.Module, _run.DataJson, fields, _run.OverWrite, Force, _run.DataJson, _run, ThrottleLimit);
+            var batches = _batches;
             int resent = 0;
             for (int b = 0; b < _run.Batches.Count; b++)
             {
@@ -50,7 +57,7 @@ namespace ZohoCrm.Cmdlets
                 var ids = _run.IdsOf(b);
                 if (batch.State == MassUpdateRunBatch.Done)
                 {
-                    foreach (var r in _run.ResultsOf(b)) batches.Write(r, null);
+                    batches.WriteSaved(b);
                     continue;
                 }
                 if (batches.Rejected) { batches.NotSent(ids); continue; }
@@ -66,7 +73,12 @@ namespace ZohoCrm.Cmdlets
                 if (batches.Rejected) { batches.NotSent(_run.Ids.Skip(first)); break; }
                 int before = _run.Batches.Count;
                 batches.Send(ids, null, _run.Ids.Skip(first + ids.Count).ToList(), null);
-                if (_run.Batches.Count == before) break; // -WhatIf: no batch is made, so the rest is not previewed (and the loop ends)
+                if (_run.Batches.Count == before)
+                {
+                    // A rejection seen in an earlier batch's answer: Send named this batch's ids, the rest are named here.
+                    if (batches.Rejected) batches.NotSent(_run.Ids.Skip(first + ids.Count));
+                    break; // -WhatIf: no batch is made, so the rest is not previewed (and the loop ends)
+                }
                 resent++;
             }
             if (resent == 0) WriteVerbose($"The run in '{_run.Path}' is finished: nothing was sent; its {_run.Ids.Count} result(s) are from its results file.");
@@ -88,6 +100,10 @@ namespace ZohoCrm.Cmdlets
                 $"The run's input stopped {where}: the command that started the run ended while ids were still arriving. The {n.ToString("N0", CultureInfo.InvariantCulture)} id(s) it recorded are done; the ids that came after them were never recorded, so they must be sent again (in a new run).");
         }
 
-        public void Dispose() => _run?.Dispose();
+        public void Dispose()
+        {
+            _batches?.Dispose();
+            _run?.Dispose();
+        }
     }
 }

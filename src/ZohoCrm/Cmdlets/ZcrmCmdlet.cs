@@ -19,6 +19,9 @@ namespace ZohoCrm.Cmdlets
 
         protected override void StopProcessing() => _stop.Cancel();
 
+        /// <summary>Cancelled by Ctrl+C (StopProcessing): for work that runs beside the pipeline thread (OrderedCalls).</summary>
+        internal CancellationToken StopToken => _stop.Token;
+
         /// <summary>
         /// Runs <paramref name="work"/> off the pipeline thread and pumps its log messages onto the pipeline
         /// thread until it ends. Ctrl+C cancels it and stops the pipeline.
@@ -176,7 +179,8 @@ namespace ZohoCrm.Cmdlets
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? (w is SwitchParameter s ? s.IsPresent : true.Equals(w))
             : SessionState.PSVariable.GetValue("WhatIfPreference") is var p && LanguagePrimitives.IsTrue(p);
 
-        private sealed class QueueSink : IOperationSink
+        /// <summary>Queues library messages for the pipeline thread, which runs them (Run, OrderedCalls).</summary>
+        internal sealed class QueueSink : IOperationSink
         {
             private readonly ZcrmCmdlet _cmdlet;
             private readonly BlockingCollection<Action> _queue;

@@ -17,15 +17,21 @@ namespace ZohoCrm.Http
         /// <summary>
         /// Adds the access token and X-CRM-ORG to each attempt. When Zoho rejects the token (401 INVALID_TOKEN,
         /// AUTHENTICATION_FAILURE or INVALID_OAUTHTOKEN) and the connection can refresh, refreshes it and sends again,
-        /// once per request whatever the number of retries. A rejection that stays (or cannot be refreshed away) is
-        /// one <see cref="ZohoApiException"/> (an authentication error: it ends the command) saying what to check.
+        /// once per request whatever the number of retries (under concurrency: the token another call already
+        /// refreshed is used without a refresh, and a token Zoho accepted that then expired is refreshed once more).
+        /// A rejection that stays (or cannot be refreshed away) is one <see cref="ZohoApiException"/> (an authentication error: it ends the command) saying what to check.
         /// </summary>
         private sealed class AuthStep
         {
+            /// <summary>Rejections one request answers (by a refresh, or by the token another call already refreshed) before it gives up.</summary>
+            private const int MaxRoundsPerRequest = 4;
+            /// <summary>Refreshes one request may make: a second only when Zoho had accepted the token it now rejects (it expired: concurrent calls, short lifetimes).</summary>
+            private const int MaxRefreshesPerRequest = 2;
             private readonly ZohoClient _client;
             private readonly ZohoRequest _request;
             private readonly string _describe;
-            private bool _refreshed;
+            private int _refreshes;
+            private int _rounds;
 
             public AuthStep(ZohoClient client, ZohoRequest request, string describe) { _client = client; _request = request; _describe = describe; }
 
@@ -39,20 +45,43 @@ namespace ZohoCrm.Http
                     if (!string.IsNullOrEmpty(_client._orgId)) headers.Add(new KeyValuePair<string, string>("X-CRM-ORG", _client._orgId));
                     var answer = await _client.ExchangeAsync(_request, _describe, headers, ct).ConfigureAwait(false);
                     string code = answer.StatusCode == 401 ? ErrorCode(answer.Body) : null;
-                    if (!IsTokenRejection(code)) return answer;
-
-                    bool futile = Volatile.Read(ref _client._refreshDidNotHelp) == token.Generation;
-                    if (!_refreshed && tokens.CanRefresh && !futile)
+                    if (!IsTokenRejection(code))
                     {
-                        OperationLog.Verbose($"Zoho rejected the access token ({code}): refreshing it and sending the request again.");
-                        await tokens.RefreshAsync(token.Generation, ct).ConfigureAwait(false);
-                        _refreshed = true;
-                        continue;
+                        if (answer.StatusCode < 400) _client.Accepted(token.Generation);
+                        return answer;
                     }
-                    if (_refreshed) Volatile.Write(ref _client._refreshDidNotHelp, token.Generation);
+
+                    // Zoho accepted this very token before: its rejection now is an expiry, not a refresh that cannot help
+                    // (wrong data center, revoked client), so one more refresh is worth it.
+                    bool acceptedBefore = Volatile.Read(ref _client._acceptedGeneration) >= token.Generation;
+                    if (tokens.CanRefresh && ++_rounds <= MaxRoundsPerRequest)
+                    {
+                        // Another call already replaced the rejected token (concurrent calls): send again with the new one, no refresh.
+                        if ((await tokens.GetAsync(ct).ConfigureAwait(false)).Generation != token.Generation) continue;
+                        bool futile = Volatile.Read(ref _client._refreshDidNotHelp) == token.Generation;
+                        if (!futile && (_refreshes == 0 || (acceptedBefore && _refreshes < MaxRefreshesPerRequest)))
+                        {
+                            OperationLog.Verbose($"Zoho rejected the access token ({code}): refreshing it and sending the request again.");
+                            // Single flight: the provider refreshes once for every call that saw this token rejected.
+                            await tokens.RefreshAsync(token.Generation, ct).ConfigureAwait(false);
+                            _refreshes++;
+                            continue;
+                        }
+                    }
+                    // A token Zoho never accepted, rejected right after a refresh: refreshing again would not help.
+                    if (_refreshes > 0 && !acceptedBefore) Volatile.Write(ref _client._refreshDidNotHelp, token.Generation);
                     throw Rejected(answer, code, tokens.CanRefresh);
                 }
             }
+        }
+
+        /// <summary>The newest token generation Zoho accepted (an answer that was no error).</summary>
+        private int _acceptedGeneration = -1;
+
+        private void Accepted(int generation)
+        {
+            int seen;
+            while (generation > (seen = Volatile.Read(ref _acceptedGeneration)) && Interlocked.CompareExchange(ref _acceptedGeneration, generation, seen) != seen) { }
         }
 
         /// <summary>The 401 codes that say the token itself is not (or no longer) good; a refresh may cure them.</summary>

@@ -119,18 +119,19 @@ namespace ZohoCrm.MassUpdate
                             throw ZohoErrors.FromEnvelope(e, response.StatusCode, response.Request);
                     }
                 }
-                return Match(ids, elements);
+                return Match(ids, elements, new Dictionary<string, string>());
             }
         }
 
         /// <summary>Pairs Zoho's answers with the ids sent: by position when the counts agree and the ids match, else by id.</summary>
-        private List<MassUpdateResult> Match(IReadOnlyList<string> ids, List<JsonElement> elements)
+        /// <param name="redacted">Zoho's texts already redacted in this answer (most of its 500 messages are the same "record updated").</param>
+        private List<MassUpdateResult> Match(IReadOnlyList<string> ids, List<JsonElement> elements, Dictionary<string, string> redacted)
         {
             var results = new List<MassUpdateResult>(ids.Count);
             bool positional = elements.Count == ids.Count && elements.Select(IdOf).Zip(ids, (a, b) => a == null || a == b).All(x => x);
             if (positional)
             {
-                for (int i = 0; i < ids.Count; i++) results.Add(ToResult(ids[i], elements[i]));
+                for (int i = 0; i < ids.Count; i++) results.Add(ToResult(ids[i], elements[i], redacted));
                 return results;
             }
             var byId = new Dictionary<string, Queue<JsonElement>>();
@@ -143,7 +144,7 @@ namespace ZohoCrm.MassUpdate
             }
             foreach (var id in ids)
             {
-                if (byId.TryGetValue(id, out var q) && q.Count > 0) results.Add(ToResult(id, q.Dequeue()));
+                if (byId.TryGetValue(id, out var q) && q.Count > 0) results.Add(ToResult(id, q.Dequeue(), redacted));
                 else results.Add(new MassUpdateResult
                 {
                     Module = _module, Id = id, Status = "error", Code = "ZohoCrm.NoResult",
@@ -153,13 +154,20 @@ namespace ZohoCrm.MassUpdate
             return results;
         }
 
+        private static string Redacted(string text, Dictionary<string, string> done)
+        {
+            if (text == null) return null;
+            if (!done.TryGetValue(text, out var r)) done[text] = r = Redactor.Redact(text);
+            return r;
+        }
+
         private static string IdOf(JsonElement e)
         {
             var d = Json.GetObject(e, "details");
             return d.HasValue ? Json.GetString(d.Value, "id") : null;
         }
 
-        private MassUpdateResult ToResult(string id, JsonElement e)
+        private MassUpdateResult ToResult(string id, JsonElement e, Dictionary<string, string> redacted)
         {
             var details = Json.GetObject(e, "details");
             var r = new MassUpdateResult
@@ -169,7 +177,7 @@ namespace ZohoCrm.MassUpdate
                 Status = (Json.GetString(e, "status") ?? "error").ToLowerInvariant(),
                 Code = Json.GetString(e, "code"),
                 // Zoho's text, redacted as error messages are (a server may echo a token in it).
-                Message = Redactor.Redact(Json.GetString(e, "message")),
+                Message = Redacted(Json.GetString(e, "message"), redacted),
             };
             if (details.HasValue)
             {
