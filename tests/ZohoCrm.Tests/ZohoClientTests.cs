@@ -278,6 +278,38 @@ public class ZohoClientTests
         Assert.DoesNotContain(sink.Messages, m => m.Contains("leaked") || m.Contains("static-token"));
     }
 
+    private sealed class QuietSink : IOperationSink, IDebugFilter
+    {
+        public List<string> Messages { get; } = new();
+        public bool DebugWanted => false;
+        public void Verbose(string message) => Messages.Add("V:" + message);
+        public void Debug(string message) => Messages.Add("D:" + message);
+        public void Warning(string message) => Messages.Add("W:" + message);
+        public void Progress(OperationProgress progress) { }
+    }
+
+    [Fact]
+    public async Task An_answer_is_logged_only_where_debug_messages_are_wanted_and_a_long_one_keeps_its_length()
+    {
+        var saved = OperationLog.Sink;
+        var quiet = new QuietSink();
+        var listening = new ListSink();
+        string body = "{\"data\":[" + string.Join(",", Enumerable.Repeat("{\"code\":\"SUCCESS\",\"access_token\":\"1000.leaked\"}", 3000)) + "]}";
+        try
+        {
+            OperationLog.Sink = quiet;
+            await Fake.Client(FakeHandler.Always(200, body)).SendAsync(Fake.Get(), CancellationToken.None);
+            OperationLog.Sink = listening;
+            await Fake.Client(FakeHandler.Always(200, body)).SendAsync(Fake.Get(), CancellationToken.None);
+        }
+        finally { OperationLog.Sink = saved; }
+        Assert.Contains(quiet.Messages, m => m.StartsWith("V:GET "));
+        Assert.DoesNotContain(quiet.Messages, m => m.StartsWith("D:"));
+        var answer = Assert.Single(listening.Messages, m => m.Contains(" answer: "));
+        Assert.EndsWith($"... ({body.Length} chars)", answer);
+        Assert.DoesNotContain("leaked", answer);
+    }
+
     [Fact]
     public void The_HTTP_client_sends_no_Expect_100_continue_and_names_the_module()
     {

@@ -179,12 +179,23 @@ namespace ZohoCrm.Cmdlets
             MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? (w is SwitchParameter s ? s.IsPresent : true.Equals(w))
             : SessionState.PSVariable.GetValue("WhatIfPreference") is var p && LanguagePrimitives.IsTrue(p);
 
+        /// <summary>-Debug, or a $DebugPreference that shows or stops on debug messages.</summary>
+        internal bool DebugShown()
+        {
+            if (MyInvocation.BoundParameters.TryGetValue("Debug", out var given)) return given is SwitchParameter sw ? sw.IsPresent : LanguagePrimitives.IsTrue(given);
+            var preference = SessionState.PSVariable.GetValue("DebugPreference");
+            return !(preference is ActionPreference p) || (p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore);
+        }
+
         /// <summary>Queues library messages for the pipeline thread, which runs them (Run, OrderedCalls).</summary>
-        internal sealed class QueueSink : IOperationSink
+        internal sealed class QueueSink : IOperationSink, IDebugFilter
         {
             private readonly ZcrmCmdlet _cmdlet;
             private readonly BlockingCollection<Action> _queue;
-            public QueueSink(ZcrmCmdlet cmdlet, BlockingCollection<Action> queue) { _cmdlet = cmdlet; _queue = queue; }
+            /// <summary>Made on the pipeline thread, which reads the command's debug preference.</summary>
+            public QueueSink(ZcrmCmdlet cmdlet, BlockingCollection<Action> queue) { _cmdlet = cmdlet; _queue = queue; DebugWanted = cmdlet.DebugShown(); }
+
+            public bool DebugWanted { get; }
 
             private void Post(Action a)
             {

@@ -34,6 +34,12 @@ namespace ZohoCrm.Http
         void Progress(OperationProgress progress);
     }
 
+    /// <summary>A sink that knows whether debug messages would be shown or kept anywhere: when not, they are not built.</summary>
+    internal interface IDebugFilter
+    {
+        bool DebugWanted { get; }
+    }
+
     internal static class OperationLog
     {
         private static readonly AsyncLocal<IOperationSink> Current = new AsyncLocal<IOperationSink>();
@@ -42,6 +48,9 @@ namespace ZohoCrm.Http
 
         public static void Verbose(string message) => Current.Value?.Verbose(Redactor.Redact(message));
         public static void Debug(string message) => Current.Value?.Debug(Redactor.Redact(message));
+
+        /// <summary>A debug message would go somewhere: check before building an expensive one (a whole answer, redacted).</summary>
+        public static bool DebugWanted => Current.Value is IOperationSink sink && (!(sink is IDebugFilter filter) || filter.DebugWanted);
         public static void Warning(string message) => Current.Value?.Warning(Redactor.Redact(message));
         public static void Progress(OperationProgress progress) => Current.Value?.Progress(progress);
     }

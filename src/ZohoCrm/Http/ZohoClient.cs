@@ -157,8 +157,6 @@ namespace ZohoCrm.Http
                     $"Refusing to send the access token to {request.Url.GetLeftPart(UriPartial.Authority)}: it is not one of this connection's hosts.", ZohoErrorKind.SecurityError);
         }
 
-        private static string Truncate(string s, int max) => s == null ? "" : s.Length <= max ? s : s.Substring(0, max) + $"... ({s.Length} chars)";
-
         public void Dispose() => _http.Dispose();
     }
 }
