@@ -171,6 +171,18 @@ Describe 'Checks against the module''s fields before anything is sent' {
         Get-WriteRequest -Since $since | Should -HaveCount 0
     }
 
+    It 'reads the first job file back in the input''s column order when -FindBy puts its column first in the files' {
+        $rows = [System.Collections.Generic.List[object]]::new()
+        for ($i = 1; $i -le 25001; $i++) { $rows.Add([pscustomobject]@{ Rating = 'Hot'; No_of_Employees = "$i"; Email = "order-$i@example.com" }) }
+        $rows[4].Rating = 'Tepid'
+        $rows[25000].No_of_Employees = 'many'
+        $since = Get-ZcrmRequestCount -Emulator $emu
+        $r = Invoke-ZcrmCaptured { $rows | New-ZcrmBulkWriteJob -Module Leads -Operation update -FindBy Email -Force }
+        $r.Terminating.FullyQualifiedErrorId | Should -BeLike 'ZohoCrm.InvalidFieldValue,*'
+        $r.Terminating.Exception.Message | Should -BeLikeExactly 'Values that Leads''s fields cannot take: Rating (picklist): 1 row(s), rows 5: not one of its values*; No_of_Employees (integer): 1 row(s), rows 25001: not a whole number. Nothing was uploaded*'
+        Get-WriteRequest -Since $since | Should -HaveCount 0
+    }
+
     It 'names a misspelt column of a long input once the first job file is in, and uploads nothing' {
         $rows = [System.Collections.Generic.List[object]]::new()
         for ($i = 1; $i -le 25001; $i++) { $rows.Add([pscustomobject]@{ Last_Nmae = "Row $i" }) }

@@ -91,6 +91,10 @@ namespace ZohoCrm.BulkWrite
         public static int FileIndex(int index, int keyColumn) => keyColumn <= 0 || index > keyColumn ? index : index == keyColumn ? 0 : index + 1;
 
         public IReadOnlyList<BulkChunk> Chunks => _chunks;
+        /// <summary>The chunks finished (all but the one being written).</summary>
+        public int ClosedCount => _chunks.Count - (_current != null ? 1 : 0);
+        /// <summary>The input's columns, in the input's order.</summary>
+        public IReadOnlyList<string> Columns => _header;
         public long RowCount => _rows;
 
         public void Add(IReadOnlyList<string> cells)

@@ -346,7 +346,7 @@ namespace ZohoCrm.Cmdlets
             {
                 CheckColumns(BulkCellCheck.Mapped(_columns, _mappings));
                 return new BulkCellCheck(Module, fields, _columns, _mappings);
-            });
+            }, _chunks);
             if (_run == null) return;
             var run = _run;
             _chunks.NewFile = n => run.NewChunkFile();
