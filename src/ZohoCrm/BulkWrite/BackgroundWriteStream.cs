@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -75,6 +76,7 @@ namespace ZohoCrm.BulkWrite
             ThrowIfFailed();
         }
 
+        [MethodImpl(Hot.Path)]
         public override void Write(byte[] buffer, int offset, int count)
         {
             ThrowIfFailed();
@@ -94,6 +96,7 @@ namespace ZohoCrm.BulkWrite
             catch (InvalidOperationException) { ThrowIfFailed(); throw; }
         }
 
+        [MethodImpl(Hot.Path)]
         private void Send()
         {
             if (_used == 0) return;

@@ -2,10 +2,11 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading;
 using System.Text.Json.Serialization;
+using System.Threading;
 
 namespace ZohoCrm.BulkWrite
 {
@@ -97,6 +98,7 @@ namespace ZohoCrm.BulkWrite
         public IReadOnlyList<string> Columns => _header;
         public long RowCount => _rows;
 
+        [MethodImpl(Hot.Path)]
         public void Add(IReadOnlyList<string> cells)
         {
             long bound = Utf8Bound(cells);
@@ -120,6 +122,7 @@ namespace ZohoCrm.BulkWrite
         /// few bytes per 16 KB to what it cannot compress, so this also bounds what the row adds zipped (within the
         /// 1 MB below Zoho's limit that MaxZipBytes keeps).
         /// </summary>
+        [MethodImpl(Hot.Path)]
         internal static long Utf8Bound(IReadOnlyList<string> cells)
         {
             long bound = 2;
@@ -140,6 +143,7 @@ namespace ZohoCrm.BulkWrite
             return _file.Position;
         }
 
+        [MethodImpl(Hot.Path)]
         private IReadOnlyList<string> KeyFirst(IReadOnlyList<string> cells)
         {
             if (_ordered == null) return cells;

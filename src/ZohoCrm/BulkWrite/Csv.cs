@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ZohoCrm.Http;
 
@@ -16,6 +17,7 @@ namespace ZohoCrm.BulkWrite
         private static readonly char[] QuotedChars = { ',', '"', '\r', '\n' };
 
         /// <summary>Quotes a cell when it holds a comma, a quote, a line break, or leading/trailing spaces.</summary>
+        [MethodImpl(Hot.Path)]
         public static void WriteCell(TextWriter w, string value)
         {
             if (string.IsNullOrEmpty(value)) return;
@@ -27,6 +29,7 @@ namespace ZohoCrm.BulkWrite
             w.Write('"');
         }
 
+        [MethodImpl(Hot.Path)]
         public static void WriteRow(TextWriter w, IReadOnlyList<string> cells)
         {
             for (int i = 0; i < cells.Count; i++)
@@ -43,6 +46,7 @@ namespace ZohoCrm.BulkWrite
         /// </summary>
         public static string FormatValue(object value, string dateFormat, string column, long row) => FormatValue(value, dateFormat, column, row, false);
 
+        [MethodImpl(Hot.Path)]
         private static string FormatValue(object value, string dateFormat, string column, long row, bool inList)
         {
             switch (value)

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace ZohoCrm.BulkWrite
@@ -133,6 +134,7 @@ namespace ZohoCrm.BulkWrite
             }
         }
 
+        [MethodImpl(Hot.Path)]
         private string[] Cells(int row)
         {
             var cells = _input.Rows[row];
@@ -146,6 +148,7 @@ namespace ZohoCrm.BulkWrite
         }
 
         /// <summary>The input row a result row answers: the next one in upload order if its echo matches, else the one row not tied yet with that echo; -1 if none.</summary>
+        [MethodImpl(Hot.Path)]
         private int Find(BulkWriteResultRow r)
         {
             if (_echoIndex.Any(i => i < 0))
@@ -166,6 +169,7 @@ namespace ZohoCrm.BulkWrite
             return open.Count == 1 ? open[0] : -1;
         }
 
+        [MethodImpl(Hot.Path)]
         private bool Matches(BulkWriteResultRow r, int row)
         {
             var cells = _input.Rows[row];

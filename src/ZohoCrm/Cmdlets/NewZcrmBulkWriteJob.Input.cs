@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
@@ -61,6 +62,7 @@ namespace ZohoCrm.Cmdlets
         /// A piped object that is a file (Get-ChildItem, Get-Item, Resolve-Path): its path, or an error for a directory or a file that is
         /// not a CSV or ZIP; null for a row. Objects of the runtime's own types (System.*: a Process, a string) are neither: an error.
         /// </summary>
+        [MethodImpl(Hot.Path)]
         private string PipedFile(object value)
         {
             if (value is FileInfo file) return CheckFileKind(file.FullName, $"The piped file '{file.FullName}'");

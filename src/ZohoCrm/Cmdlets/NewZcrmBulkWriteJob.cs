@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ZohoCrm.Backup;
 using ZohoCrm.BulkWrite;
@@ -221,6 +222,7 @@ namespace ZohoCrm.Cmdlets
             Run(ct => backup.SaveByKeyAsync(FindBy, keys.Keys, ct));
         }
 
+        [MethodImpl(Hot.Path)]
         protected override void ProcessRecord()
         {
             try
@@ -354,6 +356,7 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>One row of the input into its job files and the checks against the org's fields.</summary>
+        [MethodImpl(Hot.Path)]
         private void AddRow(IReadOnlyList<string> cells)
         {
             _chunks.Add(cells);

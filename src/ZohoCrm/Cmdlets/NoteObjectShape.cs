@@ -5,6 +5,7 @@ using System.Linq;
 using System.Linq.Expressions;
 using System.Management.Automation;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 
 namespace ZohoCrm.Cmdlets
 {
@@ -39,6 +40,7 @@ namespace ZohoCrm.Cmdlets
         public IReadOnlyList<string> Names => _names;
 
         /// <summary>An object of this shape with <paramref name="values"/> (in <see cref="Names"/> order).</summary>
+        [MethodImpl(Hot.Path)]
         public PSObject New(object[] values)
         {
             if (!_checked) return First(values);
@@ -72,6 +74,7 @@ namespace ZohoCrm.Cmdlets
             return o;
         }
 
+        [MethodImpl(Hot.Path)]
         private PSObject Fast(object[] values)
         {
             var o = Internals.NewSized(_names.Length);

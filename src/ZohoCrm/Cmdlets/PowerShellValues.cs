@@ -5,6 +5,7 @@ using System.Collections.Specialized;
 using System.Globalization;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using ZohoCrm.Http;
 
 namespace ZohoCrm.Cmdlets
@@ -22,6 +23,7 @@ namespace ZohoCrm.Cmdlets
         /// <param name="intoDictionaries">Also look inside dictionaries and custom objects (for JSON); a CSV cell refuses them whole.</param>
         public static object ToPlain(object value, bool intoDictionaries) => ToPlain(value, intoDictionaries, 0);
 
+        [MethodImpl(Hot.Path)]
         private static object ToPlain(object value, bool deep, int depth)
         {
             if (depth > MaxDepth) return value;
@@ -171,6 +173,7 @@ namespace ZohoCrm.Cmdlets
         /// The cells of a [pscustomobject] that holds only note properties itself, in order; null for any other row (a
         /// member added with Add-Member of another kind, another base object, a runtime laid out otherwise).
         /// </summary>
+        [MethodImpl(Hot.Path)]
         internal static List<KeyValuePair<string, object>> OwnNoteCells(PSObject obj)
         {
             if (InstanceMembers == null || !(obj.BaseObject is PSCustomObject)) return null;
@@ -221,6 +224,7 @@ namespace ZohoCrm.Cmdlets
         /// <summary>The rows are bulk write results (their input columns are sent).</summary>
         public bool Results => _results;
 
+        [MethodImpl(Hot.Path)]
         public IEnumerable<KeyValuePair<string, object>> Of(PSObject row)
         {
             if (_results) return PowerShellValues.IsBulkWriteResult(row) ? PowerShellValues.InputCellsOf(row) : PowerShellValues.CellsOf(row);

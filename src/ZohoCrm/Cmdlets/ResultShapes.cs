@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Cmdlets
@@ -46,6 +47,7 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>A result row with the columns Zoho echoes (no input row for it). Every row of one file has the same echoed columns.</summary>
+        [MethodImpl(Hot.Path)]
         public PSObject Echoed(BulkWriteResultRow row)
         {
             if (_echoed == null || _echoed.Names.Count != row.Columns.Count + Outcome.Length + 1 + (_sourcePath != null ? 1 : 0) || !SameColumns(row))
@@ -67,6 +69,7 @@ namespace ZohoCrm.Cmdlets
         }
 
         /// <summary>A whole-row result: RowNumber, every input column, the outcome ('unknown' when Zoho's result has no row for it).</summary>
+        [MethodImpl(Hot.Path)]
         public PSObject Joined(JoinedRow joined)
         {
             if (joined.Input == null) return Echoed(joined.Result);
@@ -79,6 +82,7 @@ namespace ZohoCrm.Cmdlets
             return _joined.New(values);
         }
 
+        [MethodImpl(Hot.Path)]
         private void SetOutcome(object[] values, int at, string status, string recordId, string errors, string codes, string fields, string jobId)
         {
             values[at] = status;

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Metadata
@@ -43,6 +44,7 @@ namespace ZohoCrm.Metadata
 
         public bool HasProblems => _problems.Count > 0;
 
+        [MethodImpl(Hot.Path)]
         public void Check(IReadOnlyList<string> cells, long row)
         {
             for (int i = 0; i < _fieldOf.Length && i < cells.Count; i++)

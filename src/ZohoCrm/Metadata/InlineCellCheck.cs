@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using ZohoCrm.BulkWrite;
 
 namespace ZohoCrm.Metadata
@@ -38,6 +39,7 @@ namespace ZohoCrm.Metadata
         public bool HasProblems => _failed != null || (_check != null && _check.HasProblems);
 
         /// <summary>Row <paramref name="row"/> (input order) has just been added to the job files.</summary>
+        [MethodImpl(Hot.Path)]
         public void Add(IReadOnlyList<string> cells, long row)
         {
             if (!_started)
@@ -51,6 +53,7 @@ namespace ZohoCrm.Metadata
         }
 
         /// <summary>Reads the fields and checks the finished job files' rows.</summary>
+        [MethodImpl(Hot.Path)]
         private void Start()
         {
             _started = true;

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using ZohoCrm.Http;
 
 namespace ZohoCrm.Metadata
@@ -109,6 +110,7 @@ namespace ZohoCrm.Metadata
         }
 
         /// <summary>Why a bulk write cell cannot fit the field (empty cells are fine); null if it can. A mapping's own Format is not checked.</summary>
+        [MethodImpl(Hot.Path)]
         internal static string CellProblem(ZohoField f, string cell, string format)
         {
             if (string.IsNullOrEmpty(cell)) return null;
