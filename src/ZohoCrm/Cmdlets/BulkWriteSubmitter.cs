@@ -2,8 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using System.Threading;
-using System.Threading.Tasks;
 using ZohoCrm.BulkWrite;
 using ZohoCrm.Http;
 
@@ -68,7 +66,7 @@ namespace ZohoCrm.Cmdlets
                     {
                         if (_run != null) BulkWriteRun.Verify(chunk);
                         _cmdlet.WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {request.Module}", $"Uploading rows {chunk.FirstRow}-{chunk.LastRow} ({chunk.ZipBytes / 1024} KB zipped)"));
-                        chunk.FileId = _uploads.TryGetValue(chunk, out var started) ? started.Wait() : _cmdlet.Run(ct => _service.UploadAsync(chunk, ct));
+                        chunk.FileId = UploadedAhead(chunk) ?? _cmdlet.Run(ct => _service.UploadAsync(chunk, ct));
                         Step(chunk, BulkChunk.Uploaded);
                     }
                     var job = Create(request, chunk);
@@ -107,9 +105,8 @@ namespace ZohoCrm.Cmdlets
             _cmdlet.WriteProgress(new ProgressRecord(ProgressId, $"Bulk write to {request.Module}", "Submitted") { RecordType = ProgressRecordType.Completed });
         }
 
-        private readonly Dictionary<BulkChunk, ZcrmCmdlet.Started<string>> _uploads = new Dictionary<BulkChunk, ZcrmCmdlet.Started<string>>();
-        private Task _lastUpload = Task.CompletedTask;
-        private readonly CancellationTokenSource _cancelUploads = new CancellationTokenSource();
+        /// <summary>The uploads ahead, one at a time, taken in the order they were started.</summary>
+        private OrderedCalls<BulkChunk, string> _uploads;
 
         /// <summary>
         /// Starts uploading a finished chunk while the input is still being read (one upload at a time, in order);
@@ -118,29 +115,24 @@ namespace ZohoCrm.Cmdlets
         /// </summary>
         public void UploadAhead(BulkChunk chunk)
         {
-            if (_uploads.ContainsKey(chunk) || chunk.FileId != null) return;
-            var previous = _lastUpload;
-            var token = _cancelUploads.Token;
-            var started = _cmdlet.Start(async ct =>
-            {
-                try { await previous.ConfigureAwait(false); }
-                catch (Exception) { } // its own error is thrown where it is collected
-                using (var both = CancellationTokenSource.CreateLinkedTokenSource(ct, token))
-                    return await _service.UploadAsync(chunk, both.Token).ConfigureAwait(false);
-            });
-            _uploads[chunk] = started;
-            _lastUpload = started.Work;
+            _uploads = _uploads ?? new OrderedCalls<BulkChunk, string>(_cmdlet, 1, int.MaxValue);
+            _uploads.Start(chunk, ct => _service.UploadAsync(chunk, ct));
         }
 
-        /// <summary>Cancels the uploads not collected (the command ends early) and waits for them, so their files can be deleted.</summary>
-        public void CancelUploads()
+        /// <summary>
+        /// The chunk's file id if it was uploaded ahead (its error, if that upload failed); null if it was not. Uploads
+        /// of chunks before it that were never submitted (a file refused after some of its chunks went ahead) are
+        /// passed over: their files make no job.
+        /// </summary>
+        private string UploadedAhead(BulkChunk chunk)
         {
-            if (_uploads.Count == 0) return;
-            _cancelUploads.Cancel();
-            try { Task.WaitAll(_uploads.Values.Select(u => (Task)u.Work).ToArray(), TimeSpan.FromSeconds(10)); }
-            catch (AggregateException) { } // cancelled or failed: nothing was created from them
-            _uploads.Clear();
+            while (_uploads != null && _uploads.TryTake(true, out var uploaded, out var outcome))
+                if (ReferenceEquals(uploaded, chunk)) return outcome.GetAwaiter().GetResult();
+            return null;
         }
+
+        /// <summary>Cancels the uploads not taken (the command ends early) and waits for them, so their files can be deleted.</summary>
+        public void CancelUploads() => _uploads?.Dispose();
 
         /// <summary>The create call, with "creating" on disk before it is sent: a crash before its answer leaves an outcome a resume knows is unknown.</summary>
         private BulkWriteJob Create(BulkWriteRequest request, BulkChunk chunk)

@@ -50,9 +50,6 @@ namespace ZohoCrm.Cmdlets
                 _task.ContinueWith(_ => _queue.CompleteAdding(), TaskScheduler.Default);
             }
 
-            /// <summary>The work itself (to wait for it off the pipeline thread, or to start more work after it).</summary>
-            internal Task<T> Work => _task;
-
             /// <summary>Pumps the work's messages onto the pipeline thread until it ends; its result or its exception.</summary>
             public T Wait()
             {
