@@ -43,8 +43,8 @@ namespace ZohoCrm.Cmdlets
         private readonly List<string> _endingIds = new List<string>();
         /// <summary>The calls in flight (null with -ThrottleLimit 1): outcomes taken in input order.</summary>
         private readonly OrderedCalls<Batch, List<MassUpdateResult>> _calls;
-        /// <summary>-BackupPath: one batch's values saved at a time, each before its own update.</summary>
-        private readonly SemaphoreSlim _backupGate = new SemaphoreSlim(1, 1);
+        /// <summary>-BackupPath: the save of the batch started last; each batch's values are saved after the one before, so the file keeps the input's order.</summary>
+        private Task _lastBackup = Task.CompletedTask;
         /// <summary>The first call has had its answer: the next ones may overlap (an error that would fail them all is seen once).</summary>
         private bool _firstAnswered;
         private int _sent;
@@ -123,14 +123,21 @@ namespace ZohoCrm.Cmdlets
             RecordBackup saver;
             try { saver = backup?.Invoke(); }
             catch (ZohoValidationException ex) { MarkFailed(b); _cmdlet.Report(ex, _dataTarget); return; }
+            var previousSave = _lastBackup;
+            var saved = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (saver != null) _lastBackup = saved.Task;
             Func<CancellationToken, Task<List<MassUpdateResult>>> call = async ct =>
             {
-                // No record is changed before its current values are on disk.
+                // No record is changed before its current values are on disk; the batches' values go in in input order.
                 if (saver != null)
                 {
-                    await _backupGate.WaitAsync(ct).ConfigureAwait(false);
-                    try { await saver.SaveAsync(batch, ct).ConfigureAwait(false); }
-                    finally { _backupGate.Release(); }
+                    try
+                    {
+                        await Task.WhenAny(previousSave, Task.Delay(Timeout.Infinite, ct)).ConfigureAwait(false);
+                        ct.ThrowIfCancellationRequested();
+                        await saver.SaveAsync(batch, ct).ConfigureAwait(false);
+                    }
+                    finally { saved.TrySetResult(true); } // the next batch's turn, whatever became of this one
                 }
                 return await _service.UpdateByIdsAsync(_dataJson, batch, _overWrite, ct).ConfigureAwait(false);
             };
