@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
@@ -13,13 +14,17 @@ namespace ZohoCrm.BulkWrite
     /// <see cref="Target"/> (a ZIP entry: Deflate, CRC and the file). The pipeline thread only formats the CSV, so a
     /// second core compresses while the next rows are read. At most <see cref="MaxQueuedBlocks"/> blocks wait, so
     /// memory stays bounded; a failure of the target (a full disk) is thrown by the next Write or by Dispose.
+    /// The two threads meet on a plain lock with Monitor.Wait, not a BlockingCollection: its SemaphoreSlim spins
+    /// before it sleeps, and on 2 cores the writing thread, waiting for the next block, spun away more CPU (100-190
+    /// ms per 25,000 rows in a trace) than the Deflate it takes off the pipeline thread.
     /// </summary>
     internal sealed class BackgroundWriteStream : Stream
     {
         public const int BlockBytes = 64 * 1024;
         public const int MaxQueuedBlocks = 4;
 
-        private readonly BlockingCollection<Block> _queue = new BlockingCollection<Block>(MaxQueuedBlocks);
+        private readonly Queue<Block> _queue = new Queue<Block>(MaxQueuedBlocks);
+        private bool _completed; // no more blocks come (Dispose), or the target failed; under _gate
         private readonly ConcurrentBag<byte[]> _free = new ConcurrentBag<byte[]>();
         private readonly Task _consumer;
         private readonly Action _afterBlock;
@@ -49,8 +54,16 @@ namespace ZohoCrm.BulkWrite
         {
             try
             {
-                foreach (var block in _queue.GetConsumingEnumerable())
+                while (true)
                 {
+                    Block block;
+                    lock (_gate)
+                    {
+                        while (_queue.Count == 0 && !_completed) Monitor.Wait(_gate);
+                        if (_queue.Count == 0) return;
+                        block = _queue.Dequeue();
+                        Monitor.PulseAll(_gate); // room for the writer
+                    }
                     Target.Write(block.Bytes, 0, block.Count);
                     _afterBlock?.Invoke();
                     _free.Add(block.Bytes);
@@ -62,8 +75,7 @@ namespace ZohoCrm.BulkWrite
             {
                 Volatile.Write(ref _failure, ExceptionDispatchInfo.Capture(ex));
                 // Unblock a writer waiting for room: nothing more is taken.
-                _queue.CompleteAdding();
-                lock (_gate) Monitor.PulseAll(_gate);
+                lock (_gate) { _completed = true; Monitor.PulseAll(_gate); }
             }
         }
 
@@ -103,7 +115,13 @@ namespace ZohoCrm.BulkWrite
             Interlocked.Add(ref _queuedBytes, _used);
             var block = new Block { Bytes = _block, Count = _used };
             _block = null; _used = 0;
-            _queue.Add(block); // InvalidOperationException once a failed consumer completed the queue
+            lock (_gate)
+            {
+                while (_queue.Count >= MaxQueuedBlocks && !_completed) Monitor.Wait(_gate);
+                if (_completed) throw new InvalidOperationException("The writing thread has stopped."); // a failed target
+                _queue.Enqueue(block);
+                Monitor.PulseAll(_gate);
+            }
         }
 
         private void ThrowIfFailed() => Volatile.Read(ref _failure)?.Throw();
@@ -125,7 +143,7 @@ namespace ZohoCrm.BulkWrite
                 catch (InvalidOperationException) { } // the consumer failed: thrown below
                 finally
                 {
-                    _queue.CompleteAdding();
+                    lock (_gate) { _completed = true; Monitor.PulseAll(_gate); }
                     _consumer.Wait();
                 }
                 ThrowIfFailed();
@@ -133,7 +151,6 @@ namespace ZohoCrm.BulkWrite
             }
             finally
             {
-                _queue.Dispose();
                 base.Dispose(disposing);
             }
         }
